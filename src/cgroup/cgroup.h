@@ -1,0 +1,94 @@
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/error.h"
+#include "oci/spec.h"
+
+/* cgroups on pure v2, pure v1 and hybrid hosts (v1 controllers under
+ * /sys/fs/cgroup/<controller>, a cgroup2 mount at /sys/fs/cgroup/unified with
+ * whatever controllers v1 does not hold). Each controller is used where it
+ * lives. */
+
+typedef enum CgroupLayout {
+        CGROUP_LAYOUT_UNKNOWN,
+        CGROUP_LAYOUT_V2,     /* /sys/fs/cgroup is cgroup2 */
+        CGROUP_LAYOUT_V1,     /* v1 controllers, no unified mount */
+        CGROUP_LAYOUT_HYBRID, /* v1 controllers plus cgroup2 at /sys/fs/cgroup/unified */
+} CgroupLayout;
+
+typedef enum CgroupManager {
+        CGROUP_MANAGER_CGROUPFS,
+        CGROUP_MANAGER_SYSTEMD,
+        CGROUP_MANAGER_DISABLED,
+} CgroupManager;
+
+typedef struct Cgroup Cgroup;
+
+/* The host's layout. The root is /sys/fs/cgroup unless HUSK_CGROUP_ROOT is
+ * set (tests). Cached after the first call. */
+CgroupLayout cgroup_layout(void);
+const char *cgroup_layout_to_string(CgroupLayout l); /* "v2", "v1", "hybrid" */
+
+/* Turn linux.cgroupsPath into the path used below each hierarchy root:
+ * absolute paths as given, relative ones below the runtime's own cgroup,
+ * NULL/empty as "/husk/<id>" (runc: "/<id>" under the caller's cgroup).
+ * With the systemd manager, "slice:prefix:name" is parsed; without systemd
+ * on the host that is a clear error. Returns 0, *ret malloc'd. */
+int cgroup_resolve_path(const char *cgroups_path, const char *id, CgroupManager manager, char **ret,
+                        Error **ret_err);
+
+/* Create the cgroup in every hierarchy (mkdir -p, enabling controllers in
+ * cgroup.subtree_control on v2 down the path), apply `res` (may be NULL),
+ * and return a handle. When the cgroup exists already (a shared one), it is
+ * reused and not removed by cgroup_destroy() unless we created it.
+ * manager DISABLED: returns a handle that does nothing. */
+int cgroup_create(const char *path, const SpecResources *res, CgroupManager manager, bool rootless,
+                  Cgroup **ret, Error **ret_err);
+
+/* Handle of an existing cgroup (for update/pause/kill/delete by a later
+ * runtime invocation). Missing hierarchies are ignored. */
+int cgroup_open(const char *path, CgroupManager manager, Cgroup **ret, Error **ret_err);
+
+void cgroup_free(Cgroup *cg);
+static inline void cgroup_freep(Cgroup **cg)
+{
+        cgroup_free(*cg);
+}
+#define _cleanup_cgroup_ _cleanup_(cgroup_freep)
+
+/* An O_DIRECTORY fd of the unified cgroup for clone3(CLONE_INTO_CGROUP),
+ * only on a pure v2 layout; -EOPNOTSUPP otherwise. Owned by the caller. */
+int cgroup_unified_fd(Cgroup *cg);
+
+/* Move pid into the cgroup in every hierarchy. */
+int cgroup_enter(Cgroup *cg, pid_t pid, Error **ret_err);
+
+/* Apply resources (update). Only the fields present are written. */
+int cgroup_apply(Cgroup *cg, const SpecResources *res, Error **ret_err);
+
+/* Freeze or thaw (v1 freezer.state FROZEN/THAWED, waiting until it settles;
+ * v2 cgroup.freeze, waiting for cgroup.events frozen 1). */
+int cgroup_freeze(Cgroup *cg, bool freeze, Error **ret_err);
+/* Whether the cgroup is frozen now. */
+bool cgroup_is_frozen(Cgroup *cg);
+
+/* All pids in the cgroup (recursively), malloc'd array. */
+int cgroup_pids(Cgroup *cg, pid_t **ret, size_t *ret_n, Error **ret_err);
+
+/* Signal every process in the cgroup (cgroup.kill on v2 for SIGKILL). A
+ * frozen cgroup is thawed after signalling so that the signal lands. */
+int cgroup_kill_all(Cgroup *cg, int sig, Error **ret_err);
+
+/* Kill what is left (SIGKILL), wait for it to empty, and rmdir the cgroup
+ * in every hierarchy where we created it. */
+int cgroup_destroy(Cgroup *cg, Error **ret_err);
+
+/* Statistics in runc's `events --stats` JSON shape ("memory", "cpu",
+ * "pids", "blkio", "hugetlb"), as malloc'd JSON text (the "data" object). */
+int cgroup_stats_json(Cgroup *cg, char **ret, Error **ret_err);
+
+/* The path this cgroup lives at (as resolved). */
+const char *cgroup_path(const Cgroup *cg);

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/error.h"
+
+/* Small helpers shared by every layer: strings, files, numbers, processes. */
+
+size_t strv_length(char *const *v);
+/* Deep copy; NULL in, NULL out. Returns NULL on ENOMEM with errno set. */
+char **strv_copy(char *const *v);
+/* Append a copy of s; returns 0 or -ENOMEM. */
+int strv_push(char ***v, const char *s);
+bool strv_contains(char *const *v, const char *s);
+
+/* Read a whole file (fd or path) into a NUL-terminated buffer. */
+int read_full_fd(int fd, char **ret, size_t *ret_len, Error **ret_err);
+int read_full_file(const char *path, char **ret, size_t *ret_len, Error **ret_err);
+/* Read a small file, strip one trailing newline. */
+int read_one_line(const char *path, char **ret);
+
+/* Write `len` bytes to fd, retrying on EINTR/short writes. */
+int write_all(int fd, const void *buf, size_t len);
+/* Write a string to a file that must exist (sysfs, procfs, cgroupfs).
+ * Returns 0 or -errno; no Error (callers add what they wrote where). */
+int write_string_file(const char *path, const char *s);
+int write_string_fileat(int dirfd, const char *path, const char *s);
+/* Atomically replace `path` with content: temp file in the same directory,
+ * fsync, rename. */
+int write_file_atomic(const char *path, const char *content, size_t len, mode_t mode, Error **ret_err);
+
+/* Strict number parsing: the whole string, no sign for unsigned, range checked. */
+int parse_u64(const char *s, uint64_t *ret);
+int parse_i64(const char *s, int64_t *ret);
+int parse_int(const char *s, int *ret);
+
+/* mkdir -p, 0 if it exists already. */
+int mkdir_p(const char *path, mode_t mode);
+
+/* Field 22 of /proc/PID/stat (start time in clock ticks) or 0 on error. */
+unsigned long long proc_start_time(pid_t pid);
+/* Process state letter from /proc/PID/stat ('R', 'S', 'Z', ...), or 0 if gone. */
+char proc_state(pid_t pid);
+
+/* RFC 3339 UTC timestamp with nanoseconds, malloc'd. */
+char *now_rfc3339(void);
+
+/* Signal names: "KILL", "SIGKILL", "9" -> 9. Returns -EINVAL if unknown. */
+int signal_from_string(const char *s);
+const char *signal_to_string(int sig); /* "SIGKILL" or NULL */
+
+/* Close every fd >= `from` except those listed in keep[] (close_range where
+ * possible). */
+int close_all_fds(int from, const int *keep, size_t n_keep);
+
+/* pidfd helpers; -errno when the kernel lacks them. */
+int pidfd_open_(pid_t pid, unsigned flags);
+int pidfd_send_signal_(int pidfd, int sig);
+
+/* Send/receive one fd over a unix socket (SCM_RIGHTS) with a small payload. */
+int send_fd(int sock, int fd, const void *data, size_t len);
+int recv_fd(int sock, int *ret_fd, void *data, size_t len);
+
+/* Whether the caller runs as root in the initial user namespace. */
+bool running_in_init_userns(void);

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "lib/error.h"
+#include "oci/spec.h"
+
+/* The record the runtime keeps for each container in `<root>/<id>/state.json`,
+ * and the OCI state document (`husk-runtime state`) derived from it.
+ *
+ * The record is written atomically (temp file, fsync, rename) by the runtime
+ * under the container's lock; this module only converts it to and from JSON. */
+
+typedef enum ContainerStatus {
+        STATUS_CREATING,
+        STATUS_CREATED,
+        STATUS_RUNNING,
+        STATUS_STOPPED,
+        STATUS_PAUSED,
+} ContainerStatus;
+
+typedef struct ContainerRecord {
+        char *id;
+        char *bundle;       /* absolute */
+        char *rootfs;       /* absolute */
+        pid_t pid;          /* init pid on the host, 0 when none */
+        unsigned long long pid_start_time; /* /proc/PID/stat field 22, to detect pid reuse */
+        ContainerStatus status; /* as last recorded; the runtime refines it from /proc */
+        char *created;      /* RFC 3339 with nanoseconds, UTC */
+        char *owner;        /* user name or uid */
+        char *cgroup_path;  /* the cgroup path as resolved (relative to each hierarchy root) */
+        bool rootless;
+        bool systemd_cgroup;
+        bool started;       /* start has been called */
+        SpecKeyValue *annotations;
+        size_t n_annotations;
+} ContainerRecord;
+
+void container_record_free(ContainerRecord *r);
+static inline void container_record_freep(ContainerRecord **r)
+{
+        container_record_free(*r);
+}
+#define _cleanup_record_ _cleanup_(container_record_freep)
+
+const char *container_status_to_string(ContainerStatus s); /* "created", ... */
+int container_status_from_string(const char *s);           /* -EINVAL if unknown */
+
+/* Serialise the record (internal format, a JSON object). Returns a malloc'd
+ * NUL-terminated string or NULL on ENOMEM. */
+char *container_record_to_json(const ContainerRecord *r);
+int container_record_from_json(const char *text, size_t len, const char *filename,
+                               ContainerRecord **ret, Error **ret_err);
+
+/* The OCI state document for `state`: ociVersion, id, status, pid (omitted
+ * when status is stopped), bundle, annotations; plus runc's extra fields
+ * `rootfs`, `created`, `owner`. `pretty` indents like runc. Returns malloc'd
+ * text or NULL. `status` overrides r->status. */
+char *oci_state_to_json(const ContainerRecord *r, ContainerStatus status, bool pretty);
+
+/* `husk-runtime list --format json` element array: takes n records with their
+ * live statuses. */
+char *oci_list_to_json(const ContainerRecord *const *records, const ContainerStatus *statuses, size_t n);
+
+/* The default config.json that `spec` writes (runc's defaults: sh, terminal
+ * true, the default mounts, masked/readonly paths, namespaces; with `rootless`
+ * a user namespace with the caller's uid/gid mapped to 0, no network
+ * namespace, rbind'ed /sys, no gid= for devpts). Returns malloc'd text. */
+char *spec_default_json(bool rootless, uid_t uid, gid_t gid);
+
+/* The OCI features document (`features`), true to what husk implements. */
+char *features_json(void);
