@@ -9,11 +9,11 @@
  * front (in `create`, before anything is set up), so a typo is a clear error
  * and not a failure deep in the child.
  *
- * seccomp_load() builds and loads the filter into the calling process. For
+ * seccomp_spec_load() builds (named apart from libseccomp's seccomp_load()) and loads the filter into the calling process. For
  * SCMP_ACT_NOTIFY rules it returns the listener fd in *ret_notify_fd (else
  * -EBADF); the caller passes it to listenerPath. */
 int seccomp_validate(const SpecSeccomp *s, Error **ret_err);
-int seccomp_load(const SpecSeccomp *s, int *ret_notify_fd, Error **ret_err);
+int seccomp_spec_load(const SpecSeccomp *s, int *ret_notify_fd, Error **ret_err);
 
 /* Whether any rule (or the default) uses SCMP_ACT_NOTIFY. */
 bool seccomp_uses_notify(const SpecSeccomp *s);

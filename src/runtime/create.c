@@ -1,0 +1,406 @@
+/* `create`: the runtime side of the handshake in sandbox/sync.h.
+ *
+ * Order of work, and why:
+ *   1. validate everything we can before touching the system (id, config,
+ *      capabilities, seccomp), so a typo leaves nothing behind;
+ *   2. claim <root>/<id> with mkdir (atomic: two creates of one id race
+ *      safely), lock it, make exec.fifo;
+ *   3. create the cgroup, spawn the init, move it into the cgroup before it
+ *      does any work, then answer its requests (id maps, hooks, console);
+ *   4. on READY record the state; on any failure undo in reverse: kill and
+ *      reap the init, destroy the cgroup, remove the state directory. */
+#include "runtime/runtime.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "lib/path.h"
+#include "lib/util.h"
+#include "runtime/statedir.h"
+#include "sandbox/caps.h"
+#include "sandbox/hooks.h"
+#include "sandbox/idmap.h"
+#include "sandbox/init.h"
+#include "sandbox/seccomp.h"
+#include "sandbox/sync.h"
+
+bool runtime_id_valid(const char *id)
+{
+        size_t n = strlen(id);
+
+        if (n == 0 || n > 1024 || streq(id, ".") || streq(id, ".."))
+                return false;
+        for (const char *c = id; *c; c++)
+                if (!(((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                       *c == '_' || *c == '+' || *c == '-' || *c == '.')))
+                        return false;
+        return true;
+}
+
+static char *owner_name(void)
+{
+        char *s = NULL;
+
+        if (asprintf(&s, "%u", (unsigned)geteuid()) < 0)
+                return NULL;
+        return s;
+}
+
+static int send_console(const char *socket_path, int master, Error **ret_err)
+{
+        _cleanup_close_ int s = -EBADF;
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        int r;
+
+        if (strlen(socket_path) >= sizeof(addr.sun_path))
+                return error_setx(ret_err, ENAMETOOLONG, "console socket path %s is too long", socket_path);
+        strcpy(addr.sun_path, socket_path);
+        s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return error_set(ret_err, errno, "socket");
+        if (connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+                return error_set(ret_err, errno, "connect to console socket %s", socket_path);
+        /* runc sends the pty's name as the payload; clients ignore it. */
+        r = send_fd(s, master, "/dev/ptmx", 9);
+        if (r < 0)
+                return error_set(ret_err, -r, "send console to %s", socket_path);
+        return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, Error **ret_err)
+{
+        _cleanup_free_ char *tmp = NULL;
+        char buf[32];
+        int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+
+        /* Atomic, like runc: containerd polls this file. */
+        return write_file_atomic(path, buf, (size_t)n, 0644, ret_err);
+}
+
+static char *state_json_for_hooks(const ContainerRecord *rec, ContainerStatus st)
+{
+        return oci_state_to_json(rec, st, false);
+}
+
+/* Make fd at least `min`, keeping O_CLOEXEC; closes the old one. */
+static int fd_move_above(int fd, int min)
+{
+        int n;
+
+        if (fd >= min)
+                return fd;
+        n = fcntl(fd, F_DUPFD_CLOEXEC, min);
+        if (n < 0)
+                return -errno;
+        close(fd);
+        return n;
+}
+
+int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pid_t *ret_pid, int *ret_console,
+                   Error **ret_err)
+{
+        _cleanup_spec_ Spec *spec = NULL;
+        _cleanup_free_ char *bundle = NULL, *config_path = NULL, *config_text = NULL, *rootfs = NULL, *dir = NULL,
+                             *cgpath = NULL, *state = NULL;
+        _cleanup_close_ int dirfd = -EBADF, sock_parent = -EBADF, sock_child = -EBADF, fifo = -EBADF,
+                            console = -EBADF;
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        ContainerRecord rec = { 0 };
+        InitConfig ic = { 0 };
+        size_t config_len = 0;
+        pid_t child = -1, init_pid = -1;
+        bool dir_made = false, setgroups_denied = false;
+        int sp[2], r, high;
+
+        if (ret_console)
+                *ret_console = -EBADF;
+        if (!runtime_id_valid(id))
+                return error_setx(ret_err, EINVAL, "invalid container id \"%s\" (allowed: letters, digits, _ + - .)", id);
+
+        /* 1. the config */
+        bundle = realpath(c->bundle ? c->bundle : ".", NULL);
+        if (!bundle)
+                return error_set(ret_err, errno, "bundle %s", c->bundle ? c->bundle : ".");
+        config_path = path_join(bundle, "config.json");
+        if (!config_path)
+                return error_set(ret_err, ENOMEM, "config");
+        r = read_full_file(config_path, &config_text, &config_len, ret_err);
+        if (r < 0)
+                return r;
+        r = spec_parse(config_text, config_len, "config.json", &spec, ret_err);
+        if (r < 0)
+                return r;
+        if (!spec->has_process)
+                return error_setx(ret_err, EINVAL, "config.json: process is required to create a container");
+        if (!spec->root_path)
+                return error_setx(ret_err, EINVAL, "config.json: root.path is required");
+        {
+                _cleanup_free_ char *rp = spec->root_path[0] == '/' ? strdup(spec->root_path)
+                                                                      : path_join(bundle, spec->root_path);
+                struct stat st;
+
+                if (!rp)
+                        return error_set(ret_err, ENOMEM, "rootfs");
+                rootfs = realpath(rp, NULL);
+                if (!rootfs || stat(rootfs, &st) < 0)
+                        return error_set(ret_err, errno, "rootfs %s", rp);
+                if (!S_ISDIR(st.st_mode))
+                        return error_setx(ret_err, ENOTDIR, "rootfs %s is not a directory", rp);
+        }
+        if (spec->process.has_capabilities && caps_validate(&spec->process.capabilities, ret_err) < 0)
+                return error_prefix(ret_err, "config.json");
+        if (spec->linux_.has_seccomp && seccomp_validate(&spec->linux_.seccomp, ret_err) < 0)
+                return error_prefix(ret_err, "config.json: linux.seccomp");
+        if (!spec_namespace(spec, NS_MNT))
+                return error_setx(ret_err, EINVAL, "config.json: linux.namespaces must include a mount namespace");
+        if (spec->hostname && !spec_namespace(spec, NS_UTS))
+                return error_setx(ret_err, EINVAL, "config.json: hostname requires a new uts namespace");
+        if (spec->process.terminal && !c->console_socket && !ret_console)
+                return error_setx(ret_err, EINVAL, "process.terminal is true: --console-socket is required");
+        if (!spec->process.terminal && c->console_socket)
+                return error_setx(ret_err, EINVAL, "--console-socket given but process.terminal is false");
+        if (spec_namespace(spec, NS_USER) && !spec_namespace(spec, NS_USER)->path &&
+            spec->linux_.n_uid_mappings == 0)
+                return error_setx(ret_err, EINVAL, "config.json: a new user namespace needs linux.uidMappings");
+
+        /* 2. the state directory */
+        r = mkdir_p(o->root, 0700);
+        if (r < 0)
+                return error_set(ret_err, -r, "create state root %s", o->root);
+        dir = statedir_path(o, id);
+        if (!dir)
+                return error_set(ret_err, ENOMEM, "state dir");
+        if (mkdir(dir, 0711) < 0) {
+                if (errno == EEXIST)
+                        return error_setx(ret_err, EEXIST, "container \"%s\" already exists", id);
+                return error_set(ret_err, errno, "create %s", dir);
+        }
+        dir_made = true;
+        dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dirfd < 0 || flock(dirfd, LOCK_EX) < 0) {
+                r = error_set(ret_err, errno, "lock %s", dir);
+                goto fail;
+        }
+        {
+                _cleanup_close_ int cfd = openat(dirfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+                if (cfd < 0 || write_all(cfd, config_text, config_len) < 0) {
+                        r = error_set(ret_err, errno, "save config.json");
+                        goto fail;
+                }
+        }
+        /* Writable by anyone: the init may run as a mapped or non-root user
+         * by the time it opens it. Only the state dir's 0711 guards it. */
+        if (mkfifoat(dirfd, "exec.fifo", 0622) < 0 || fchmodat(dirfd, "exec.fifo", 0622, 0) < 0) {
+                r = error_set(ret_err, errno, "create exec.fifo");
+                goto fail;
+        }
+        fifo = openat(dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
+        if (fifo < 0) {
+                r = error_set(ret_err, errno, "open exec.fifo");
+                goto fail;
+        }
+
+        /* 3. cgroup, spawn, handshake */
+        r = cgroup_resolve_path(spec->linux_.cgroups_path, id, o->cgroup_manager, &cgpath, ret_err);
+        if (r < 0)
+                goto fail;
+        r = cgroup_create(cgpath, spec->linux_.has_resources ? &spec->linux_.resources : NULL, o->cgroup_manager,
+                          o->rootless, &cg, ret_err);
+        if (r < 0) {
+                error_prefix(ret_err, "cgroup %s", cgpath);
+                goto fail;
+        }
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+                r = error_set(ret_err, errno, "socketpair");
+                goto fail;
+        }
+        sock_parent = sp[0];
+        sock_child = sp[1];
+        /* Keep our fds clear of the range passed to the container. */
+        high = 3 + (c->preserve_fds > 0 ? c->preserve_fds : 0);
+        sock_child = fd_move_above(sock_child, high);
+        fifo = fd_move_above(fifo, high);
+        if (sock_child < 0 || fifo < 0) {
+                r = error_set(ret_err, EMFILE, "move fds");
+                goto fail;
+        }
+
+        rec.id = (char *)id;
+        rec.bundle = bundle;
+        rec.rootfs = rootfs;
+        rec.created = now_rfc3339();
+        rec.owner = owner_name();
+        rec.cgroup_path = cgpath;
+        rec.rootless = o->rootless;
+        rec.systemd_cgroup = o->cgroup_manager == CGROUP_MANAGER_SYSTEMD;
+        rec.annotations = spec->annotations;
+        rec.n_annotations = spec->n_annotations;
+        rec.status = STATUS_CREATING;
+
+        ic.spec = spec;
+        ic.rootfs = rootfs;
+        ic.sync_fd = sock_child;
+        ic.fifo_fd = fifo;
+        ic.no_pivot = c->no_pivot;
+        ic.no_new_keyring = c->no_new_keyring;
+        ic.preserve_fds = c->preserve_fds;
+        ic.cgroup_fd = -1;
+
+        child = sandbox_spawn(&ic, ret_err);
+        if (child < 0) {
+                r = child;
+                goto fail;
+        }
+        sock_child = safe_close(sock_child);
+        fifo = safe_close(fifo);
+
+        for (;;) {
+                char payload[SYNC_PAYLOAD_MAX + 1];
+                SyncMsg m;
+                int fd = -EBADF;
+
+                r = sync_recv(sock_parent, &m, payload, &fd, ret_err);
+                if (r < 0)
+                        goto fail;
+                switch (m.type) {
+                case SYNC_PID:
+                        init_pid = m.value > 0 ? m.value : child;
+                        if (init_pid != child) {
+                                /* The intermediate process has done its job. */
+                                (void)waitpid(child, NULL, 0);
+                                child = -1;
+                        }
+                        r = cgroup_enter(cg, init_pid, ret_err);
+                        if (r < 0)
+                                goto fail;
+                        rec.pid = init_pid;
+                        rec.pid_start_time = proc_start_time(init_pid);
+                        free(state);
+                        state = state_json_for_hooks(&rec, STATUS_CREATING);
+                        if (!state) {
+                                r = error_set(ret_err, ENOMEM, "state");
+                                goto fail;
+                        }
+                        r = sync_send(sock_parent, SYNC_STATE, 0, state, strlen(state), -1);
+                        if (r < 0) {
+                                error_set(ret_err, -r, "sync");
+                                goto fail;
+                        }
+                        break;
+                case SYNC_USERNS: {
+                        pid_t target = m.value > 0 ? m.value : child;
+                        const SpecLinux *l = &spec->linux_;
+
+                        r = idmap_write(target, l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
+                                        l->n_gid_mappings, &setgroups_denied, ret_err);
+                        if (r < 0)
+                                goto fail;
+                        r = sync_send(sock_parent, SYNC_USERNS_ACK, 0, NULL, 0, -1);
+                        if (r < 0) {
+                                error_set(ret_err, -r, "sync");
+                                goto fail;
+                        }
+                        break;
+                }
+                case SYNC_HOOKS:
+                        r = hooks_run(spec, HOOK_PRESTART, state, ret_err);
+                        if (r >= 0)
+                                r = hooks_run(spec, HOOK_CREATE_RUNTIME, state, ret_err);
+                        if (r < 0) {
+                                (void)sync_send_error(sock_parent, *ret_err);
+                                goto fail;
+                        }
+                        r = sync_send(sock_parent, SYNC_HOOKS_ACK, 0, NULL, 0, -1);
+                        if (r < 0) {
+                                error_set(ret_err, -r, "sync");
+                                goto fail;
+                        }
+                        break;
+                case SYNC_CONSOLE:
+                        if (m.value == 1) {
+                                /* seccomp notify fd for listenerPath */
+                                _cleanup_close_ int nfd = fd;
+                                _cleanup_free_ char *ps = NULL;
+                                const SpecSeccomp *s = &spec->linux_.seccomp;
+
+                                if (asprintf(&ps,
+                                             "{\"ociVersion\":\"%s\",\"fds\":[\"seccompFd\"],\"pid\":%d,"
+                                             "\"metadata\":\"%s\",\"state\":%s}",
+                                             SPEC_VERSION, (int)init_pid,
+                                             s->listener_metadata ? s->listener_metadata : "", state) < 0) {
+                                        r = error_set(ret_err, ENOMEM, "seccomp state");
+                                        goto fail;
+                                }
+                                r = seccomp_send_listener(s->listener_path, nfd, ps, ret_err);
+                                if (r < 0)
+                                        goto fail;
+                                break;
+                        }
+                        safe_close(console);
+                        console = fd;
+                        break;
+                case SYNC_READY:
+                        goto ready;
+                default:
+                        safe_close(fd);
+                        r = error_setx(ret_err, EPROTO, "unexpected message %u from init", m.type);
+                        goto fail;
+                }
+        }
+
+ready:
+        if (child > 0 && child != init_pid)
+                (void)waitpid(child, NULL, 0);
+        if (console >= 0 && c->console_socket) {
+                r = send_console(c->console_socket, console, ret_err);
+                if (r < 0)
+                        goto fail;
+                console = safe_close(console);
+        }
+        rec.status = STATUS_CREATED;
+        r = statedir_write_record(dirfd, &rec, ret_err);
+        if (r < 0)
+                goto fail;
+        if (c->pid_file) {
+                r = write_pid_file(c->pid_file, init_pid, ret_err);
+                if (r < 0)
+                        goto fail;
+        }
+        if (ret_pid)
+                *ret_pid = init_pid;
+        if (ret_console)
+                *ret_console = TAKE_FD(console);
+        free(rec.created);
+        free(rec.owner);
+        return 0;
+
+fail:
+        if (init_pid > 0) {
+                kill(init_pid, SIGKILL);
+                (void)waitpid(init_pid, NULL, 0);
+        }
+        if (child > 0 && child != init_pid) {
+                kill(child, SIGKILL);
+                (void)waitpid(child, NULL, 0);
+        }
+        if (cg) {
+                _cleanup_error_ Error *e2 = NULL;
+                (void)cgroup_destroy(cg, &e2);
+        }
+        if (dir_made) {
+                (void)unlinkat(dirfd, "exec.fifo", 0);
+                (void)statedir_remove(o, id);
+        }
+        free(rec.created);
+        free(rec.owner);
+        return r < 0 ? r : -EIO;
+}

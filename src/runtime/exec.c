@@ -1,0 +1,242 @@
+/* `exec`: a new process in a running container.
+ *
+ * The runtime forks a helper that joins the container's namespaces (user
+ * first: joining it is what gives us rights over the others), chroots into
+ * the init's root (so --no-pivot containers work too), and forks the process
+ * itself with CLONE_PARENT so that it lands in the pid namespace and is our
+ * child. The helper is placed in the container's cgroup before it forks. */
+#include "runtime/runtime.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include "lib/util.h"
+#include "runtime/statedir.h"
+#include "sandbox/init.h"
+#include "sandbox/sync.h"
+
+static const char *const ns_order[] = { "user", "ipc", "uts", "net", "pid", "cgroup", "time", "mnt" };
+static const int ns_flags[] = { CLONE_NEWUSER, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET,
+                                CLONE_NEWPID,  CLONE_NEWCGROUP, 0x80 /* CLONE_NEWTIME */, CLONE_NEWNS };
+
+static bool same_ns(pid_t pid, const char *name)
+{
+        char a[64], b[64];
+        struct stat sa, sb;
+
+        snprintf(a, sizeof(a), "/proc/%d/ns/%s", (int)pid, name);
+        snprintf(b, sizeof(b), "/proc/self/ns/%s", name);
+        if (stat(a, &sa) < 0 || stat(b, &sb) < 0)
+                return true; /* namespace type unsupported: nothing to join */
+        return sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
+}
+
+_noreturn_ static void exec_helper(pid_t init, const Spec *spec, const ExecOpts *e, int sync_fd)
+{
+        _cleanup_error_ Error *err = NULL;
+        int fds[ELEMENTSOF(ns_order)];
+        _cleanup_close_ int root = -EBADF;
+        char path[64];
+        pid_t child;
+
+        /* Open everything first: after joining the mount namespace
+         * /proc/<init> may no longer be reachable. */
+        for (size_t i = 0; i < ELEMENTSOF(ns_order); i++) {
+                fds[i] = -1;
+                if (same_ns(init, ns_order[i]))
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)init, ns_order[i]);
+                fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+                if (fds[i] < 0) {
+                        error_set(&err, errno, "open %s", path);
+                        goto fail;
+                }
+        }
+        snprintf(path, sizeof(path), "/proc/%d/root", (int)init);
+        root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0) {
+                error_set(&err, errno, "open %s", path);
+                goto fail;
+        }
+        if (sync_expect(sync_fd, SYNC_STATE, NULL, NULL, NULL, &err) < 0)
+                _exit(1);
+        for (size_t i = 0; i < ELEMENTSOF(ns_order); i++) {
+                if (fds[i] < 0)
+                        continue;
+                if (setns(fds[i], ns_flags[i]) < 0) {
+                        error_set(&err, errno, "join %s namespace of pid %d", ns_order[i], (int)init);
+                        goto fail;
+                }
+                close(fds[i]);
+                fds[i] = -1;
+        }
+        if (fchdir(root) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+                error_set(&err, errno, "enter container root");
+                goto fail;
+        }
+        child = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+        if (child < 0) {
+                error_set(&err, errno, "clone");
+                goto fail;
+        }
+        if (child == 0) {
+                sigset_t none;
+
+                sigemptyset(&none);
+                sigprocmask(SIG_SETMASK, &none, NULL);
+                sandbox_exec_process(spec, e->process, sync_fd, e->preserve_fds);
+        }
+        (void)sync_send(sync_fd, SYNC_PID, child, NULL, 0, -1);
+        _exit(0);
+fail:
+        (void)sync_send_error(sync_fd, err);
+        _exit(1);
+}
+
+static int send_console_to(const char *socket_path, int master, Error **ret_err)
+{
+        _cleanup_close_ int s = -EBADF;
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        int r;
+
+        if (strlen(socket_path) >= sizeof(addr.sun_path))
+                return error_setx(ret_err, ENAMETOOLONG, "console socket path too long");
+        strcpy(addr.sun_path, socket_path);
+        s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return error_set(ret_err, errno, "socket");
+        if (connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+                return error_set(ret_err, errno, "connect to console socket %s", socket_path);
+        r = send_fd(s, master, "/dev/ptmx", 9);
+        return r < 0 ? error_set(ret_err, -r, "send console") : 0;
+}
+
+int runtime_exec(const RuntimeOpts *o, const char *id, const ExecOpts *e, int *ret_status, Error **ret_err)
+{
+        _cleanup_record_ ContainerRecord *rec = NULL;
+        _cleanup_spec_ Spec *spec = NULL;
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        _cleanup_close_ int sock = -EBADF, console = -EBADF;
+        ContainerStatus st;
+        sigset_t all, old;
+        pid_t helper, proc = -1;
+        int sp[2], r;
+
+        r = runtime_load(o, id, &rec, &st, ret_err);
+        if (r < 0)
+                return r;
+        if (st != STATUS_RUNNING && st != STATUS_CREATED)
+                return error_setx(ret_err, EINVAL, "cannot exec in container \"%s\": it is %s", id,
+                                  container_status_to_string(st));
+        r = runtime_load_spec(o, id, &spec, ret_err);
+        if (r < 0)
+                return r;
+        if (e->process->terminal && !e->console_socket && e->detach)
+                return error_setx(ret_err, EINVAL, "--tty with --detach needs --console-socket");
+
+        if (rec->cgroup_path && o->cgroup_manager != CGROUP_MANAGER_DISABLED) {
+                r = cgroup_open(rec->cgroup_path, rec->systemd_cgroup ? CGROUP_MANAGER_SYSTEMD : o->cgroup_manager,
+                                &cg, ret_err);
+                if (r < 0)
+                        return r;
+        }
+
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+                return error_set(ret_err, errno, "socketpair");
+        {
+                int min = 3 + (e->preserve_fds > 0 ? e->preserve_fds : 0);
+                if (sp[1] < min) {
+                        int n = fcntl(sp[1], F_DUPFD_CLOEXEC, min);
+                        close(sp[1]);
+                        sp[1] = n;
+                }
+        }
+        /* Signals are blocked from here so that the waiting loop sees every
+         * one; the process unblocks them before exec. */
+        sigfillset(&all);
+        sigprocmask(SIG_BLOCK, &all, &old);
+        helper = fork();
+        if (helper < 0) {
+                sigprocmask(SIG_SETMASK, &old, NULL);
+                close(sp[0]);
+                close(sp[1]);
+                return error_set(ret_err, errno, "fork");
+        }
+        if (helper == 0) {
+                close(sp[0]);
+                exec_helper(rec->pid, spec, e, sp[1]);
+        }
+        close(sp[1]);
+        sock = sp[0];
+
+        if (cg) {
+                r = cgroup_enter(cg, helper, ret_err);
+                if (r < 0)
+                        goto fail;
+        }
+        r = sync_send(sock, SYNC_STATE, 0, NULL, 0, -1);
+        if (r < 0) {
+                error_set(ret_err, -r, "sync");
+                goto fail;
+        }
+        for (;;) {
+                SyncMsg m;
+                int fd = -EBADF;
+
+                r = sync_recv(sock, &m, NULL, &fd, ret_err);
+                if (r < 0)
+                        goto fail;
+                if (m.type == SYNC_PID) {
+                        proc = m.value;
+                        (void)waitpid(helper, NULL, 0);
+                        helper = -1;
+                } else if (m.type == SYNC_CONSOLE) {
+                        safe_close(console);
+                        console = fd;
+                } else if (m.type == SYNC_READY) {
+                        break;
+                } else {
+                        safe_close(fd);
+                }
+        }
+        if (console >= 0 && e->console_socket) {
+                r = send_console_to(e->console_socket, console, ret_err);
+                if (r < 0)
+                        goto fail;
+                console = safe_close(console);
+        }
+        if (e->pid_file) {
+                char buf[32];
+                int n = snprintf(buf, sizeof(buf), "%d", (int)proc);
+                r = write_file_atomic(e->pid_file, buf, (size_t)n, 0644, ret_err);
+                if (r < 0)
+                        goto fail;
+        }
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        if (e->detach) {
+                *ret_status = 0;
+                return 0;
+        }
+        *ret_status = runtime_wait_forward(proc, console, ret_err);
+        return 0;
+
+fail:
+        if (helper > 0) {
+                kill(helper, SIGKILL);
+                (void)waitpid(helper, NULL, 0);
+        }
+        if (proc > 0) {
+                kill(proc, SIGKILL);
+                (void)waitpid(proc, NULL, 0);
+        }
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        return r;
+}

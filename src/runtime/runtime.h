@@ -1,0 +1,90 @@
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cgroup/cgroup.h"
+#include "lib/error.h"
+#include "oci/spec.h"
+#include "oci/state.h"
+
+/* The OCI lifecycle, as `husk-runtime` and the engine drive it.
+ *
+ * State lives under `<root>/<id>/`: state.json (the ContainerRecord),
+ * config.json (the config as it was at create time), exec.fifo (exists from
+ * create until start). Every change to a container's state happens under an
+ * exclusive flock of its directory, so concurrent runtime processes never
+ * see a half-written record. */
+
+typedef struct RuntimeOpts {
+        const char *root; /* state root, e.g. /run/husk-runtime */
+        CgroupManager cgroup_manager;
+        bool rootless;
+} RuntimeOpts;
+
+typedef struct CreateOpts {
+        const char *bundle; /* default: cwd */
+        const char *console_socket;
+        const char *pid_file;
+        bool no_pivot;
+        bool no_new_keyring;
+        int preserve_fds;
+} CreateOpts;
+
+/* Whether `id` is acceptable: [A-Za-z0-9_+.-]+, not "." or "..", at most
+ * 1024 bytes. */
+bool runtime_id_valid(const char *id);
+
+/* create: set everything up and leave the init blocked before exec.
+ * run_mode: the caller will start and wait (run): *ret_pid gets the init
+ * pid and *ret_console the pty master when process.terminal is set and no
+ * console socket was given (else -EBADF). */
+int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pid_t *ret_pid, int *ret_console,
+                   Error **ret_err);
+
+int runtime_start(const RuntimeOpts *o, const char *id, Error **ret_err);
+
+/* The OCI state JSON (pretty), malloc'd. */
+int runtime_state(const RuntimeOpts *o, const char *id, char **ret_json, Error **ret_err);
+
+/* Load the record and compute the live status. */
+int runtime_load(const RuntimeOpts *o, const char *id, ContainerRecord **ret, ContainerStatus *ret_status,
+                 Error **ret_err);
+/* The config.json saved at create time. */
+int runtime_load_spec(const RuntimeOpts *o, const char *id, Spec **ret, Error **ret_err);
+
+int runtime_kill(const RuntimeOpts *o, const char *id, int sig, bool all, Error **ret_err);
+
+/* delete: a stopped container is cleaned up (cgroup, poststop hooks, state);
+ * a created or running one is refused unless force, which kills it first.
+ * force on a container that does not exist succeeds. */
+int runtime_delete(const RuntimeOpts *o, const char *id, bool force, Error **ret_err);
+
+/* All containers under root, with live statuses. Caller frees records with
+ * container_record_free() and the arrays with free(). */
+int runtime_list(const RuntimeOpts *o, ContainerRecord ***ret, ContainerStatus **ret_status, size_t *ret_n,
+                 Error **ret_err);
+
+int runtime_pids(const RuntimeOpts *o, const char *id, pid_t **ret, size_t *ret_n, Error **ret_err);
+int runtime_pause(const RuntimeOpts *o, const char *id, Error **ret_err);
+int runtime_resume(const RuntimeOpts *o, const char *id, Error **ret_err);
+int runtime_update(const RuntimeOpts *o, const char *id, const SpecResources *res, Error **ret_err);
+int runtime_stats_json(const RuntimeOpts *o, const char *id, char **ret, Error **ret_err);
+
+typedef struct ExecOpts {
+        SpecProcess *process; /* complete: merged from config.json and flags */
+        const char *console_socket;
+        const char *pid_file;
+        bool detach;
+        int preserve_fds;
+} ExecOpts;
+
+/* Run a process inside a running container. Foreground: waits and sets
+ * *ret_status to its exit status (128+N on signal N). With process.terminal
+ * and no console socket, the caller's terminal is relayed. */
+int runtime_exec(const RuntimeOpts *o, const char *id, const ExecOpts *e, int *ret_status, Error **ret_err);
+
+/* Wait for a child pid (the init in `run`), forwarding the signals a user
+ * sends to the runtime, relaying a pty master if console >= 0. Returns the
+ * exit status in shell form (128+N for signal N). */
+int runtime_wait_forward(pid_t pid, int console, Error **ret_err);

@@ -1,0 +1,25 @@
+#pragma once
+
+#include "oci/state.h"
+#include "runtime/runtime.h"
+
+/* The per-container state directory `<root>/<id>/`. */
+
+/* "<root>/<id>" malloc'd. */
+char *statedir_path(const RuntimeOpts *o, const char *id);
+
+/* Open and flock (LOCK_EX or LOCK_SH) the container's directory. Returns the
+ * fd, which holds the lock until closed; -ENOENT when the container does not
+ * exist, with *ret_err saying so. */
+int statedir_lock(const RuntimeOpts *o, const char *id, int how, Error **ret_err);
+
+int statedir_read_record(int dirfd, const char *id, ContainerRecord **ret, Error **ret_err);
+int statedir_write_record(int dirfd, const ContainerRecord *r, Error **ret_err);
+
+/* The live status: the recorded pid is alive (same start time, not a
+ * zombie): created while exec.fifo exists, paused when its cgroup is frozen,
+ * else running; otherwise stopped. */
+ContainerStatus statedir_live_status(int dirfd, const ContainerRecord *r, CgroupManager m);
+
+/* Remove the state directory and everything in it. */
+int statedir_remove(const RuntimeOpts *o, const char *id);

@@ -1,0 +1,529 @@
+#include "sandbox/init.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/sched.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "lib/path.h"
+#include "lib/util.h"
+#include "sandbox/caps.h"
+#include "sandbox/hooks.h"
+#include "sandbox/process.h"
+#include "sandbox/rootfs.h"
+#include "sandbox/seccomp.h"
+#include "sandbox/sync.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+
+int sandbox_new_ns_flags(const Spec *spec)
+{
+        int flags = 0;
+
+        for (size_t i = 0; i < spec->linux_.n_namespaces; i++) {
+                const SpecNamespace *ns = &spec->linux_.namespaces[i];
+                if (!ns->path || !*ns->path)
+                        flags |= ns_type_clone_flag(ns->type);
+        }
+        return flags;
+}
+
+static bool needs_intermediate(const Spec *spec)
+{
+        for (size_t i = 0; i < spec->linux_.n_namespaces; i++) {
+                const SpecNamespace *ns = &spec->linux_.namespaces[i];
+                if (ns->path && *ns->path)
+                        return true;
+                /* Offsets must be written before any process enters the
+                 * time namespace, so it is made with unshare, not clone. */
+                if (ns->type == NS_TIME)
+                        return true;
+        }
+        return false;
+}
+
+/* Report an error to the runtime and die. Never returns. */
+_noreturn_ static void child_fail(int sync_fd, Error *err)
+{
+        if (sync_fd >= 0)
+                (void)sync_send_error(sync_fd, err);
+        else
+                fprintf(stderr, "husk-runtime: %s\n", err && err->msg ? err->msg : "unknown error");
+        _exit(err && err->code == ENOENT ? 127 : err && err->code == EACCES ? 126 : 1);
+}
+
+int sandbox_find_executable(const char *file, char *const *env, const char *cwd, char **ret, Error **ret_err)
+{
+        const char *path = NULL;
+        _cleanup_free_ char *copy = NULL;
+        char *save = NULL;
+        int last = ENOENT;
+        struct stat st;
+
+        if (!file || !*file)
+                return error_setx(ret_err, ENOENT, "exec: empty command");
+        if (strchr(file, '/')) {
+                if (stat(file, &st) < 0)
+                        return error_set(ret_err, errno, "exec: \"%s\"", file);
+                if (!S_ISREG(st.st_mode))
+                        return error_setx(ret_err, EACCES, "exec: \"%s\": not a regular file", file);
+                if (access(file, X_OK) < 0)
+                        return error_set(ret_err, errno, "exec: \"%s\"", file);
+                *ret = strdup(file);
+                return *ret ? 0 : -ENOMEM;
+        }
+        for (char *const *e = env; e && *e; e++)
+                if (strncmp(*e, "PATH=", 5) == 0)
+                        path = *e + 5;
+        if (!path)
+                path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        copy = strdup(path);
+        if (!copy)
+                return -ENOMEM;
+        for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+                _cleanup_free_ char *full = NULL;
+
+                if (asprintf(&full, "%s/%s", *dir ? dir : (cwd ? cwd : "."), file) < 0)
+                        return -ENOMEM;
+                if (stat(full, &st) < 0 || !S_ISREG(st.st_mode))
+                        continue;
+                if (access(full, X_OK) < 0) {
+                        last = errno;
+                        continue;
+                }
+                *ret = TAKE_PTR(full);
+                return 0;
+        }
+        if (last == ENOENT)
+                return error_setx(ret_err, ENOENT, "exec: \"%s\": executable file not found in $PATH: No such file or directory", file);
+        return error_set(ret_err, last, "exec: \"%s\"", file);
+}
+
+/* Capabilities, user, seccomp: the order matters.
+ *  - bounding set first, while we still hold CAP_SETPCAP;
+ *  - without noNewPrivileges, seccomp needs CAP_SYS_ADMIN, so it is loaded
+ *    before the capabilities go (the user's filter then also sees our
+ *    setresuid/capset: it must allow them, as with runc);
+ *  - the uid switch keeps the permitted set through PR_SET_KEEPCAPS, and
+ *    caps_apply() sets the final sets. */
+static int finalize_identity(const Spec *spec, const SpecProcess *proc, bool setgroups_allowed, int *ret_notify_fd,
+                             Error **ret_err)
+{
+        const SpecCapabilities *caps = proc->has_capabilities ? &proc->capabilities : NULL;
+        int r;
+
+        *ret_notify_fd = -EBADF;
+        if (caps) {
+                r = caps_drop_bounding(caps, ret_err);
+                if (r < 0)
+                        return r;
+        }
+        if (spec->linux_.has_seccomp && (!proc->no_new_privileges || seccomp_uses_notify(&spec->linux_.seccomp))) {
+                if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                        return error_set(ret_err, errno, "set no_new_privs");
+                r = seccomp_spec_load(&spec->linux_.seccomp, ret_notify_fd, ret_err);
+                if (r < 0)
+                        return error_prefix(ret_err, "load seccomp filter");
+        }
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+                return error_set(ret_err, errno, "set keepcaps");
+        r = process_switch_user(&proc->user, setgroups_allowed, ret_err);
+        if (r < 0)
+                return r;
+        if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+                return error_set(ret_err, errno, "clear keepcaps");
+        r = caps_apply(caps, ret_err);
+        if (r < 0)
+                return r;
+        if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return error_set(ret_err, errno, "set no_new_privs");
+        return 0;
+}
+
+/* The last step: as close to execve as possible, so that the filter does
+ * not see the runtime's own setup. */
+static int late_seccomp(const Spec *spec, const SpecProcess *proc, Error **ret_err)
+{
+        int fd = -EBADF, r;
+
+        if (!spec->linux_.has_seccomp || !proc->no_new_privileges || seccomp_uses_notify(&spec->linux_.seccomp))
+                return 0;
+        r = seccomp_spec_load(&spec->linux_.seccomp, &fd, ret_err);
+        safe_close(fd);
+        if (r < 0)
+                return error_prefix(ret_err, "load seccomp filter");
+        return 0;
+}
+
+static int setgroups_allowed_now(void)
+{
+        _cleanup_free_ char *s = NULL;
+
+        if (read_one_line("/proc/self/setgroups", &s) < 0)
+                return true;
+        return !streq(s, "deny");
+}
+
+static int do_chdir(const char *cwd, Error **ret_err)
+{
+        char buf[4096];
+
+        if (chdir(cwd) < 0) {
+                /* runc creates a missing cwd. */
+                _cleanup_close_ int fd = path_mkdir_in_root(AT_FDCWD, cwd, 0755, NULL);
+                if (fd < 0 || chdir(cwd) < 0)
+                        return error_set(ret_err, errno, "chdir to cwd (\"%s\") set in config.json", cwd);
+        }
+        /* CVE-2024-21626: a cwd that resolves outside the root (through a
+         * leaked fd) reads back as "(unreachable)/..." or fails. */
+        if (!getcwd(buf, sizeof(buf)) || buf[0] != '/')
+                return error_setx(ret_err, EPERM, "cwd %s is outside the container root", cwd);
+        return 0;
+}
+
+_noreturn_ static void exec_user(const SpecProcess *proc, const char *exe)
+{
+        extern char **environ;
+        char *const empty[] = { NULL };
+
+        environ = proc->env ? proc->env : (char **)empty;
+        execve(exe, proc->args, environ);
+        {
+                int e = errno;
+                fprintf(stderr, "husk-runtime: exec %s: %s\n", exe, strerror(e));
+                _exit(e == ENOENT ? 127 : 126);
+        }
+}
+
+/* Mark every fd above the ones we pass on close-on-exec, so nothing of the
+ * runtime's (sync socket, fifo, containerd's extra socket on fd 3) reaches
+ * the container. */
+static void fd_hygiene(int preserve_fds)
+{
+        unsigned first = 3 + (unsigned)(preserve_fds > 0 ? preserve_fds : 0);
+
+        if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+                for (int fd = (int)first; fd < 65536; fd++) {
+                        int fl = fcntl(fd, F_GETFD);
+                        if (fl >= 0)
+                                (void)fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+                }
+        }
+        for (int fd = 3; fd < (int)first; fd++) {
+                int fl = fcntl(fd, F_GETFD);
+                if (fl >= 0)
+                        (void)fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+        }
+}
+
+static int wait_for_start(int fifo_fd, Error **ret_err)
+{
+        _cleanup_close_ int w = -EBADF;
+        char p[FD_PATH_MAX];
+
+        /* Blocks until `start` opens the fifo for reading. */
+        do
+                w = open(fd_path(fifo_fd, p), O_WRONLY | O_CLOEXEC);
+        while (w < 0 && errno == EINTR);
+        if (w < 0)
+                return error_set(ret_err, errno, "open exec fifo");
+        if (write(w, "0", 1) != 1)
+                return error_set(ret_err, errno, "write exec fifo");
+        return 0;
+}
+
+static int set_sysctls(const Spec *spec, Error **ret_err)
+{
+        for (size_t i = 0; i < spec->linux_.n_sysctl; i++) {
+                const SpecKeyValue *kv = &spec->linux_.sysctl[i];
+                _cleanup_free_ char *path = NULL;
+                int r;
+
+                if (strstr(kv->key, "..") || kv->key[0] == '/' || kv->key[0] == '.')
+                        return error_setx(ret_err, EINVAL, "linux.sysctl: invalid key \"%s\"", kv->key);
+                if (asprintf(&path, "/proc/sys/%s", kv->key) < 0)
+                        return -ENOMEM;
+                for (char *c = path + 10; *c; c++)
+                        if (*c == '.')
+                                *c = '/';
+                r = write_string_file(path, kv->value);
+                if (r < 0)
+                        return error_set(ret_err, -r, "linux.sysctl: write %s = %s", kv->key, kv->value);
+        }
+        return 0;
+}
+
+/* The container's init, after its namespaces exist. */
+_noreturn_ static void init_main(const InitConfig *c, int new_flags)
+{
+        const Spec *spec = c->spec;
+        const SpecProcess *proc = &spec->process;
+        _cleanup_error_ Error *err = NULL;
+        _cleanup_free_ char *exe = NULL;
+        char *state = malloc(SYNC_PAYLOAD_MAX + 1);
+        RootfsConfig rc = {
+                .spec = spec,
+                .rootfs = c->rootfs,
+                .userns = false,
+                .new_mntns = (new_flags & CLONE_NEWNS) || spec_namespace(spec, NS_MNT) != NULL,
+                .no_pivot = c->no_pivot,
+        };
+        int notify_fd = -EBADF;
+        bool setgroups_ok;
+
+        if (!state)
+                child_fail(c->sync_fd, NULL);
+        if (sync_expect(c->sync_fd, SYNC_STATE, NULL, state, NULL, &err) < 0)
+                _exit(1); /* the runtime gave up; nobody to tell */
+
+        {
+                const SpecNamespace *u = spec_namespace(spec, NS_USER);
+                rc.userns = u != NULL;
+        }
+
+        /* Only now, inside its cgroup, may the process get a cgroup
+         * namespace: its root is the cgroup it is in at unshare time. */
+        if ((new_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+                child_fail(c->sync_fd, (error_set(&err, errno, "unshare cgroup namespace"), err));
+
+        if (spec->hostname && (new_flags & CLONE_NEWUTS || spec_namespace(spec, NS_UTS)) &&
+            sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+                child_fail(c->sync_fd, (error_set(&err, errno, "sethostname %s", spec->hostname), err));
+        if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
+                child_fail(c->sync_fd, (error_set(&err, errno, "setdomainname %s", spec->domainname), err));
+
+        if (rc.new_mntns && rootfs_prepare(&rc, &err) < 0)
+                child_fail(c->sync_fd, err);
+
+        if (set_sysctls(spec, &err) < 0)
+                child_fail(c->sync_fd, err);
+
+        /* prestart and createRuntime run in the runtime's namespaces, after
+         * the mounts and before pivot_root. */
+        if (sync_send(c->sync_fd, SYNC_HOOKS, 0, NULL, 0, -1) < 0 ||
+            sync_expect(c->sync_fd, SYNC_HOOKS_ACK, NULL, NULL, NULL, &err) < 0)
+                _exit(1);
+        if (hooks_run(spec, HOOK_CREATE_CONTAINER, state, &err) < 0)
+                child_fail(c->sync_fd, err);
+
+        if (rc.new_mntns && rootfs_pivot(&rc, &err) < 0)
+                child_fail(c->sync_fd, err);
+
+        if (proc->terminal) {
+                int master = rootfs_setup_console(spec, true, &err);
+                if (master < 0)
+                        child_fail(c->sync_fd, err);
+                if (sync_send(c->sync_fd, SYNC_CONSOLE, 0, NULL, 0, master) < 0)
+                        _exit(1);
+                close(master);
+        }
+
+        if (rc.new_mntns && rootfs_finalize(&rc, &err) < 0)
+                child_fail(c->sync_fd, err);
+
+        if (!c->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS &&
+            errno != EPERM && errno != EACCES)
+                child_fail(c->sync_fd, (error_set(&err, errno, "join session keyring"), err));
+
+        if (process_apply_rlimits(proc->rlimits, proc->n_rlimits, &err) < 0)
+                child_fail(c->sync_fd, err);
+        if (proc->has_oom_score_adj && process_set_oom_score_adj(proc->oom_score_adj, &err) < 0)
+                child_fail(c->sync_fd, err);
+        if (spec->linux_.has_personality && process_apply_personality(&spec->linux_, &err) < 0)
+                child_fail(c->sync_fd, err);
+        if (proc->has_io_priority && process_apply_io_priority(proc, &err) < 0)
+                child_fail(c->sync_fd, err);
+
+        if (do_chdir(proc->cwd ? proc->cwd : "/", &err) < 0)
+                child_fail(c->sync_fd, err);
+        /* Check the program exists now, so that `create` fails (podman maps
+         * this message to exit code 127) rather than the container later. */
+        if (sandbox_find_executable(proc->args[0], proc->env, proc->cwd, &exe, &err) < 0)
+                child_fail(c->sync_fd, err);
+
+        setgroups_ok = setgroups_allowed_now();
+        if (finalize_identity(spec, proc, setgroups_ok, &notify_fd, &err) < 0)
+                child_fail(c->sync_fd, err);
+        if (notify_fd >= 0) {
+                if (sync_send(c->sync_fd, SYNC_CONSOLE, 1, NULL, 0, notify_fd) < 0)
+                        _exit(1);
+                notify_fd = safe_close(notify_fd);
+        }
+
+        fd_hygiene(c->preserve_fds);
+        if (sync_send(c->sync_fd, SYNC_READY, 0, NULL, 0, -1) < 0)
+                _exit(1);
+        close(c->sync_fd);
+
+        if (c->fifo_fd >= 0 && wait_for_start(c->fifo_fd, &err) < 0)
+                child_fail(-1, err);
+        if (c->fifo_fd >= 0)
+                close(c->fifo_fd);
+
+        if (hooks_run(spec, HOOK_START_CONTAINER, state, &err) < 0)
+                child_fail(-1, err);
+        free(state);
+        if (late_seccomp(spec, proc, &err) < 0)
+                child_fail(-1, err);
+        exec_user(proc, exe);
+}
+
+static int write_time_offsets(const Spec *spec, Error **ret_err)
+{
+        char buf[128];
+        int r;
+
+        if (!spec->linux_.has_time_offsets)
+                return 0;
+        snprintf(buf, sizeof(buf), "monotonic %lld %u\nboottime %lld %u\n",
+                 (long long)spec->linux_.time_offset_monotonic.secs, spec->linux_.time_offset_monotonic.nanosecs,
+                 (long long)spec->linux_.time_offset_boottime.secs, spec->linux_.time_offset_boottime.nanosecs);
+        r = write_string_file("/proc/self/timens_offsets", buf);
+        if (r < 0)
+                return error_set(ret_err, -r, "write /proc/self/timens_offsets");
+        return 0;
+}
+
+static int join_namespaces(const Spec *spec, bool user_pass, Error **ret_err)
+{
+        for (size_t i = 0; i < spec->linux_.n_namespaces; i++) {
+                const SpecNamespace *ns = &spec->linux_.namespaces[i];
+                _cleanup_close_ int fd = -EBADF;
+
+                if (!ns->path || !*ns->path)
+                        continue;
+                if ((ns->type == NS_USER) != user_pass)
+                        continue;
+                fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        return error_set(ret_err, errno, "open %s namespace %s", ns_type_to_string(ns->type), ns->path);
+                if (setns(fd, ns_type_clone_flag(ns->type)) < 0)
+                        return error_set(ret_err, errno, "join %s namespace %s", ns_type_to_string(ns->type), ns->path);
+        }
+        return 0;
+}
+
+/* The intermediate process: joins namespaces by path (the user namespace
+ * first, so that we hold capabilities over the others), creates the new
+ * ones, then forks the init into them (CLONE_PARENT: the init becomes the
+ * runtime's child) and exits. */
+_noreturn_ static void intermediate_main(const InitConfig *c, int new_flags)
+{
+        const Spec *spec = c->spec;
+        _cleanup_error_ Error *err = NULL;
+        pid_t pid;
+
+        if (join_namespaces(spec, true, &err) < 0)
+                child_fail(c->sync_fd, err);
+        if (new_flags & CLONE_NEWUSER) {
+                if (unshare(CLONE_NEWUSER) < 0)
+                        child_fail(c->sync_fd, (error_set(&err, errno, "unshare user namespace"), err));
+                if (sync_send(c->sync_fd, SYNC_USERNS, getpid(), NULL, 0, -1) < 0 ||
+                    sync_expect(c->sync_fd, SYNC_USERNS_ACK, NULL, NULL, NULL, &err) < 0)
+                        _exit(1);
+                if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                        child_fail(c->sync_fd, (error_set(&err, errno, "become root in the user namespace"), err));
+        }
+        if (join_namespaces(spec, false, &err) < 0)
+                child_fail(c->sync_fd, err);
+        if (unshare(new_flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP)) < 0)
+                child_fail(c->sync_fd, (error_set(&err, errno, "unshare namespaces"), err));
+        if ((new_flags & CLONE_NEWTIME) && write_time_offsets(spec, &err) < 0)
+                child_fail(c->sync_fd, err);
+
+        pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+        if (pid < 0)
+                child_fail(c->sync_fd, (error_set(&err, errno, "clone container init"), err));
+        if (pid == 0) {
+                if (sync_send(c->sync_fd, SYNC_PID, 0, NULL, 0, -1) < 0)
+                        _exit(1);
+                init_main(c, new_flags);
+        }
+        _exit(0);
+}
+
+pid_t sandbox_spawn(const InitConfig *c, Error **ret_err)
+{
+        int new_flags = sandbox_new_ns_flags(c->spec);
+        bool via_intermediate = needs_intermediate(c->spec);
+        pid_t pid;
+
+        if (via_intermediate) {
+                pid = fork();
+                if (pid < 0)
+                        return error_set(ret_err, errno, "fork");
+                if (pid == 0)
+                        intermediate_main(c, new_flags);
+                return pid;
+        }
+
+        /* The fast path: one clone creates every namespace. The cgroup
+         * namespace waits until the runtime has moved us into our cgroup. */
+        pid = (pid_t)syscall(SYS_clone, (new_flags & ~CLONE_NEWCGROUP) | SIGCHLD, NULL, NULL, NULL, 0);
+        if (pid < 0)
+                return error_set(ret_err, errno, "clone");
+        if (pid == 0) {
+                _cleanup_error_ Error *err = NULL;
+
+                if (sync_send(c->sync_fd, SYNC_PID, 0, NULL, 0, -1) < 0)
+                        _exit(1);
+                if (new_flags & CLONE_NEWUSER) {
+                        if (sync_send(c->sync_fd, SYNC_USERNS, 0, NULL, 0, -1) < 0 ||
+                            sync_expect(c->sync_fd, SYNC_USERNS_ACK, NULL, NULL, NULL, &err) < 0)
+                                _exit(1);
+                        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+                                child_fail(c->sync_fd, (error_set(&err, errno, "become root in the user namespace"), err));
+                }
+                init_main(c, new_flags);
+        }
+        return pid;
+}
+
+_noreturn_ void sandbox_exec_process(const Spec *spec, const SpecProcess *proc, int sync_fd, int preserve_fds)
+{
+        _cleanup_error_ Error *err = NULL;
+        _cleanup_free_ char *exe = NULL;
+        int notify_fd = -EBADF;
+
+        if (proc->terminal) {
+                int master = rootfs_setup_console(spec, false, &err);
+                if (master < 0)
+                        child_fail(sync_fd, err);
+                if (sync_send(sync_fd, SYNC_CONSOLE, 0, NULL, 0, master) < 0)
+                        _exit(1);
+                close(master);
+        }
+        if (process_apply_rlimits(proc->rlimits, proc->n_rlimits, &err) < 0)
+                child_fail(sync_fd, err);
+        if (proc->has_oom_score_adj && process_set_oom_score_adj(proc->oom_score_adj, &err) < 0)
+                child_fail(sync_fd, err);
+        if (do_chdir(proc->cwd ? proc->cwd : "/", &err) < 0)
+                child_fail(sync_fd, err);
+        if (sandbox_find_executable(proc->args[0], proc->env, proc->cwd, &exe, &err) < 0)
+                child_fail(sync_fd, err);
+        if (finalize_identity(spec, proc, setgroups_allowed_now(), &notify_fd, &err) < 0)
+                child_fail(sync_fd, err);
+        safe_close(notify_fd);
+        if (late_seccomp(spec, proc, &err) < 0)
+                child_fail(sync_fd, err);
+        fd_hygiene(preserve_fds);
+        if (sync_fd >= 0) {
+                (void)sync_send(sync_fd, SYNC_READY, 0, NULL, 0, -1);
+                close(sync_fd);
+        }
+        exec_user(proc, exe);
+}

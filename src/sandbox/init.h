@@ -1,0 +1,42 @@
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "lib/error.h"
+#include "oci/spec.h"
+
+/* What runs between clone and exec: the container's init (and the
+ * intermediate process that joins namespaces by path).
+ *
+ * sandbox_spawn() starts it and returns the pid of the direct child; the
+ * runtime then drives the handshake described in sync.h over
+ * c->sync_fd's peer. The child never returns: it execs the user's program
+ * or reports an error on the sync socket and _exit()s. */
+typedef struct InitConfig {
+        const Spec *spec;
+        const char *rootfs;  /* absolute */
+        int sync_fd;         /* child's end of the sync socketpair */
+        int fifo_fd;         /* O_PATH fd of exec.fifo; -1: exec right after setup */
+        bool no_pivot;
+        bool no_new_keyring;
+        int preserve_fds;    /* fds 3 .. 3+n-1 are passed to the container */
+        int cgroup_fd;       /* for clone3(CLONE_INTO_CGROUP), or -1 */
+} InitConfig;
+
+/* Clone the container init (directly, or through an intermediate process
+ * when namespaces are joined by path or a time namespace needs offsets).
+ * Returns the child's pid or -errno. */
+pid_t sandbox_spawn(const InitConfig *c, Error **ret_err);
+
+/* The clone flags of the namespaces the spec asks to create (no path). */
+int sandbox_new_ns_flags(const Spec *spec);
+
+/* Look up `file` in PATH (from env, "PATH=..."), the way execvp does, and
+ * return a malloc'd path of an executable regular file. -ENOENT/-EACCES. */
+int sandbox_find_executable(const char *file, char *const *env, const char *cwd, char **ret, Error **ret_err);
+
+/* Apply everything of `proc` to the calling process and exec it: used by
+ * `exec` after joining a running container's namespaces. Never returns;
+ * on failure reports on sync_fd (if >= 0) or stderr and _exit(127/126/1). */
+_noreturn_ void sandbox_exec_process(const Spec *spec, const SpecProcess *proc, int sync_fd, int preserve_fds);

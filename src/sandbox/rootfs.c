@@ -1,0 +1,640 @@
+#include "sandbox/rootfs.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <termios.h>
+
+#include "lib/path.h"
+#include "lib/util.h"
+#include "sandbox/mountopts.h"
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+static int pivot_root_(const char *new_root, const char *put_old)
+{
+        return (int)syscall(SYS_pivot_root, new_root, put_old);
+}
+
+/* Translate classic MS_* flags of a bind mount into mount_setattr(2)
+ * attributes. Flags the user did not mention keep the source's value, so a
+ * flag the kernel locked (a bind from a more privileged namespace) is never
+ * asked to change. */
+static void bind_attrs(const MountOpts *o, struct mount_attr *a)
+{
+        static const struct {
+                unsigned long ms;
+                uint64_t attr;
+        } map[] = {
+                { MS_RDONLY, MOUNT_ATTR_RDONLY },
+                { MS_NOSUID, MOUNT_ATTR_NOSUID },
+                { MS_NODEV, MOUNT_ATTR_NODEV },
+                { MS_NOEXEC, MOUNT_ATTR_NOEXEC },
+                { MS_NODIRATIME, MOUNT_ATTR_NODIRATIME },
+                { MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW },
+        };
+
+        memset(a, 0, sizeof(*a));
+        for (size_t i = 0; i < ELEMENTSOF(map); i++) {
+                if (o->flags & map[i].ms)
+                        a->attr_set |= map[i].attr;
+                else if (o->clear & map[i].ms)
+                        a->attr_clr |= map[i].attr;
+        }
+        if (o->flags & (MS_NOATIME | MS_STRICTATIME | MS_RELATIME)) {
+                a->attr_clr |= MOUNT_ATTR__ATIME;
+                if (o->flags & MS_NOATIME)
+                        a->attr_set |= MOUNT_ATTR_NOATIME;
+                else if (o->flags & MS_STRICTATIME)
+                        a->attr_set |= MOUNT_ATTR_STRICTATIME;
+                else
+                        a->attr_set |= MOUNT_ATTR_RELATIME;
+        }
+}
+
+static bool mount_is_bind(const SpecMount *m, const MountOpts *o)
+{
+        return o->bind || (m->type && streq(m->type, "bind"));
+}
+
+/* Open (creating as needed) the destination of a mount inside the rootfs.
+ * A bind of a file needs a file to mount on, anything else a directory. */
+static int open_dest(int root_fd, const char *dest, bool file, Error **ret_err)
+{
+        if (file)
+                return path_mkfile_in_root(root_fd, dest, 0644, ret_err);
+        return path_mkdir_in_root(root_fd, dest, 0755, ret_err);
+}
+
+static int apply_propagation(int root_fd, const char *dest, unsigned long prop, Error **ret_err)
+{
+        _cleanup_close_ int fd = -EBADF;
+        char p[FD_PATH_MAX];
+
+        if (!prop)
+                return 0;
+        /* Reopen: the fd we mounted on refers to the directory beneath the
+         * new mount, not the mount itself. */
+        fd = path_open_in_root(root_fd, dest, O_PATH, 0, ret_err);
+        if (fd < 0)
+                return fd;
+        if (mount(NULL, fd_path(fd, p), NULL, prop, NULL) < 0)
+                return error_set(ret_err, errno, "set propagation of %s", dest);
+        return 0;
+}
+
+static int apply_rec_attrs(int root_fd, const char *dest, const MountOpts *o, Error **ret_err)
+{
+        _cleanup_close_ int fd = -EBADF;
+        struct mount_attr a = { .attr_set = o->rec_attr_set, .attr_clr = o->rec_attr_clr };
+
+        if (!o->rec_attr_set && !o->rec_attr_clr)
+                return 0;
+        if (a.attr_set & (MOUNT_ATTR_NOATIME | MOUNT_ATTR_STRICTATIME | MOUNT_ATTR_RELATIME) ||
+            a.attr_clr & (MOUNT_ATTR_NOATIME | MOUNT_ATTR_STRICTATIME | MOUNT_ATTR_RELATIME)) {
+                a.attr_set &= ~(uint64_t)(MOUNT_ATTR_NOATIME | MOUNT_ATTR_STRICTATIME);
+                a.attr_clr = (a.attr_clr & ~(uint64_t)(MOUNT_ATTR_NOATIME | MOUNT_ATTR_STRICTATIME |
+                                                       MOUNT_ATTR_RELATIME)) |
+                             MOUNT_ATTR__ATIME;
+                if (o->rec_attr_set & MOUNT_ATTR_NOATIME)
+                        a.attr_set |= MOUNT_ATTR_NOATIME;
+                else if (o->rec_attr_set & MOUNT_ATTR_STRICTATIME)
+                        a.attr_set |= MOUNT_ATTR_STRICTATIME;
+        }
+        fd = path_open_in_root(root_fd, dest, O_PATH, 0, ret_err);
+        if (fd < 0)
+                return fd;
+        if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+                return error_set(ret_err, errno, "mount_setattr %s (recursive options need Linux 5.12)", dest);
+        return 0;
+}
+
+static int mount_bind(int root_fd, const SpecMount *m, const MountOpts *o, Error **ret_err)
+{
+        _cleanup_close_ int tree = -EBADF, target = -EBADF;
+        struct mount_attr a;
+        struct stat st;
+
+        if (!m->source)
+                return error_setx(ret_err, EINVAL, "bind mount needs a source");
+        /* Clone the source first: from here on we hold the tree, whatever
+         * happens to the source path. */
+        tree = open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+                                                      (o->recursive_bind ? AT_RECURSIVE : 0));
+        if (tree < 0)
+                return error_set(ret_err, errno, "open_tree %s", m->source);
+        if (fstat(tree, &st) < 0)
+                return error_set(ret_err, errno, "stat %s", m->source);
+
+        bind_attrs(o, &a);
+        if ((a.attr_set || a.attr_clr) &&
+            mount_setattr(tree, "", AT_EMPTY_PATH | (o->recursive_bind ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0)
+                return error_set(ret_err, errno, "set options of %s", m->source);
+
+        target = open_dest(root_fd, m->destination, !S_ISDIR(st.st_mode), ret_err);
+        if (target < 0)
+                return target;
+        if (move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return error_set(ret_err, errno, "move_mount");
+        return 0;
+}
+
+/* A cgroup v1 hierarchy mounted on the host, from /proc/self/mountinfo. */
+static int mount_cgroup_v1(int root_fd, const SpecMount *m, const MountOpts *o, Error **ret_err)
+{
+        _cleanup_fclose_ FILE *f = NULL;
+        _cleanup_free_ char *line = NULL;
+        _cleanup_close_ int dest = -EBADF;
+        size_t cap = 0;
+        char p[FD_PATH_MAX];
+        unsigned long flags = (o->flags & ~(unsigned long)MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+        dest = path_mkdir_in_root(root_fd, m->destination, 0755, ret_err);
+        if (dest < 0)
+                return dest;
+        if (mount("tmpfs", fd_path(dest, p), "tmpfs", flags, "mode=755") < 0)
+                return error_set(ret_err, errno, "mount tmpfs");
+        dest = safe_close(dest);
+        dest = path_open_in_root(root_fd, m->destination, O_PATH | O_DIRECTORY, 0, ret_err);
+        if (dest < 0)
+                return dest;
+
+        f = fopen("/proc/self/mountinfo", "re");
+        if (!f)
+                return error_set(ret_err, errno, "open /proc/self/mountinfo");
+        while (getline(&line, &cap, f) > 0) {
+                char mnt[4096], fstype[64], super[1024], *sep;
+                _cleanup_close_ int sub = -EBADF;
+                const char *name;
+
+                sep = strstr(line, " - ");
+                if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
+                    sscanf(sep + 3, "%63s %*s %1023s", fstype, super) != 2)
+                        continue;
+                if (!streq(fstype, "cgroup") && !streq(fstype, "cgroup2"))
+                        continue;
+                if (strncmp(mnt, "/sys/fs/cgroup/", 15) != 0)
+                        continue;
+                name = mnt + 15;
+                if (!*name || strchr(name, '/'))
+                        continue;
+                if (mkdirat(dest, name, 0755) < 0 && errno != EEXIST)
+                        return error_set(ret_err, errno, "mkdir %s/%s", m->destination, name);
+                sub = openat(dest, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (sub < 0)
+                        return error_set(ret_err, errno, "open %s/%s", m->destination, name);
+                if (streq(fstype, "cgroup2")) {
+                        if (mount("cgroup2", fd_path(sub, p), "cgroup2", flags | (o->flags & MS_RDONLY), NULL) < 0)
+                                return error_set(ret_err, errno, "mount cgroup2 on %s/%s", m->destination, name);
+                        continue;
+                }
+                {
+                        /* Keep only the controller names (and name=) from the super options. */
+                        char opts[1024] = "";
+                        char *save = NULL;
+
+                        for (char *t = strtok_r(super, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                                if (streq(t, "rw") || streq(t, "ro"))
+                                        continue;
+                                if (*opts)
+                                        strncat(opts, ",", sizeof(opts) - strlen(opts) - 1);
+                                strncat(opts, t, sizeof(opts) - strlen(opts) - 1);
+                        }
+                        if (mount("cgroup", fd_path(sub, p), "cgroup", flags | (o->flags & MS_RDONLY), opts) < 0)
+                                return error_set(ret_err, errno, "mount cgroup (%s) on %s/%s", opts, m->destination,
+                                                 name);
+                }
+        }
+        if (o->flags & MS_RDONLY) {
+                dest = safe_close(dest);
+                dest = path_open_in_root(root_fd, m->destination, O_PATH | O_DIRECTORY, 0, ret_err);
+                if (dest < 0)
+                        return dest;
+                if (mount(NULL, fd_path(dest, p), NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, NULL) < 0)
+                        return error_set(ret_err, errno, "remount %s read-only", m->destination);
+        }
+        return 0;
+}
+
+static bool host_is_cgroup2(void)
+{
+        struct stat st;
+
+        /* /sys/fs/cgroup/cgroup.controllers exists only when the root of
+         * /sys/fs/cgroup is a cgroup2 mount. */
+        return stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
+}
+
+static int mount_one(const RootfsConfig *c, int root_fd, const SpecMount *m, Error **ret_err)
+{
+        _cleanup_close_ int target = -EBADF;
+        MountOpts o;
+        char p[FD_PATH_MAX];
+        const char *type = m->type;
+        unsigned long flags;
+        int r;
+
+        r = mount_opts_parse(m->options, m->n_options, &o, ret_err);
+        if (r < 0)
+                return r;
+
+        if (mount_is_bind(m, &o)) {
+                r = mount_bind(root_fd, m, &o, ret_err);
+                goto out;
+        }
+        if (!type) {
+                r = error_setx(ret_err, EINVAL, "mount type missing (and not a bind mount)");
+                goto out;
+        }
+        if (streq(type, "cgroup") && !host_is_cgroup2()) {
+                r = mount_cgroup_v1(root_fd, m, &o, ret_err);
+                goto out;
+        }
+        if (streq(type, "cgroup"))
+                type = "cgroup2";
+
+        target = open_dest(root_fd, m->destination, false, ret_err);
+        if (target < 0) {
+                r = target;
+                goto out;
+        }
+        flags = o.flags & ~(unsigned long)MS_REMOUNT;
+        if (mount(m->source ? m->source : type, fd_path(target, p), type, flags, o.data) < 0) {
+                int e = errno;
+
+                /* Inside a user namespace, sysfs needs a network namespace of
+                 * our own and mqueue an ipc namespace of our own: the kernel
+                 * refuses with EPERM otherwise. Bind the host's, as runc does. */
+                if (e == EPERM && (streq(type, "sysfs") || streq(type, "mqueue"))) {
+                        SpecMount b = *m;
+                        char *bind_opts[] = { "rbind", NULL };
+                        MountOpts bo;
+
+                        b.source = streq(type, "sysfs") ? "/sys" : "/dev/mqueue";
+                        mount_opts_done(&o);
+                        if (mount_opts_parse(bind_opts, 1, &bo, ret_err) < 0)
+                                return -EINVAL;
+                        bo.flags = flags;
+                        r = mount_bind(root_fd, &b, &bo, ret_err);
+                        mount_opts_done(&bo);
+                        return r;
+                }
+                r = error_set(ret_err, e, "mount %s", type);
+                goto out;
+        }
+        r = apply_propagation(root_fd, m->destination, o.propagation, ret_err);
+        if (r >= 0)
+                r = apply_rec_attrs(root_fd, m->destination, &o, ret_err);
+        goto out_noprop;
+
+out:
+        if (r >= 0)
+                r = apply_propagation(root_fd, m->destination, o.propagation, ret_err);
+        if (r >= 0)
+                r = apply_rec_attrs(root_fd, m->destination, &o, ret_err);
+out_noprop:
+        mount_opts_done(&o);
+        (void)c;
+        return r;
+}
+
+static const struct {
+        const char *path;
+        unsigned major, minor;
+} default_devices[] = {
+        { "/dev/null", 1, 3 },    { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
+        { "/dev/random", 1, 8 },  { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+};
+
+/* Create one device node; inside a user namespace mknod is refused, so bind
+ * the host's node onto an empty file instead (runc does the same). */
+static int make_device(int root_fd, const char *path, char type, unsigned major, unsigned minor, mode_t mode,
+                       uid_t uid, gid_t gid, bool userns, Error **ret_err)
+{
+        _cleanup_free_ char *dir = strdup(path);
+        _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
+        const char *base;
+        char *slash;
+        mode_t fmt = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
+
+        if (!dir)
+                return error_set(ret_err, ENOMEM, "device %s", path);
+        slash = strrchr(dir, '/');
+        if (!slash || !slash[1])
+                return error_setx(ret_err, EINVAL, "device path %s is not a file path", path);
+        *slash = '\0';
+        base = slash + 1;
+        dfd = path_mkdir_in_root(root_fd, *dir ? dir : "/", 0755, ret_err);
+        if (dfd < 0)
+                return dfd;
+
+        if (userns && fmt != S_IFIFO) {
+                SpecMount m = { .destination = (char *)path, .source = (char *)path };
+                char *opts[] = { "bind", NULL };
+                MountOpts o;
+                int r;
+
+                if (mount_opts_parse(opts, 1, &o, ret_err) < 0)
+                        return -EINVAL;
+                r = mount_bind(root_fd, &m, &o, ret_err);
+                mount_opts_done(&o);
+                if (r < 0)
+                        return error_prefix(ret_err, "bind device %s from the host", path);
+                return 0;
+        }
+        (void)unlinkat(dfd, base, 0);
+        if (mknodat(dfd, base, fmt | (mode & 07777), makedev(major, minor)) < 0)
+                return error_set(ret_err, errno, "mknod %s", path);
+        fd = openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return error_set(ret_err, errno, "open %s", path);
+        {
+                char p[FD_PATH_MAX];
+                /* mknod honours the umask: set the mode the spec asked for. */
+                if (chmod(fd_path(fd, p), mode & 07777) < 0)
+                        return error_set(ret_err, errno, "chmod %s", path);
+        }
+        if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0)
+                return error_set(ret_err, errno, "chown %s", path);
+        return 0;
+}
+
+static bool has_mount_at(const Spec *spec, const char *dest)
+{
+        for (size_t i = 0; i < spec->n_mounts; i++) {
+                _cleanup_free_ char *c = path_clean(spec->mounts[i].destination);
+                if (c && streq(c, dest))
+                        return true;
+        }
+        return false;
+}
+
+static int setup_dev(const RootfsConfig *c, int root_fd, Error **ret_err)
+{
+        const Spec *spec = c->spec;
+        static const struct {
+                const char *target, *link;
+        } links[] = {
+                { "/proc/self/fd", "/dev/fd" },     { "/proc/self/fd/0", "/dev/stdin" },
+                { "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
+                { "pts/ptmx", "/dev/ptmx" },
+        };
+        _cleanup_close_ int dev = -EBADF;
+        int r;
+
+        /* A /dev bound from the host is the host's: leave it alone. */
+        for (size_t i = 0; i < spec->n_mounts; i++) {
+                const SpecMount *m = &spec->mounts[i];
+                _cleanup_free_ char *cl = path_clean(m->destination);
+
+                if (cl && streq(cl, "/dev") && ((m->type && streq(m->type, "bind")) || strv_contains(m->options, "bind") ||
+                                               strv_contains(m->options, "rbind")))
+                        return 0;
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(default_devices); i++) {
+                bool overridden = false;
+
+                for (size_t j = 0; j < spec->linux_.n_devices; j++)
+                        if (streq(spec->linux_.devices[j].path, default_devices[i].path))
+                                overridden = true;
+                if (overridden)
+                        continue;
+                r = make_device(root_fd, default_devices[i].path, 'c', default_devices[i].major,
+                                default_devices[i].minor, 0666, 0, 0, c->userns, ret_err);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t j = 0; j < spec->linux_.n_devices; j++) {
+                const SpecDevice *d = &spec->linux_.devices[j];
+                _cleanup_free_ char *cl = path_clean(d->path);
+
+                r = make_device(root_fd, cl ? cl : d->path, d->type == 'u' ? 'c' : d->type, (unsigned)d->major,
+                                (unsigned)d->minor, d->has_file_mode ? d->file_mode : 0666, d->has_uid ? d->uid : 0,
+                                d->has_gid ? d->gid : 0, c->userns, ret_err);
+                if (r < 0)
+                        return r;
+        }
+
+        dev = path_open_in_root(root_fd, "/dev", O_PATH | O_DIRECTORY, 0, ret_err);
+        if (dev < 0)
+                return dev;
+        for (size_t i = 0; i < ELEMENTSOF(links); i++) {
+                const char *base = links[i].link + 5;
+
+                if (streq(base, "ptmx") && !has_mount_at(spec, "/dev/pts"))
+                        continue;
+                (void)unlinkat(dev, base, 0);
+                if (symlinkat(links[i].target, dev, base) < 0 && errno != EEXIST)
+                        return error_set(ret_err, errno, "symlink %s", links[i].link);
+        }
+        return 0;
+}
+
+int rootfs_prepare(const RootfsConfig *c, Error **ret_err)
+{
+        const Spec *spec = c->spec;
+        _cleanup_close_ int root_fd = -EBADF;
+        unsigned long prop = MS_SLAVE | MS_REC;
+        int r;
+
+        if (!c->new_mntns)
+                return error_setx(ret_err, EINVAL, "a mount namespace is required");
+
+        /* First make sure nothing we mount propagates back to the host. A
+         * shared rootfsPropagation is applied to the rootfs later. */
+        if (spec->linux_.rootfs_propagation) {
+                unsigned long want = mount_propagation_from_string(spec->linux_.rootfs_propagation);
+                if (want & (MS_PRIVATE))
+                        prop = MS_PRIVATE | MS_REC;
+        }
+        if (mount(NULL, "/", NULL, prop, NULL) < 0)
+                return error_set(ret_err, errno, "make / %s", prop & MS_PRIVATE ? "rprivate" : "rslave");
+
+        /* pivot_root needs the new root to be a mount point. */
+        if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return error_set(ret_err, errno, "bind mount rootfs %s", c->rootfs);
+
+        root_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root_fd < 0)
+                return error_set(ret_err, errno, "open rootfs %s", c->rootfs);
+
+        for (size_t i = 0; i < spec->n_mounts; i++) {
+                const SpecMount *m = &spec->mounts[i];
+
+                r = mount_one(c, root_fd, m, ret_err);
+                if (r < 0)
+                        return error_prefix(ret_err, "mounts[%zu] %s on %s", i, m->type ? m->type : "bind",
+                                            m->destination);
+        }
+        r = setup_dev(c, root_fd, ret_err);
+        if (r < 0)
+                return error_prefix(ret_err, "set up /dev");
+        return 0;
+}
+
+int rootfs_pivot(const RootfsConfig *c, Error **ret_err)
+{
+        _cleanup_close_ int old = -EBADF, new = -EBADF;
+
+        if (c->no_pivot) {
+                if (chdir(c->rootfs) < 0)
+                        return error_set(ret_err, errno, "chdir %s", c->rootfs);
+                if (mount(c->rootfs, "/", NULL, MS_MOVE, NULL) < 0)
+                        return error_set(ret_err, errno, "move %s to /", c->rootfs);
+                if (chroot(".") < 0)
+                        return error_set(ret_err, errno, "chroot");
+                if (chdir("/") < 0)
+                        return error_set(ret_err, errno, "chdir /");
+                return 0;
+        }
+
+        old = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        if (old < 0)
+                return error_set(ret_err, errno, "open /");
+        new = open(c->rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+        if (new < 0)
+                return error_set(ret_err, errno, "open %s", c->rootfs);
+        if (fchdir(new) < 0)
+                return error_set(ret_err, errno, "chdir %s", c->rootfs);
+        /* pivot_root(".", ".") stacks the old root on top of the new one;
+         * detaching "." then leaves just the new root (no put_old dir in the
+         * image needed). */
+        if (pivot_root_(".", ".") < 0)
+                return error_set(ret_err, errno, "pivot_root %s", c->rootfs);
+        if (fchdir(old) < 0)
+                return error_set(ret_err, errno, "chdir old root");
+        /* Make the old root private before detaching it, or the unmount
+         * would propagate to the host's mounts. */
+        if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+                return error_set(ret_err, errno, "make old root rslave");
+        if (umount2(".", MNT_DETACH) < 0)
+                return error_set(ret_err, errno, "detach old root");
+        if (chdir("/") < 0)
+                return error_set(ret_err, errno, "chdir /");
+        return 0;
+}
+
+static int mask_path(const char *path, Error **ret_err)
+{
+        _cleanup_close_ int fd = -EBADF;
+        struct stat st;
+        char p[FD_PATH_MAX];
+
+        fd = path_open_in_root(AT_FDCWD, path, O_PATH | O_NOFOLLOW, 0, NULL);
+        if (fd < 0)
+                return 0; /* nothing to mask */
+        if (fstat(fd, &st) < 0)
+                return error_set(ret_err, errno, "stat %s", path);
+        if (S_ISDIR(st.st_mode)) {
+                if (mount("tmpfs", fd_path(fd, p), "tmpfs", MS_RDONLY, "size=0,mode=000") < 0)
+                        return error_set(ret_err, errno, "mask %s", path);
+        } else {
+                if (mount("/dev/null", fd_path(fd, p), NULL, MS_BIND, NULL) < 0)
+                        return error_set(ret_err, errno, "mask %s", path);
+        }
+        return 0;
+}
+
+static int readonly_path(const char *path, Error **ret_err)
+{
+        _cleanup_close_ int fd = -EBADF, tree = -EBADF;
+        struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                            MOUNT_ATTR_NOEXEC };
+
+        fd = path_open_in_root(AT_FDCWD, path, O_PATH | O_NOFOLLOW, 0, NULL);
+        if (fd < 0)
+                return 0;
+        tree = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+        if (tree < 0)
+                return error_set(ret_err, errno, "open_tree %s", path);
+        if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0) {
+                /* Locked flags (from a less privileged namespace): try ro alone. */
+                a.attr_set = MOUNT_ATTR_RDONLY;
+                if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+                        return error_set(ret_err, errno, "make %s read-only", path);
+        }
+        if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return error_set(ret_err, errno, "make %s read-only", path);
+        return 0;
+}
+
+int rootfs_finalize(const RootfsConfig *c, Error **ret_err)
+{
+        const Spec *spec = c->spec;
+        int r;
+
+        for (size_t i = 0; i < spec->linux_.n_readonly_paths; i++) {
+                r = readonly_path(spec->linux_.readonly_paths[i], ret_err);
+                if (r < 0)
+                        return error_prefix(ret_err, "linux.readonlyPaths[%zu]", i);
+        }
+        for (size_t i = 0; i < spec->linux_.n_masked_paths; i++) {
+                r = mask_path(spec->linux_.masked_paths[i], ret_err);
+                if (r < 0)
+                        return error_prefix(ret_err, "linux.maskedPaths[%zu]", i);
+        }
+        if (spec->linux_.rootfs_propagation) {
+                unsigned long prop = mount_propagation_from_string(spec->linux_.rootfs_propagation);
+                if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
+                        return error_set(ret_err, errno, "set rootfsPropagation %s", spec->linux_.rootfs_propagation);
+        }
+        if (spec->root_readonly) {
+                struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+                /* Only the root mount itself: /proc, /dev, volumes keep their own. */
+                if (mount_setattr(AT_FDCWD, "/", 0, &a, sizeof(a)) < 0)
+                        return error_set(ret_err, errno, "make root read-only");
+        }
+        return 0;
+}
+
+int rootfs_setup_console(const Spec *spec, bool bind_console, Error **ret_err)
+{
+        _cleanup_close_ int master = -EBADF, peer = -EBADF, console = -EBADF;
+        char p[FD_PATH_MAX];
+        int unlock = 0;
+
+        master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0)
+                master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (master < 0)
+                return error_set(ret_err, errno, "open /dev/ptmx (process.terminal needs a devpts mount on /dev/pts)");
+        if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+                return error_set(ret_err, errno, "unlock pty");
+        /* TIOCGPTPEER (Linux 4.13) opens the peer without a path lookup in
+         * a /dev/pts the container controls. */
+        peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        if (peer < 0)
+                return error_set(ret_err, errno, "open pty peer");
+        if (spec->process.has_console_size) {
+                struct winsize ws = { .ws_row = (unsigned short)spec->process.console_size.height,
+                                      .ws_col = (unsigned short)spec->process.console_size.width };
+                if (ioctl(master, TIOCSWINSZ, &ws) < 0)
+                        return error_set(ret_err, errno, "set console size");
+        }
+        console = bind_console ? path_mkfile_in_root(AT_FDCWD, "/dev/console", 0600, ret_err) : -EBADF;
+        if (!bind_console) {
+                /* nothing */
+        } else if (console >= 0) {
+                char q[FD_PATH_MAX];
+                if (mount(fd_path(peer, p), fd_path(console, q), NULL, MS_BIND, NULL) < 0)
+                        return error_set(ret_err, errno, "bind pty onto /dev/console");
+        } else {
+                return error_prefix(ret_err, "create /dev/console");
+        }
+        if (setsid() < 0 && errno != EPERM)
+                return error_set(ret_err, errno, "setsid");
+        if (ioctl(peer, TIOCSCTTY, 0) < 0)
+                return error_set(ret_err, errno, "set controlling terminal");
+        for (int i = 0; i < 3; i++)
+                if (dup2(peer, i) < 0)
+                        return error_set(ret_err, errno, "dup pty to fd %d", i);
+        return TAKE_FD(master);
+}
