@@ -1,1 +1,563 @@
-/* placeholder */
+/* The cgroup handle: path resolution, create/open, enter, apply, freeze.
+ *
+ * A Cgroup is one path ("/husk/web") below every hierarchy the host mounts:
+ * on v2 one directory, on v1 one per hierarchy (comounted controllers share
+ * one), on a hybrid host the v1 ones plus the unified one. Every operation
+ * walks that list; resources go to the directory that holds their
+ * controller (cgroup_dir_for()). See cgroup-internal.h for the file map. */
+#include "cgroup/cgroup.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cgroup/cgroup-internal.h"
+#include "lib/macros.h"
+#include "lib/path.h"
+#include "lib/util.h"
+
+/* ---- path ---- */
+
+int cgroup_resolve_path(const char *cgroups_path, const char *id, CgroupManager manager, char **ret,
+                        Error **ret_err)
+{
+        /* sd_booted(): systemd creates this directory early at boot. */
+        bool systemd = access("/run/systemd/system", F_OK) == 0;
+
+        return cgroup_resolve_path_full(cgroups_path, id, manager, systemd, ret, ret_err);
+}
+
+/* ---- handle ---- */
+
+CgroupDir *cgroup_unified_dir(const Cgroup *cg)
+{
+        for (size_t i = 0; cg && i < cg->n_dirs; i++)
+                if (cg->dirs[i].unified)
+                        return &cg->dirs[i];
+        return NULL;
+}
+
+CgroupDir *cgroup_dir_for(const Cgroup *cg, CgroupController c, bool *ret_v2)
+{
+        const char *v2;
+        CgroupDir *u;
+
+        if (!cg)
+                return NULL;
+        for (size_t i = 0; i < cg->n_dirs; i++)
+                if (!cg->dirs[i].unified && (cg->dirs[i].v1_mask & CGROUP_CTRL_BIT(c))) {
+                        if (ret_v2)
+                                *ret_v2 = false;
+                        return &cg->dirs[i];
+                }
+        v2 = cgroup_controller_v2_name(c);
+        u = cgroup_unified_dir(cg);
+        if (!v2 || !u || !cgroup_v2_has_controller(u->path, v2))
+                return NULL;
+        if (ret_v2)
+                *ret_v2 = true;
+        return u;
+}
+
+void cgroup_free(Cgroup *cg)
+{
+        if (!cg)
+                return;
+        for (size_t i = 0; i < cg->n_dirs; i++)
+                free(cg->dirs[i].path);
+        free(cg->dirs);
+        free(cg->path);
+        free(cg);
+}
+
+const char *cgroup_path(const Cgroup *cg)
+{
+        return cg ? cg->path : NULL;
+}
+
+unsigned cgroup_created_depth(const Cgroup *cg)
+{
+        unsigned d = 0;
+
+        for (size_t i = 0; cg && i < cg->n_dirs; i++)
+                if (cg->dirs[i].created > d)
+                        d = cg->dirs[i].created;
+        return d;
+}
+
+static unsigned path_depth(const char *path)
+{
+        unsigned n = 0;
+
+        for (const char *p = path; *p; p++)
+                if (*p != '/' && (p == path || p[-1] == '/'))
+                        n++;
+        return n;
+}
+
+void cgroup_set_created_depth(Cgroup *cg, unsigned depth)
+{
+        unsigned max;
+
+        if (!cg || !cg->path)
+                return;
+        max = path_depth(cg->path);
+        for (size_t i = 0; i < cg->n_dirs; i++)
+                cg->dirs[i].created = depth < max ? depth : max;
+}
+
+static Cgroup *cgroup_new(CgroupManager manager, bool rootless, const char *path)
+{
+        Cgroup *cg = calloc(1, sizeof(*cg));
+
+        if (!cg)
+                return NULL;
+        cg->manager = manager;
+        cg->rootless = rootless;
+        cg->path = path ? path_clean(path) : strdup("/");
+        if (!cg->path) {
+                free(cg);
+                return NULL;
+        }
+        return cg;
+}
+
+static int cgroup_add_dir(Cgroup *cg, const CgroupHierarchy *h, unsigned created)
+{
+        CgroupDir *nd;
+        char *p;
+
+        p = streq(cg->path, "/") ? strdup(h->mount) : path_join(h->mount, cg->path);
+        if (!p)
+                return -ENOMEM;
+        nd = realloc(cg->dirs, (cg->n_dirs + 1) * sizeof(*nd));
+        if (!nd) {
+                free(p);
+                return -ENOMEM;
+        }
+        cg->dirs = nd;
+        cg->dirs[cg->n_dirs++] = (CgroupDir){
+                .path = p,
+                .unified = h->unified,
+                .v1_mask = h->v1_mask,
+                .created = created,
+        };
+        return 0;
+}
+
+static int check_path(const char *path, Error **ret_err)
+{
+        if (!path || path[0] != '/')
+                return error_setx(ret_err, EINVAL, "cgroup path \"%s\" is not absolute (resolve it first)",
+                                  path ? path : "");
+        return 0;
+}
+
+static const CgroupHost *need_host(Error **ret_err, int *ret_r)
+{
+        const CgroupHost *h = cgroup_host();
+
+        if (!h) {
+                *ret_r = error_set(ret_err, ENOMEM, "read the cgroup layout");
+                return NULL;
+        }
+        if (h->layout == CGROUP_LAYOUT_UNKNOWN || h->n_hier == 0) {
+                *ret_r = error_setx(ret_err, ENOENT, "no cgroup filesystem is mounted at %s", h->root);
+                return NULL;
+        }
+        return h;
+}
+
+/* Copy cpuset.cpus / cpuset.mems from the parent when empty: a v1 cpuset
+ * cgroup starts with both empty and refuses tasks until they are set. */
+static int cpuset_copy_from_parent(const char *dir, Error **ret_err)
+{
+        static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+        _cleanup_free_ char *parent = path_join(dir, "..");
+
+        if (!parent)
+                return error_set(ret_err, ENOMEM, "cpuset");
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                _cleanup_free_ char *cur = NULL, *up = NULL;
+                int r;
+
+                r = cgroup_read(dir, files[i], &cur);
+                if (r < 0)
+                        return error_set(ret_err, r, "read %s/%s", dir, files[i]);
+                if (*cur)
+                        continue;
+                r = cgroup_read(parent, files[i], &up);
+                if (r < 0)
+                        return error_set(ret_err, r, "read %s/%s", parent, files[i]);
+                r = cgroup_write(dir, files[i], up, ret_err);
+                if (r < 0)
+                        return cgroup_prefix(r, ret_err, "%s", dir);
+        }
+        return 0;
+}
+
+/* Enable controllers in dir's cgroup.subtree_control: all of `want` (v2
+ * names, NULL-terminated) that dir's cgroup.controllers lists and that are
+ * not enabled yet. As runc does, try them in one write, then one by one,
+ * ignoring failures: an ancestor with processes in it refuses (EBUSY) and
+ * the leaf's cgroup.controllers then tells what is missing. */
+static void enable_subtree_controllers(const char *dir, char *const *want, bool all)
+{
+        _cleanup_free_ char *avail = NULL, *enabled = NULL, *line = NULL;
+        _cleanup_strv_ char **todo = NULL;
+        size_t len = 0;
+        char *save = NULL;
+
+        if (cgroup_read(dir, "cgroup.controllers", &avail) < 0)
+                return;
+        if (cgroup_read(dir, "cgroup.subtree_control", &enabled) < 0)
+                return;
+        for (char *t = strtok_r(avail, " \n", &save); t; t = strtok_r(NULL, " \n", &save)) {
+                char *s2 = NULL;
+                bool on = false;
+                _cleanup_free_ char *e = strdup(enabled);
+
+                if (!e)
+                        return;
+                for (char *u = strtok_r(e, " \n", &s2); u; u = strtok_r(NULL, " \n", &s2))
+                        if (streq(u, t))
+                                on = true;
+                if (on || (!all && !strv_contains(want, t)))
+                        continue;
+                if (strv_push(&todo, t) < 0)
+                        return;
+        }
+        if (!todo)
+                return;
+        for (size_t i = 0; todo[i]; i++)
+                len += strlen(todo[i]) + 2;
+        line = calloc(1, len + 1);
+        if (!line)
+                return;
+        for (size_t i = 0; todo[i]; i++) {
+                strcat(line, i ? " +" : "+");
+                strcat(line, todo[i]);
+        }
+        if (cgroup_write(dir, "cgroup.subtree_control", line, NULL) == 0)
+                return;
+        for (size_t i = 0; todo[i]; i++)
+                (void)cgroup_writef(dir, "cgroup.subtree_control", NULL, "+%s", todo[i]);
+}
+
+/* mkdir -p mount/path, one level at a time so that each level can be set up
+ * before the next (cpuset on v1, subtree_control on v2). *ret_created gets
+ * the number of trailing levels made here. */
+static int make_hierarchy_dir(const CgroupHierarchy *h, const char *path, char *const *v2_want, bool v2_all,
+                              unsigned *ret_created, Error **ret_err)
+{
+        _cleanup_free_ char *cur = strdup(h->mount);
+        _cleanup_free_ char *copy = strdup(path);
+        unsigned depth = path_depth(path), level = 0, created = 0;
+        char *save = NULL;
+        int r;
+
+        *ret_created = 0;
+        if (!cur || !copy)
+                return error_set(ret_err, ENOMEM, "mkdir");
+        for (char *comp = strtok_r(copy, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
+                char *next;
+
+                if (h->unified)
+                        enable_subtree_controllers(cur, v2_want, v2_all);
+                next = path_join(cur, comp);
+                if (!next)
+                        return error_set(ret_err, ENOMEM, "mkdir");
+                free(cur);
+                cur = next;
+                level++;
+                if (mkdir(cur, 0755) == 0) {
+                        if (created == 0)
+                                created = depth - level + 1;
+                        /* Leave what we made for the caller to undo. */
+                        *ret_created = created;
+                } else if (errno != EEXIST) {
+                        return error_set(ret_err, errno, "mkdir %s", cur);
+                }
+                if (!h->unified && (h->v1_mask & CGROUP_CTRL_BIT(CGROUP_CTRL_CPUSET))) {
+                        r = cpuset_copy_from_parent(cur, ret_err);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+/* rmdir dir and, first, any child cgroups in it (a container may have
+ * made some: nested runtimes, systemd in the container). A cgroup that
+ * still has processes refuses with EBUSY; retry briefly, as the last
+ * ones may be exiting. */
+static int rmdir_tree(const char *dir, int depth_left)
+{
+        DIR *d;
+        struct dirent *de;
+        int r = 0;
+
+        d = opendir(dir);
+        if (!d)
+                return errno == ENOENT ? 0 : -errno;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *sub = NULL;
+
+                if (de->d_type != DT_DIR || streq(de->d_name, ".") || streq(de->d_name, ".."))
+                        continue;
+                if (depth_left <= 0) {
+                        r = -ELOOP;
+                        break;
+                }
+                sub = path_join(dir, de->d_name);
+                if (!sub) {
+                        r = -ENOMEM;
+                        break;
+                }
+                r = rmdir_tree(sub, depth_left - 1);
+                if (r < 0)
+                        break;
+        }
+        closedir(d);
+        if (r < 0)
+                return r;
+        for (int i = 0;; i++) {
+                if (rmdir(dir) == 0 || errno == ENOENT)
+                        return 0;
+                if (errno != EBUSY || i >= 100)
+                        return -errno;
+                cgroup_sleep_us(10000);
+        }
+}
+
+/* Remove the `created` trailing levels of dir: the leaf with its subtree,
+ * then parents while they are empty (a shared "/husk" stays while other
+ * containers use it). */
+int cgroup_dir_remove_created(CgroupDir *d, Error **ret_err)
+{
+        _cleanup_free_ char *p = NULL;
+        int r;
+
+        if (d->created == 0)
+                return 0;
+        r = rmdir_tree(d->path, 32);
+        if (r < 0)
+                return error_set(ret_err, r, "rmdir %s", d->path);
+        p = strdup(d->path);
+        if (!p)
+                return error_set(ret_err, ENOMEM, "rmdir");
+        for (unsigned i = 1; i < d->created; i++) {
+                char *slash = strrchr(p, '/');
+
+                if (!slash || slash == p)
+                        break;
+                *slash = '\0';
+                if (rmdir(p) < 0)
+                        break; /* ENOTEMPTY/EBUSY: someone else's now */
+        }
+        d->created = 0;
+        return 0;
+}
+
+/* Whether a hierarchy is needed by `res` (rootless may skip the others). */
+static bool hierarchy_wanted(const CgroupHierarchy *h, uint32_t needed, uint32_t v1_all, const SpecResources *res)
+{
+        if (!h->unified)
+                return (h->v1_mask & needed) != 0;
+        for (int c = 0; c < _CGROUP_CTRL_MAX; c++)
+                if ((needed & CGROUP_CTRL_BIT(c)) && !(v1_all & CGROUP_CTRL_BIT(c)) && cgroup_controller_v2_name(c))
+                        return true;
+        return res && res->n_unified > 0;
+}
+
+int cgroup_create(const char *path, const SpecResources *res, CgroupManager manager, bool rootless,
+                  Cgroup **ret, Error **ret_err)
+{
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        _cleanup_strv_ char **v2_want = NULL;
+        const CgroupHost *h;
+        uint32_t needed, v1_all = 0;
+        int r;
+
+        if (manager == CGROUP_MANAGER_DISABLED) {
+                cg = cgroup_new(manager, rootless, path);
+                if (!cg)
+                        return error_set(ret_err, ENOMEM, "cgroup");
+                *ret = TAKE_PTR(cg);
+                return 0;
+        }
+        r = check_path(path, ret_err);
+        if (r < 0)
+                return r;
+        h = need_host(ret_err, &r);
+        if (!h)
+                return cgroup_prefix(r, ret_err, "create cgroup %s", path);
+        cg = cgroup_new(manager, rootless, path);
+        if (!cg)
+                return error_set(ret_err, ENOMEM, "create cgroup %s", path);
+        cg->layout = h->layout;
+
+        needed = cgroup_resources_controllers(res);
+        for (size_t i = 0; i < h->n_hier; i++)
+                if (!h->hier[i].unified)
+                        v1_all |= h->hier[i].v1_mask;
+        /* On v2, enable the controllers the resources need (and on a pure v2
+         * host all of them, as runc and crun do, so that a later update and
+         * the stats find them). On a hybrid host the unified hierarchy only
+         * gets what v1 lacks. */
+        for (int c = 0; c < _CGROUP_CTRL_MAX; c++) {
+                const char *v2 = cgroup_controller_v2_name(c);
+
+                if (!v2 || !(needed & CGROUP_CTRL_BIT(c)) || (v1_all & CGROUP_CTRL_BIT(c)) ||
+                    strv_contains(v2_want, v2))
+                        continue;
+                if (strv_push(&v2_want, v2) < 0)
+                        return error_set(ret_err, ENOMEM, "create cgroup %s", path);
+        }
+
+        for (size_t i = 0; i < h->n_hier; i++) {
+                const CgroupHierarchy *hi = &h->hier[i];
+                unsigned created = 0;
+                _cleanup_error_ Error *e = NULL;
+
+                r = make_hierarchy_dir(hi, cg->path, v2_want, h->layout == CGROUP_LAYOUT_V2, &created, &e);
+                if (r < 0) {
+                        /* Undo this hierarchy's part, then decide. */
+                        if (created > 0) {
+                                CgroupDir tmp = { .path = NULL, .created = created };
+
+                                tmp.path = path_join(hi->mount, cg->path);
+                                if (tmp.path)
+                                        (void)cgroup_dir_remove_created(&tmp, NULL);
+                                free(tmp.path);
+                        }
+                        /* Rootless: a hierarchy we may not write to is skipped, as
+                         * runc does, unless a resource needs it. */
+                        if (rootless && (r == -EACCES || r == -EPERM || r == -EROFS) &&
+                            !hierarchy_wanted(hi, needed, v1_all, res))
+                                continue;
+                        cgroup_error_take(ret_err, &e);
+                        goto fail;
+                }
+                r = cgroup_add_dir(cg, hi, created);
+                if (r < 0) {
+                        error_set(ret_err, r, "add %s", hi->mount);
+                        goto fail;
+                }
+        }
+        if (cg->n_dirs == 0 && !rootless) {
+                r = error_setx(ret_err, ENOENT, "no usable cgroup hierarchy");
+                goto fail;
+        }
+
+        if (res) {
+                r = cgroup_apply_resources(cg, res, true, ret_err);
+                if (r < 0)
+                        goto fail;
+        }
+        *ret = TAKE_PTR(cg);
+        return 0;
+
+fail:
+        for (size_t i = 0; i < cg->n_dirs; i++)
+                (void)cgroup_dir_remove_created(&cg->dirs[i], NULL);
+        return cgroup_prefix(r, ret_err, "create cgroup %s", path);
+}
+
+int cgroup_open(const char *path, CgroupManager manager, Cgroup **ret, Error **ret_err)
+{
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        const CgroupHost *h;
+        int r;
+
+        if (manager == CGROUP_MANAGER_DISABLED) {
+                cg = cgroup_new(manager, false, path);
+                if (!cg)
+                        return error_set(ret_err, ENOMEM, "cgroup");
+                *ret = TAKE_PTR(cg);
+                return 0;
+        }
+        r = check_path(path, ret_err);
+        if (r < 0)
+                return r;
+        h = need_host(ret_err, &r);
+        if (!h)
+                return cgroup_prefix(r, ret_err, "open cgroup %s", path);
+        cg = cgroup_new(manager, false, path);
+        if (!cg)
+                return error_set(ret_err, ENOMEM, "open cgroup %s", path);
+        cg->layout = h->layout;
+        for (size_t i = 0; i < h->n_hier; i++) {
+                _cleanup_free_ char *p = path_join(h->hier[i].mount, cg->path);
+                struct stat st;
+
+                if (!p)
+                        return error_set(ret_err, ENOMEM, "open cgroup %s", path);
+                if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+                        continue;
+                r = cgroup_add_dir(cg, &h->hier[i], streq(cg->path, "/") ? 0 : 1);
+                if (r < 0)
+                        return error_set(ret_err, r, "open cgroup %s", path);
+        }
+        if (cg->n_dirs == 0)
+                return error_setx(ret_err, ENOENT, "cgroup %s does not exist", cg->path);
+        *ret = TAKE_PTR(cg);
+        return 0;
+}
+
+int cgroup_unified_fd(Cgroup *cg)
+{
+        CgroupDir *u;
+        int fd;
+
+        if (!cg || cg->manager == CGROUP_MANAGER_DISABLED || cg->layout != CGROUP_LAYOUT_V2)
+                return -EOPNOTSUPP;
+        u = cgroup_unified_dir(cg);
+        if (!u)
+                return -EOPNOTSUPP;
+        fd = open(u->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+int cgroup_enter(Cgroup *cg, pid_t pid, Error **ret_err)
+{
+        char buf[32];
+
+        if (!cg || cg->manager == CGROUP_MANAGER_DISABLED)
+                return 0;
+        snprintf(buf, sizeof(buf), "%d", (int)pid);
+        for (size_t i = 0; i < cg->n_dirs; i++) {
+                _cleanup_error_ Error *e = NULL;
+                int r = cgroup_write(cg->dirs[i].path, "cgroup.procs", buf, &e);
+
+                if (r < 0) {
+                        if (cg->rootless && (r == -EACCES || r == -EPERM))
+                                continue;
+                        cgroup_error_take(ret_err, &e);
+                        return cgroup_prefix(r, ret_err, "enter cgroup %s", cg->dirs[i].path);
+                }
+        }
+        return 0;
+}
+
+int cgroup_apply(Cgroup *cg, const SpecResources *res, Error **ret_err)
+{
+        if (!cg || cg->manager == CGROUP_MANAGER_DISABLED || !res)
+                return 0;
+        return cgroup_apply_resources(cg, res, false, ret_err);
+}
+
+int cgroup_freeze(Cgroup *cg, bool freeze, Error **ret_err)
+{
+        if (!cg || cg->manager == CGROUP_MANAGER_DISABLED)
+                return 0;
+        return cgroup_freeze_impl(cg, freeze, ret_err);
+}
+
+bool cgroup_is_frozen(Cgroup *cg)
+{
+        if (!cg || cg->manager == CGROUP_MANAGER_DISABLED)
+                return false;
+        return cgroup_is_frozen_impl(cg);
+}

@@ -32,11 +32,15 @@ typedef struct Cgroup Cgroup;
 CgroupLayout cgroup_layout(void);
 const char *cgroup_layout_to_string(CgroupLayout l); /* "v2", "v1", "hybrid" */
 
-/* Turn linux.cgroupsPath into the path used below each hierarchy root:
- * absolute paths as given, relative ones below the runtime's own cgroup,
- * NULL/empty as "/husk/<id>" (runc: "/<id>" under the caller's cgroup).
- * With the systemd manager, "slice:prefix:name" is parsed; without systemd
- * on the host that is a clear error. Returns 0, *ret malloc'd. */
+/* Turn linux.cgroupsPath into the path used below each hierarchy root
+ * (lexically cleaned, never above the root): absolute paths as given,
+ * relative ones below the hierarchy roots too (runc takes them below its
+ * own cgroup, which differs per v1 hierarchy), NULL/empty as "/husk/<id>".
+ * With the systemd manager, "slice:prefix:name" (empty: "system.slice:husk:<id>")
+ * becomes "/<expanded slice>/<prefix>-<name>.scope"; the scope is then made
+ * by cgroupfs, not through systemd's D-Bus API. Without systemd on the host
+ * (/run/systemd/system) that manager is a clear error. Returns 0, *ret
+ * malloc'd. */
 int cgroup_resolve_path(const char *cgroups_path, const char *id, CgroupManager manager, char **ret,
                         Error **ret_err);
 
@@ -49,7 +53,8 @@ int cgroup_create(const char *path, const SpecResources *res, CgroupManager mana
                   Cgroup **ret, Error **ret_err);
 
 /* Handle of an existing cgroup (for update/pause/kill/delete by a later
- * runtime invocation). Missing hierarchies are ignored. */
+ * runtime invocation). Missing hierarchies are ignored; -ENOENT when the
+ * cgroup exists in none of them. */
 int cgroup_open(const char *path, CgroupManager manager, Cgroup **ret, Error **ret_err);
 
 void cgroup_free(Cgroup *cg);
@@ -92,3 +97,10 @@ int cgroup_stats_json(Cgroup *cg, char **ret, Error **ret_err);
 
 /* The path this cgroup lives at (as resolved). */
 const char *cgroup_path(const Cgroup *cg);
+
+/* How many trailing components of the path cgroup_destroy() removes: what
+ * cgroup_create() made (e.g. 2 for "/husk/web" when "/husk" was new, 0 for a
+ * shared cgroup that existed), 1 after cgroup_open(). A runtime may keep it
+ * in its state and restore it after cgroup_open() (0: never remove). */
+unsigned cgroup_created_depth(const Cgroup *cg);
+void cgroup_set_created_depth(Cgroup *cg, unsigned depth);

@@ -82,6 +82,17 @@ typedef struct SpecConsoleSize {
         unsigned width;
 } SpecConsoleSize;
 
+/* process.scheduler (runtime-spec 1.2): sched_setattr(2) parameters. */
+typedef struct SpecScheduler {
+        char *policy; /* "SCHED_OTHER", "SCHED_FIFO", ... (validated) */
+        int nice;     /* -20..19 */
+        int priority;
+        char **flags; /* "SCHED_FLAG_*", NULL-terminated, may be NULL */
+        uint64_t runtime;
+        uint64_t deadline;
+        uint64_t period;
+} SpecScheduler;
+
 typedef struct SpecProcess {
         bool terminal;
         bool has_console_size;
@@ -104,8 +115,12 @@ typedef struct SpecProcess {
         char *selinux_label;
         /* execCPUAffinity, ioPriority, scheduler: parsed for validation */
         bool has_io_priority;
-        char *io_priority_class;
-        int io_priority;
+        char *io_priority_class; /* "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE" or "IOPRIO_CLASS_IDLE" */
+        int io_priority;         /* 0..7 */
+        bool has_scheduler;
+        SpecScheduler scheduler;
+        char *exec_cpu_affinity_initial; /* cpu list ("0-3,7"), may be NULL */
+        char *exec_cpu_affinity_final;
 } SpecProcess;
 
 typedef struct SpecHook {
@@ -317,6 +332,11 @@ typedef struct Spec {
         size_t n_annotations;
         bool has_linux;
         SpecLinux linux_;
+        /* Things accepted for runc compatibility that deserve a warning
+         * (a relative mount destination), as full messages, for cli/ to log
+         * (library code does not). NULL-terminated, may be NULL. */
+        char **warnings;
+        size_t n_warnings;
 } Spec;
 
 /* Parse and validate config.json text. `filename` is used in messages

@@ -90,6 +90,43 @@ static char *state_json_for_hooks(const ContainerRecord *rec, ContainerStatus st
         return oci_state_to_json(rec, st, false);
 }
 
+/* The devices every container gets (runtime-spec "Default Devices", plus
+ * the pty and console devices), allowed after the config's own rules so that
+ * a "deny all" rule still leaves them usable, as runc does. linux.devices
+ * entries are allowed too. Returns a new array in *ret (caller frees the
+ * array only; the strings are static or borrowed). */
+static int device_rules_with_defaults(const Spec *spec, SpecDeviceRule **ret, size_t *ret_n)
+{
+        static const struct {
+                char type;
+                int64_t major, minor;
+        } defaults[] = {
+                { 'c', 1, 3 }, { 'c', 1, 5 }, { 'c', 1, 7 },  { 'c', 1, 8 },    { 'c', 1, 9 },
+                { 'c', 5, 0 }, { 'c', 5, 1 }, { 'c', 5, 2 },  { 'c', 136, -1 },
+        };
+        const SpecResources *res = &spec->linux_.resources;
+        size_t n = res->n_devices + ELEMENTSOF(defaults) + spec->linux_.n_devices, k = 0;
+        SpecDeviceRule *rules = calloc(n, sizeof(*rules));
+
+        if (!rules)
+                return -ENOMEM;
+        for (size_t i = 0; i < res->n_devices; i++)
+                rules[k++] = res->devices[i];
+        for (size_t i = 0; i < ELEMENTSOF(defaults); i++)
+                rules[k++] = (SpecDeviceRule){ .allow = true, .type = defaults[i].type, .major = defaults[i].major,
+                                               .minor = defaults[i].minor, .access = (char *)"rwm" };
+        for (size_t i = 0; i < spec->linux_.n_devices; i++) {
+                const SpecDevice *d = &spec->linux_.devices[i];
+                if (d->type == 'p')
+                        continue;
+                rules[k++] = (SpecDeviceRule){ .allow = true, .type = d->type == 'u' ? 'c' : d->type,
+                                               .major = d->major, .minor = d->minor, .access = (char *)"rwm" };
+        }
+        *ret = rules;
+        *ret_n = k;
+        return 0;
+}
+
 /* Make fd at least `min`, keeping O_CLOEXEC; closes the old one. */
 static int fd_move_above(int fd, int min)
 {
@@ -212,8 +249,20 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         r = cgroup_resolve_path(spec->linux_.cgroups_path, id, o->cgroup_manager, &cgpath, ret_err);
         if (r < 0)
                 goto fail;
-        r = cgroup_create(cgpath, spec->linux_.has_resources ? &spec->linux_.resources : NULL, o->cgroup_manager,
-                          o->rootless, &cg, ret_err);
+        {
+                SpecResources res = spec->linux_.resources;
+                _cleanup_free_ SpecDeviceRule *rules = NULL;
+
+                if (spec->linux_.has_resources && res.n_devices > 0) {
+                        if (device_rules_with_defaults(spec, &rules, &res.n_devices) < 0) {
+                                r = error_set(ret_err, ENOMEM, "device rules");
+                                goto fail;
+                        }
+                        res.devices = rules;
+                }
+                r = cgroup_create(cgpath, spec->linux_.has_resources ? &res : NULL, o->cgroup_manager, o->rootless,
+                                  &cg, ret_err);
+        }
         if (r < 0) {
                 error_prefix(ret_err, "cgroup %s", cgpath);
                 goto fail;
@@ -240,6 +289,7 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         rec.created = now_rfc3339();
         rec.owner = owner_name();
         rec.cgroup_path = cgpath;
+        rec.cgroup_created_depth = cgroup_created_depth(cg);
         rec.rootless = o->rootless;
         rec.systemd_cgroup = o->cgroup_manager == CGROUP_MANAGER_SYSTEMD;
         rec.annotations = spec->annotations;

@@ -47,6 +47,10 @@ _noreturn_ static void exec_helper(pid_t init, const Spec *spec, const ExecOpts 
         char path[64];
         pid_t child;
 
+        {
+                int keep[1] = { sync_fd };
+                close_all_fds(3 + (e->preserve_fds > 0 ? e->preserve_fds : 0), keep, 1);
+        }
         /* Open everything first: after joining the mount namespace
          * /proc/<init> may no longer be reachable. */
         for (size_t i = 0; i < ELEMENTSOF(ns_order); i++) {

@@ -252,8 +252,8 @@ int runtime_delete(const RuntimeOpts *o, const char *id, bool force, Error **ret
                 return error_setx(ret_err, EBUSY, "cannot delete container \"%s\": it is %s (use --force)", id,
                                   container_status_to_string(st));
 
-        if (rec->cgroup_path)
-                (void)cgroup_open(rec->cgroup_path, record_manager(o, rec), &cg, &ignored);
+        if (rec->cgroup_path && cgroup_open(rec->cgroup_path, record_manager(o, rec), &cg, &ignored) >= 0)
+                cgroup_set_created_depth(cg, rec->cgroup_created_depth);
         if (st != STATUS_STOPPED) {
                 if (cg)
                         (void)cgroup_kill_all(cg, SIGKILL, &ignored);

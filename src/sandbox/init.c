@@ -456,6 +456,16 @@ _noreturn_ static void intermediate_main(const InitConfig *c, int new_flags)
         _exit(0);
 }
 
+/* The child shares the runtime's open file descriptions until exec: a
+ * flock held on the state directory, a log file, a client's socket. Close
+ * everything but stdio, the fds passed on, and our two. */
+static void child_close_fds(const InitConfig *c)
+{
+        int keep[2] = { c->sync_fd, c->fifo_fd };
+
+        close_all_fds(3 + (c->preserve_fds > 0 ? c->preserve_fds : 0), keep, c->fifo_fd >= 0 ? 2 : 1);
+}
+
 pid_t sandbox_spawn(const InitConfig *c, Error **ret_err)
 {
         int new_flags = sandbox_new_ns_flags(c->spec);
@@ -466,8 +476,10 @@ pid_t sandbox_spawn(const InitConfig *c, Error **ret_err)
                 pid = fork();
                 if (pid < 0)
                         return error_set(ret_err, errno, "fork");
-                if (pid == 0)
+                if (pid == 0) {
+                        child_close_fds(c);
                         intermediate_main(c, new_flags);
+                }
                 return pid;
         }
 
@@ -479,6 +491,7 @@ pid_t sandbox_spawn(const InitConfig *c, Error **ret_err)
         if (pid == 0) {
                 _cleanup_error_ Error *err = NULL;
 
+                child_close_fds(c);
                 if (sync_send(c->sync_fd, SYNC_PID, 0, NULL, 0, -1) < 0)
                         _exit(1);
                 if (new_flags & CLONE_NEWUSER) {

@@ -1,0 +1,198 @@
+#pragma once
+
+/* Internals of the cgroup layer, shared by its files and by the unit tests.
+ *
+ *   cgroup-host.c     host discovery: layout, hierarchies (statfs, mountinfo)
+ *   cgroup-util.c     cgroup file helpers (read, write, keyed files)
+ *   cgroup.c          path resolution, the handle: create/open/enter/apply
+ *   cgroup-procs.c    pids, signalling, destroy
+ *   cgroup-convert.c  pure conversions and validation (no I/O): systemd slice
+ *                     expansion, shares -> weight, swap v1 -> v2, unified keys,
+ *                     mountinfo parsing, device rule strings
+ *   cgroup-apply.c    SpecResources -> cgroup files, v1 and v2
+ *   cgroup-freeze.c   freezer (v1 freezer.state, v2 cgroup.freeze)
+ *   cgroup-bpf.c      the v2 device controller: a BPF_PROG_TYPE_CGROUP_DEVICE
+ *                     program built from the OCI device rules
+ *   cgroup-stats.c    runc-shaped statistics JSON
+ */
+
+#include "cgroup/cgroup.h"
+
+#include <linux/bpf.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Controllers, by their v1 names. A resource is applied where its controller
+ * lives: a v1 hierarchy that binds it, else the unified hierarchy when its
+ * cgroup.controllers lists the v2 name. */
+typedef enum CgroupController {
+        CGROUP_CTRL_CPU,
+        CGROUP_CTRL_CPUACCT,
+        CGROUP_CTRL_CPUSET,
+        CGROUP_CTRL_MEMORY,
+        CGROUP_CTRL_DEVICES,
+        CGROUP_CTRL_FREEZER,
+        CGROUP_CTRL_BLKIO,
+        CGROUP_CTRL_PIDS,
+        CGROUP_CTRL_HUGETLB,
+        CGROUP_CTRL_NET_CLS,
+        CGROUP_CTRL_NET_PRIO,
+        CGROUP_CTRL_PERF_EVENT,
+        CGROUP_CTRL_RDMA,
+        CGROUP_CTRL_MISC,
+        CGROUP_CTRL_NAME_SYSTEMD, /* the "name=systemd" named hierarchy */
+        _CGROUP_CTRL_MAX,
+} CgroupController;
+
+#define CGROUP_CTRL_BIT(c) (1u << (c))
+
+/* "memory", "name=systemd"; -1 when unknown. */
+const char *cgroup_controller_v1_name(CgroupController c);
+int cgroup_controller_from_v1_name(const char *name);
+/* The cgroup2 name ("io" for blkio, "cpu" for cpuacct), or NULL when v2 has
+ * no such controller (devices, freezer, net_cls, ...: those are core
+ * features or gone). */
+const char *cgroup_controller_v2_name(CgroupController c);
+
+/* One mounted hierarchy. */
+typedef struct CgroupHierarchy {
+        char *mount;      /* absolute path of the hierarchy's root directory */
+        bool unified;     /* cgroup2 */
+        uint32_t v1_mask; /* v1: CGROUP_CTRL_BIT()s bound to it */
+} CgroupHierarchy;
+
+/* What the host has, discovered once (cgroup_host()). */
+typedef struct CgroupHost {
+        CgroupLayout layout;
+        char *root; /* /sys/fs/cgroup or $HUSK_CGROUP_ROOT */
+        CgroupHierarchy *hier;
+        size_t n_hier;
+} CgroupHost;
+
+/* The cached host description; NULL when it could not be read (no cgroupfs
+ * mounted, ENOMEM). Not thread-safe on the first call. */
+const CgroupHost *cgroup_host(void);
+/* Forget the cache (tests that change HUSK_CGROUP_ROOT). */
+void cgroup_host_reset(void);
+/* Tests: describe a fake tree of plain directories and files instead of the
+ * host. v1 hierarchies are the subdirectories of root named after their
+ * controllers ("memory", "cpu,cpuacct"); the unified one is root itself
+ * (V2) or root/unified (HYBRID). Replaces the cache. */
+int cgroup_host_set_fake(CgroupLayout layout, const char *root);
+
+/* One directory of a cgroup: the cgroup's path below one hierarchy. */
+typedef struct CgroupDir {
+        char *path;       /* mount + cgroup path */
+        bool unified;
+        uint32_t v1_mask;
+        unsigned created; /* trailing path components we made (0: none) */
+} CgroupDir;
+
+struct Cgroup {
+        CgroupManager manager;
+        bool rootless;
+        char *path; /* resolved cgroup path, "/husk/web" */
+        CgroupDir *dirs;
+        size_t n_dirs;
+        CgroupLayout layout;
+};
+
+/* The directory that holds controller c for this cgroup, NULL if none.
+ * *ret_v2 tells which file names to use. For the unified directory, the
+ * answer comes from its cgroup.controllers. */
+CgroupDir *cgroup_dir_for(const Cgroup *cg, CgroupController c, bool *ret_v2);
+/* The unified directory, NULL if there is none. */
+CgroupDir *cgroup_unified_dir(const Cgroup *cg);
+/* Whether `ctrl` (a v2 name) is listed in <dir>/cgroup.controllers. */
+bool cgroup_v2_has_controller(const char *dir, const char *ctrl);
+
+/* Small file helpers. cgroup_write() fills ret_err with
+ * "write <file> = <value>: <strerror>" (file relative to dir). */
+int cgroup_write(const char *dir, const char *file, const char *value, Error **ret_err);
+/* Tests: when set, cgroup_write() calls this instead of writing the file
+ * (to record the writes in order, or to inject a failure). 0 or -errno. */
+extern int (*cgroup_write_hook)(const char *dir, const char *file, const char *value);
+int cgroup_writef(const char *dir, const char *file, Error **ret_err, const char *fmt, ...) _printf_(4, 5);
+/* Read <dir>/<file> into a malloc'd string, trailing whitespace removed. */
+int cgroup_read(const char *dir, const char *file, char **ret);
+int cgroup_read_u64(const char *dir, const char *file, uint64_t *ret);
+bool cgroup_file_exists(const char *dir, const char *file);
+/* A key from a flat-keyed file ("key value" lines: cpu.stat, memory.stat,
+ * cgroup.events). Returns 0 and *ret, -ENOENT when absent. */
+int cgroup_read_keyed(const char *dir, const char *file, const char *key, uint64_t *ret);
+/* error_prefix() that returns r (the failure's -errno) also when ret_err
+ * is NULL, where error_prefix() itself would return -EINVAL. */
+int cgroup_prefix(int r, Error **ret_err, const char *fmt, ...) _printf_(3, 4);
+/* Move the error in *src into *ret_err (replacing what was there); returns
+ * its -code. */
+int cgroup_error_take(Error **ret_err, Error **src);
+/* Sleep for `us` microseconds (EINTR-safe); CLOCK_MONOTONIC in us. */
+void cgroup_sleep_us(unsigned long us);
+uint64_t cgroup_now_usec(void);
+
+/* Remove the `created` trailing levels of d (the leaf with any child
+ * cgroups in it, then parents while they are empty); sets created to 0. */
+int cgroup_dir_remove_created(CgroupDir *d, Error **ret_err);
+
+/* cgroup-apply.c */
+int cgroup_apply_resources(Cgroup *cg, const SpecResources *res, bool creating, Error **ret_err);
+/* Which controllers `res` needs (CGROUP_CTRL_BIT()s). Devices are not
+ * counted: on v2 they need no controller. */
+uint32_t cgroup_resources_controllers(const SpecResources *res);
+
+/* cgroup-freeze.c */
+int cgroup_freeze_impl(Cgroup *cg, bool freeze, Error **ret_err);
+bool cgroup_is_frozen_impl(Cgroup *cg);
+
+/* cgroup-bpf.c: build the program (pure) and load + attach it (kernel). */
+int cgroup_bpf_device_program(const SpecDeviceRule *rules, size_t n_rules, struct bpf_insn **ret,
+                              size_t *ret_n);
+int cgroup_bpf_device_apply(const char *dir, const SpecDeviceRule *rules, size_t n_rules, Error **ret_err);
+
+/* ---- pure helpers (cgroup-convert.c), unit-tested ---- */
+
+/* cgroup_resolve_path() with the "is systemd running" answer given. */
+int cgroup_resolve_path_full(const char *cgroups_path, const char *id, CgroupManager manager,
+                             bool systemd_running, char **ret, Error **ret_err);
+
+/* systemd's slice expansion: "a-b-c.slice" -> "/a.slice/a-b.slice/a-b-c.slice",
+ * "-.slice" -> "/". Returns 0 or -EINVAL (bad slice name). */
+int cgroup_systemd_expand_slice(const char *slice, char **ret);
+
+/* cpu.shares (2..262144, clamped) -> cpu.weight (1..10000), as runc and crun
+ * convert: 1 + ((shares - 2) * 9999) / 262142. 0 (unset) stays 0. */
+uint64_t cgroup_shares_to_weight(uint64_t shares);
+
+/* blkio.weight (10..1000, clamped) -> io.weight (1..10000):
+ * 1 + (w - 10) * 9999 / 990. 0 (unset) stays 0. */
+uint64_t cgroup_blkio_weight_to_io_weight(uint64_t weight);
+
+/* memory.swap.max from the OCI values, which follow v1 (swap = memory +
+ * swap), with runc's rules (0 meaning unset). *ret_set tells whether to
+ * write at all; *ret is then -1 for "max" or the swap-only byte count (0
+ * when swap equals memory: no swap). -EINVAL with a message
+ * ("memory+swap limit should be >= memory limit"). */
+int cgroup_swap_to_v2(int64_t memory, int64_t swap, bool *ret_set, int64_t *ret, Error **ret_err);
+
+/* A linux.resources.unified key: "controller.file", a plain file name (no
+ * '/', not "." or ".."), of printable characters. Returns 0 or -EINVAL with
+ * a message. */
+int cgroup_unified_key_check(const char *key, Error **ret_err);
+
+/* A "hugetlb.<size>..." page size ("2MB", "1GB", "64KB"): digits then a unit. */
+bool cgroup_hugetlb_size_valid(const char *size);
+
+/* A v1 devices.allow/deny line: "c 1:3 rwm", "a *:* rwm". Returns the
+ * length or -EINVAL (bad type or access). buf must hold 64 bytes. */
+int cgroup_device_rule_format(const SpecDeviceRule *rule, char *buf, size_t size);
+
+/* Parse /proc/self/mountinfo text: cgroup ("cgroup", v1) and cgroup2 mounts
+ * whose mount point is `root` or directly below it. v1 hierarchies are kept
+ * once per superblock (comounted cpu,cpuacct is one entry) and only with
+ * known controllers or name=systemd. *ret is malloc'd (free with
+ * cgroup_hierarchies_free()). */
+int cgroup_parse_mountinfo(const char *text, const char *root, CgroupHierarchy **ret, size_t *ret_n);
+void cgroup_hierarchies_free(CgroupHierarchy *h, size_t n);
+
+/* Parse a "maj:min ..." line prefix. Returns pointer past "maj:min" or NULL. */
+const char *cgroup_parse_devnum(const char *s, uint64_t *ret_major, uint64_t *ret_minor);
