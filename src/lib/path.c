@@ -33,34 +33,62 @@ int path_open_in_root(int root_fd, const char *path, int flags, mode_t mode, Err
 }
 
 /* Walk `path` one component at a time below root_fd, creating directories.
- * Each step is opened with RESOLVE_IN_ROOT relative to the fd of the previous
- * step, so even a symlink swapped in between two steps cannot lead out. */
+ * Every prefix is opened from root_fd with RESOLVE_IN_ROOT, so a symlink
+ * anywhere on the way (even one swapped in between two steps) resolves
+ * inside the root, exactly as path_open_in_root() would resolve the whole
+ * path; mkdirat() on a single name never follows a symlink. The path is
+ * cleaned lexically first ("a/b/../c" is "a/c"), as runc's securejoin does. */
 int path_mkdir_in_root(int root_fd, const char *path, mode_t mode, Error **ret_err)
 {
-        _cleanup_free_ char *copy = strdup(path);
+        _cleanup_free_ char *clean = path_clean(path), *prefix = NULL;
         _cleanup_close_ int cur = -EBADF;
-        char *save = NULL, *comp;
+        size_t plen = 0;
+        const char *p;
 
-        if (!copy)
+        if (!clean)
                 return error_set(ret_err, ENOMEM, "mkdir %s", path);
-        cur = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+        prefix = malloc(strlen(clean) + 2);
+        if (!prefix)
+                return error_set(ret_err, ENOMEM, "mkdir %s", path);
+        prefix[0] = '\0';
+        cur = path_open_in_root(root_fd, "/", O_PATH | O_DIRECTORY, 0, ret_err);
         if (cur < 0)
-                return error_set(ret_err, errno, "dup root fd");
+                return cur;
 
-        for (comp = strtok_r(copy, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
+        for (p = clean; *p;) {
+                const char *e;
+                size_t n;
                 int next;
 
-                if (streq(comp, "."))
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                e = strchrnul(p, '/');
+                n = (size_t)(e - p);
+                if (n == 2 && p[0] == '.' && p[1] == '.') {
+                        /* only a relative path can keep a leading ".." after
+                         * cleaning; inside the root it is the root */
+                        p = e;
                         continue;
-                if (mkdirat(cur, comp, mode) < 0 && errno != EEXIST)
-                        return error_set(ret_err, errno, "mkdir %s in container root", path);
-                next = path_open_in_root(cur, comp, O_PATH | O_DIRECTORY, 0, NULL);
-                if (next < 0) {
-                        /* EEXIST on a non-directory, or a symlink to one. */
-                        return error_set(ret_err, -next, "mkdir %s in container root: %s", path, comp);
                 }
+                prefix[plen++] = '/';
+                memcpy(prefix + plen, p, n);
+                plen += n;
+                prefix[plen] = '\0';
+                {
+                        _cleanup_free_ char *name = strndup(p, n);
+                        if (!name)
+                                return error_set(ret_err, ENOMEM, "mkdir %s", path);
+                        if (mkdirat(cur, name, mode) < 0 && errno != EEXIST)
+                                return error_set(ret_err, errno, "mkdir %s in container root", prefix);
+                }
+                next = path_open_in_root(root_fd, prefix, O_PATH | O_DIRECTORY, 0, NULL);
+                if (next < 0)
+                        return error_set(ret_err, -next, "mkdir %s in container root: %s", path, prefix);
                 close(cur);
                 cur = next;
+                p = e;
         }
         return TAKE_FD(cur);
 }
@@ -133,16 +161,22 @@ char *path_clean(const char *path)
                 if (n == 1 && p[0] == '.') {
                         /* skip */
                 } else if (n == 2 && p[0] == '.' && p[1] == '.') {
-                        if (o > (abs ? 1u : 0u)) {
-                                while (o > 0 && out[o - 1] != '/')
-                                        o--;
-                                if (o > (abs ? 1u : 0u))
+                        size_t start = abs ? 1u : 0u;
+                        /* the last component, unless it is itself ".." */
+                        size_t last = o;
+                        while (last > start && out[last - 1] != '/')
+                                last--;
+                        bool last_is_dotdot = o - last == 2 && out[last] == '.' && out[last + 1] == '.';
+
+                        if (o > start && !last_is_dotdot) {
+                                o = last;
+                                if (o > start)
                                         o--;
                         } else if (!abs) {
+                                if (o > 0)
+                                        out[o++] = '/';
                                 memcpy(out + o, "..", 2);
                                 o += 2;
-                                out[o++] = '/';
-                                o--;
                         }
                 } else {
                         if (o > 0 && out[o - 1] != '/')
@@ -165,7 +199,9 @@ char *path_join(const char *a, const char *b)
 
         while (*b == '/')
                 b++;
-        if (asprintf(&out, "%s%s%s", a, (la > 0 && a[la - 1] == '/') ? "" : "/", b) < 0)
+        if (la == 0)
+                return strdup(b);
+        if (asprintf(&out, "%s%s%s", a, a[la - 1] == '/' ? "" : "/", b) < 0)
                 return NULL;
         return out;
 }

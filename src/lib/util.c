@@ -129,8 +129,12 @@ int read_full_file(const char *path, char **ret, size_t *ret_len, Error **ret_er
         if (fd < 0)
                 return error_set(ret_err, errno, "open %s", path);
         r = read_full_fd(fd, ret, ret_len, ret_err);
-        if (r < 0)
-                return error_prefix(ret_err, "%s", path);
+        if (r < 0) {
+                /* error_prefix() cannot know the code when ret_err is NULL */
+                if (ret_err)
+                        error_prefix(ret_err, "%s", path);
+                return r;
+        }
         return 0;
 }
 
@@ -267,6 +271,8 @@ int mkdir_p(const char *path, mode_t mode)
 
         if (!p)
                 return -ENOMEM;
+        if (!*p)
+                return -ENOENT;
         for (char *s = p + 1; *s; s++) {
                 if (*s != '/')
                         continue;

@@ -61,12 +61,3 @@ static inline int test_write(const char *dir, const char *name, const char *cont
         return r;
 }
 
-/* Known bugs in code this suite does not own are tests that skip unless
- * HUSK_TEST_KNOWN_BUGS=1; drop the guard with the fix. */
-#define KNOWN_BUG()                                   \
-        do {                                          \
-                if (!getenv("HUSK_TEST_KNOWN_BUGS")) { \
-                        skip();                       \
-                        return;                       \
-                }                                     \
-        } while (0)

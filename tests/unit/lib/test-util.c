@@ -266,7 +266,6 @@ static void test_read_errno_without_error_object(void **state)
         const char *dir = *state;
         char *buf = NULL;
 
-        KNOWN_BUG();
         assert_int_equal(read_full_file(dir, &buf, NULL, NULL), -EISDIR);
         assert_int_equal(read_one_line(dir, &buf), -EISDIR);
 }
@@ -293,7 +292,6 @@ static void test_mkdir_p(void **state)
  * Expected: -ENOENT (as mkdir("") gives). */
 static void test_mkdir_p_empty(void **state)
 {
-        KNOWN_BUG();
         assert_int_equal(mkdir_p("", 0755), -ENOENT);
 }
 
