@@ -127,6 +127,57 @@ static int device_rules_with_defaults(const Spec *spec, SpecDeviceRule **ret, si
         return 0;
 }
 
+/* Whether the container gets a namespace of type t of its own: one it
+ * creates, or one joined by path that is not the host's (PID 1's). */
+static bool has_own_ns(const Spec *spec, NsType t)
+{
+        const SpecNamespace *ns = spec_namespace(spec, t);
+        struct stat a, b;
+        char host[64];
+
+        if (!ns)
+                return false;
+        if (!ns->path || !*ns->path)
+                return true;
+        snprintf(host, sizeof(host), "/proc/1/ns/%s", ns_type_proc_name(t));
+        if (stat(ns->path, &a) < 0 || stat(host, &b) < 0)
+                return true;
+        return !(a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+}
+
+/* linux.sysctl may only set what is scoped to a namespace the container
+ * has of its own: anything else would change the host (runc's rules). */
+static int validate_sysctls(const Spec *spec, Error **ret_err)
+{
+        static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+                                           "kernel.shmall", "kernel.shmmax", "kernel.shmmni",
+                                           "kernel.shm_rmid_forced" };
+
+        for (size_t i = 0; i < spec->linux_.n_sysctl; i++) {
+                const char *k = spec->linux_.sysctl[i].key;
+                NsType need = _NS_MAX;
+
+                for (size_t j = 0; j < ELEMENTSOF(ipc); j++)
+                        if (streq(k, ipc[j]))
+                                need = NS_IPC;
+                if (strncmp(k, "fs.mqueue.", 10) == 0)
+                        need = NS_IPC;
+                else if (strncmp(k, "net.", 4) == 0)
+                        need = NS_NET;
+                else if (streq(k, "kernel.hostname") || streq(k, "kernel.domainname"))
+                        need = NS_UTS;
+                if (need == _NS_MAX)
+                        return error_setx(ret_err, EINVAL,
+                                          "config.json: linux.sysctl: \"%s\" is not in a separate kernel namespace", k);
+                if (!has_own_ns(spec, need))
+                        return error_setx(ret_err, EINVAL,
+                                          "config.json: linux.sysctl: \"%s\" needs the container's own %s namespace, "
+                                          "not the host's",
+                                          k, ns_type_to_string(need));
+        }
+        return 0;
+}
+
 /* Make fd at least `min`, keeping O_CLOEXEC; closes the old one. */
 static int fd_move_above(int fd, int min)
 {
@@ -204,6 +255,12 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                 return error_setx(ret_err, EINVAL, "process.terminal is true: --console-socket is required");
         if (!spec->process.terminal && c->console_socket)
                 return error_setx(ret_err, EINVAL, "--console-socket given but process.terminal is false");
+        if ((spec->linux_.n_uid_mappings > 0 || spec->linux_.n_gid_mappings > 0) && !spec_namespace(spec, NS_USER))
+                return error_setx(ret_err, EINVAL,
+                                  "config.json: linux.uidMappings and gidMappings need a user namespace in "
+                                  "linux.namespaces");
+        if (validate_sysctls(spec, ret_err) < 0)
+                return -EINVAL;
         if (spec_namespace(spec, NS_USER) && !spec_namespace(spec, NS_USER)->path &&
             spec->linux_.n_uid_mappings == 0)
                 return error_setx(ret_err, EINVAL, "config.json: a new user namespace needs linux.uidMappings");

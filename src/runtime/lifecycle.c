@@ -119,6 +119,18 @@ int runtime_start(const RuntimeOpts *o, const char *id, Error **ret_err)
                 if (pidfd < 0 && kill(rec->pid, 0) < 0)
                         return error_setx(ret_err, ESRCH, "container init of \"%s\" exited before start", id);
         }
+        /* Wait for EOF: the init's write end closes when it execs (or
+         * dies), so poststart below runs after the user's program started. */
+        for (;;) {
+                struct pollfd p = { .fd = fifo, .events = POLLIN };
+                ssize_t n;
+
+                if (poll(&p, 1, -1) < 0 && errno != EINTR)
+                        break;
+                n = read(fifo, &byte, 1);
+                if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+                        break;
+        }
         (void)unlinkat(dirfd, "exec.fifo", 0);
         rec->started = true;
         rec->status = STATUS_RUNNING;

@@ -230,20 +230,40 @@ static void fd_hygiene(int preserve_fds)
         }
 }
 
-static int wait_for_start(int fifo_fd, Error **ret_err)
+/* Block until `start` opens exec.fifo, then run the startContainer hooks,
+ * then tell `start` with one byte. `start` then reads until EOF, which comes
+ * when our write end (O_CLOEXEC) closes at execve: so poststart hooks run
+ * only once the user's program has been exec'd, as the spec orders them. */
+static int wait_for_start(int fifo_fd, const Spec *spec, const char *state, int *ret_fd, Error **ret_err)
 {
         _cleanup_close_ int w = -EBADF;
         char p[FD_PATH_MAX];
+        int r;
 
-        /* Blocks until `start` opens the fifo for reading. */
         do
                 w = open(fd_path(fifo_fd, p), O_WRONLY | O_CLOEXEC);
         while (w < 0 && errno == EINTR);
         if (w < 0)
                 return error_set(ret_err, errno, "open exec fifo");
+        r = hooks_run(spec, HOOK_START_CONTAINER, state, ret_err);
+        if (r < 0)
+                return r;
         if (write(w, "0", 1) != 1)
                 return error_set(ret_err, errno, "write exec fifo");
+        *ret_fd = TAKE_FD(w);
         return 0;
+}
+
+/* The state JSON for startContainer hooks: the one the runtime sent, with
+ * the status the container has by then. */
+static void state_set_created(char *state)
+{
+        char *p = strstr(state, "\"status\":\"creating\"");
+
+        if (p)
+                memmove(p + 17, p + 18, strlen(p + 18) + 1); /* "creating" -> "created" */
+        if (p)
+                memcpy(p + 10, "created", 7);
 }
 
 static int set_sysctls(const Spec *spec, Error **ret_err)
@@ -369,13 +389,17 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags)
                 _exit(1);
         close(c->sync_fd);
 
-        if (c->fifo_fd >= 0 && wait_for_start(c->fifo_fd, &err) < 0)
-                child_fail(-1, err);
-        if (c->fifo_fd >= 0)
-                close(c->fifo_fd);
+        state_set_created(state);
+        if (c->fifo_fd >= 0) {
+                int w = -EBADF;
 
-        if (hooks_run(spec, HOOK_START_CONTAINER, state, &err) < 0)
+                if (wait_for_start(c->fifo_fd, spec, state, &w, &err) < 0)
+                        child_fail(-1, err);
+                close(c->fifo_fd);
+                /* w stays open (close-on-exec) until execve. */
+        } else if (hooks_run(spec, HOOK_START_CONTAINER, state, &err) < 0) {
                 child_fail(-1, err);
+        }
         free(state);
         if (late_seccomp(spec, proc, &err) < 0)
                 child_fail(-1, err);

@@ -49,7 +49,7 @@ static const char full_config[] =
         "    { \"destination\": \"/proc\", \"type\": \"proc\", \"source\": \"proc\" },\n"
         "    { \"destination\": \"/dev\", \"type\": \"tmpfs\", \"source\": \"tmpfs\",\n"
         "      \"options\": [\"nosuid\", \"strictatime\", \"mode=755\", \"size=65536k\"] },\n"
-        "    { \"destination\": \"data\", \"source\": \"/srv\", \"options\": [\"rbind\"],\n"
+        "    { \"destination\": \"/data\", \"source\": \"/srv\", \"options\": [\"rbind\"],\n"
         "      \"uidMappings\": [{ \"containerID\": 0, \"hostID\": 100000, \"size\": 65536 }],\n"
         "      \"gidMappings\": [{ \"containerID\": 0, \"hostID\": 100000, \"size\": 65536 }] }\n"
         "  ],\n"
@@ -215,13 +215,11 @@ static void test_full_config(void **state)
         assert_null(s->mounts[0].options);
         assert_int_equal(s->mounts[1].n_options, 4);
         assert_string_equal(s->mounts[1].options[3], "size=65536k");
-        /* relative destination: accepted, made absolute, warned about */
         assert_string_equal(s->mounts[2].destination, "/data");
         assert_null(s->mounts[2].type);
         assert_int_equal(s->mounts[2].n_uid_mappings, 1);
         assert_int_equal(s->mounts[2].uid_mappings[0].host_id, 100000);
-        assert_int_equal(s->n_warnings, 1);
-        assert_non_null(strstr(s->warnings[0], "mounts[2].destination"));
+        assert_int_equal(s->n_warnings, 0);
 
         assert_int_equal(s->n_hooks[HOOK_PRESTART], 1);
         assert_string_equal(s->hooks[HOOK_PRESTART][0].path, "/usr/bin/hook");
@@ -394,6 +392,9 @@ static void test_process_errors(void **state)
 #undef base
 
         fails_with(", \"cwd\": \"relative/dir\"", "", "config.json: process.cwd must be an absolute path");
+        /* runtime-spec 1.1: a mount destination MUST be absolute */
+        fails_with("", ", \"mounts\": [{\"destination\": \"data\", \"type\": \"tmpfs\"}]",
+                   "config.json: mounts[0].destination must be an absolute path, not \"data\"");
         fails_with(", \"env\": [\"A=1\", 2]", "", "config.json: process.env must be an array of strings");
         fails_with(", \"terminal\": 1", "", "config.json: process.terminal must be a boolean");
         fails_with(", \"oomScoreAdj\": 1001", "",
