@@ -108,6 +108,18 @@ static int parse_opts(int argc, char **argv, const char *shortopts, const struct
         _cleanup_free_ char *so = NULL;
         int c, idx;
 
+        /* --help for every command, listing its flags. */
+        for (int k = 1; !streq(cmd, "husk-runtime") && k < argc && argv[k][0] == '-'; k++) {
+                if (streq(argv[k], "--help") || streq(argv[k], "-help") || streq(argv[k], "-h")) {
+                        printf("usage: husk-runtime %s [flags]%s\n\nflags:\n", cmd,
+                               streq(cmd, "husk-runtime") ? "" : " [ID] [args]");
+                        for (const struct option *lo = longopts; lo->name; lo++)
+                                printf("  --%s%s\n", lo->name, lo->has_arg == required_argument ? " VALUE" : "");
+                        exit(0);
+                }
+                if (streq(argv[k], "--"))
+                        break;
+        }
         if (asprintf(&so, "+:%s", shortopts) < 0)
                 return -ENOMEM;
         optind = 1;
