@@ -288,13 +288,12 @@ static int set_sysctls(const Spec *spec, Error **ret_err)
 }
 
 /* The container's init, after its namespaces exist. */
-_noreturn_ static void init_main(const InitConfig *c, int new_flags)
+_noreturn_ static void init_main(const InitConfig *c, int new_flags, char *state)
 {
         const Spec *spec = c->spec;
         const SpecProcess *proc = &spec->process;
         _cleanup_error_ Error *err = NULL;
         _cleanup_free_ char *exe = NULL;
-        char *state = malloc(SYNC_PAYLOAD_MAX + 1);
         RootfsConfig rc = {
                 .spec = spec,
                 .rootfs = c->rootfs,
@@ -304,11 +303,6 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags)
         };
         int notify_fd = -EBADF;
         bool setgroups_ok;
-
-        if (!state)
-                child_fail(c->sync_fd, NULL);
-        if (sync_expect(c->sync_fd, SYNC_STATE, NULL, state, NULL, &err) < 0)
-                _exit(1); /* the runtime gave up; nobody to tell */
 
         {
                 const SpecNamespace *u = spec_namespace(spec, NS_USER);
@@ -406,6 +400,18 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags)
         exec_user(proc, exe);
 }
 
+/* The runtime answers SYNC_PID with the state JSON, once the init is in its
+ * cgroup. Returns a malloc'd copy, or _exit()s: the runtime gave up. */
+static char *receive_state(int sync_fd)
+{
+        _cleanup_error_ Error *err = NULL;
+        char *state = malloc(SYNC_PAYLOAD_MAX + 1);
+
+        if (!state || sync_expect(sync_fd, SYNC_STATE, NULL, state, NULL, &err) < 0)
+                _exit(1);
+        return state;
+}
+
 static int write_time_offsets(const Spec *spec, Error **ret_err)
 {
         char buf[128];
@@ -472,10 +478,13 @@ _noreturn_ static void intermediate_main(const InitConfig *c, int new_flags)
         pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
         if (pid < 0)
                 child_fail(c->sync_fd, (error_set(&err, errno, "clone container init"), err));
-        if (pid == 0) {
-                if (sync_send(c->sync_fd, SYNC_PID, 0, NULL, 0, -1) < 0)
-                        _exit(1);
-                init_main(c, new_flags);
+        if (pid == 0)
+                init_main(c, new_flags, receive_state(c->sync_fd));
+        /* The init may sit in a new pid namespace (where it is pid 1): its
+         * host pid is only known here. */
+        if (sync_send(c->sync_fd, SYNC_PID, pid, NULL, 0, -1) < 0) {
+                kill(pid, SIGKILL);
+                _exit(1);
         }
         _exit(0);
 }
@@ -515,9 +524,12 @@ pid_t sandbox_spawn(const InitConfig *c, Error **ret_err)
         if (pid == 0) {
                 _cleanup_error_ Error *err = NULL;
 
+                char *state;
+
                 child_close_fds(c);
                 if (sync_send(c->sync_fd, SYNC_PID, 0, NULL, 0, -1) < 0)
                         _exit(1);
+                state = receive_state(c->sync_fd);
                 if (new_flags & CLONE_NEWUSER) {
                         if (sync_send(c->sync_fd, SYNC_USERNS, 0, NULL, 0, -1) < 0 ||
                             sync_expect(c->sync_fd, SYNC_USERNS_ACK, NULL, NULL, NULL, &err) < 0)
@@ -525,7 +537,7 @@ pid_t sandbox_spawn(const InitConfig *c, Error **ret_err)
                         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
                                 child_fail(c->sync_fd, (error_set(&err, errno, "become root in the user namespace"), err));
                 }
-                init_main(c, new_flags);
+                init_main(c, new_flags, state);
         }
         return pid;
 }

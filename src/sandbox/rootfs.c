@@ -146,6 +146,57 @@ static int mount_bind(int root_fd, const SpecMount *m, const MountOpts *o, Error
         return 0;
 }
 
+/* Our own cgroup in the hierarchy whose /proc/self/cgroup controller field
+ * is `ctrls` ("" for cgroup2). malloc'd, NULL if not found. */
+static char *own_cgroup(const char *ctrls)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
+        _cleanup_free_ char *line = NULL;
+        size_t cap = 0;
+
+        if (!f)
+                return NULL;
+        while (getline(&line, &cap, f) > 0) {
+                char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+                size_t n;
+
+                if (!b)
+                        continue;
+                *b = '\0';
+                if (!streq(a + 1, ctrls))
+                        continue;
+                n = strlen(b + 1);
+                if (n > 0 && b[n] == '\n')
+                        b[n] = '\0';
+                return strdup(b + 1);
+        }
+        return NULL;
+}
+
+/* Inside a user namespace without a cgroup namespace of its own the kernel
+ * refuses to mount cgroupfs (EPERM): bind the container's own cgroup from
+ * the host instead, as runc does. */
+static int bind_own_cgroup(int sub, const char *name, const char *ctrls, bool ro, Error **ret_err)
+{
+        _cleanup_free_ char *own = own_cgroup(ctrls), *src = NULL;
+        _cleanup_close_ int tree = -EBADF;
+
+        if (!own || asprintf(&src, "/sys/fs/cgroup/%s%s", name, own) < 0)
+                return error_setx(ret_err, ENOENT, "find own cgroup for %s", name);
+        tree = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        if (tree < 0)
+                return error_set(ret_err, errno, "open_tree %s", src);
+        if (ro) {
+                struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                                    MOUNT_ATTR_NOEXEC };
+                if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+                        return error_set(ret_err, errno, "make %s read-only", src);
+        }
+        if (move_mount(tree, "", sub, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return error_set(ret_err, errno, "bind %s", src);
+        return 0;
+}
+
 /* A cgroup v1 hierarchy mounted on the host, from /proc/self/mountinfo. */
 static int mount_cgroup_v1(int root_fd, const SpecMount *m, const MountOpts *o, Error **ret_err)
 {
@@ -191,8 +242,11 @@ static int mount_cgroup_v1(int root_fd, const SpecMount *m, const MountOpts *o, 
                 if (sub < 0)
                         return error_set(ret_err, errno, "open %s/%s", m->destination, name);
                 if (streq(fstype, "cgroup2")) {
-                        if (mount("cgroup2", fd_path(sub, p), "cgroup2", flags | (o->flags & MS_RDONLY), NULL) < 0)
+                        if (mount("cgroup2", fd_path(sub, p), "cgroup2", flags | (o->flags & MS_RDONLY), NULL) < 0) {
+                                if (errno == EPERM && bind_own_cgroup(sub, name, "", o->flags & MS_RDONLY, ret_err) == 0)
+                                        continue;
                                 return error_set(ret_err, errno, "mount cgroup2 on %s/%s", m->destination, name);
+                        }
                         continue;
                 }
                 {
@@ -207,9 +261,13 @@ static int mount_cgroup_v1(int root_fd, const SpecMount *m, const MountOpts *o, 
                                         strncat(opts, ",", sizeof(opts) - strlen(opts) - 1);
                                 strncat(opts, t, sizeof(opts) - strlen(opts) - 1);
                         }
-                        if (mount("cgroup", fd_path(sub, p), "cgroup", flags | (o->flags & MS_RDONLY), opts) < 0)
-                                return error_set(ret_err, errno, "mount cgroup (%s) on %s/%s", opts, m->destination,
+                        if (mount("cgroup", fd_path(sub, p), "cgroup", flags | (o->flags & MS_RDONLY), opts) < 0) {
+                                int e = errno;
+                                if (e == EPERM && bind_own_cgroup(sub, name, opts, o->flags & MS_RDONLY, ret_err) == 0)
+                                        continue;
+                                return error_set(ret_err, e, "mount cgroup (%s) on %s/%s", opts, m->destination,
                                                  name);
+                        }
                 }
         }
         if (o->flags & MS_RDONLY) {

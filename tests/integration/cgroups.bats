@@ -1,0 +1,183 @@
+#!/usr/bin/env bats
+# cgroups: placement, limits, pause/resume, update, events, as the host's
+# cgroup files show them (v1, v2 and hybrid hosts).
+
+load helpers
+
+setup() {
+	setup_bundle
+	set_args sleep 4242
+}
+
+teardown() { teardown_bundle; }
+
+# memory_limit PID: the memory limit of PID's cgroup, in bytes.
+memory_limit() {
+	local d
+	d=$(cgroup_dir "$1" memory)
+	if [[ -f $d/memory.max ]]; then
+		cat "$d/memory.max"
+	else
+		cat "$d/memory.limit_in_bytes"
+	fi
+}
+pids_limit() { cat "$(cgroup_dir "$1" pids)/pids.max"; }
+
+# frozen PID: PID's cgroup is frozen (v1 freezer or v2 cgroup.freeze).
+frozen() {
+	local d
+	d=$(cgroup_dir "$1" freezer)
+	if [[ -f $d/freezer.state ]]; then
+		[[ $(cat "$d/freezer.state") == FROZEN ]]
+	else
+		grep -qx 'frozen 1' "$d/cgroup.events"
+	fi
+}
+
+@test "the container is placed in linux.cgroupsPath, and delete removes it" {
+	start_detached
+	pid=$(container_pid "$ID")
+	local want="/$CGROUP_PARENT/$ID" line path n=0
+	# Every hierarchy the process is in: the requested path (v1 and v2).
+	while IFS=: read -r _ ctrl path; do
+		[[ $ctrl == name=* && $ctrl != name=systemd ]] && continue
+		[ "$path" = "$want" ] || {
+			echo "cgroup $ctrl: $path, wanted $want" >&2
+			false
+		}
+		n=$((n + 1))
+	done <"/proc/$pid/cgroup"
+	[ "$n" -ge 1 ]
+	[ -n "$(cgroup_dirs_of "$ID")" ]
+	grep -qx "$pid" "$(cgroup_dir "$pid" pids)/cgroup.procs"
+	rt delete --force "$ID"
+	[ -z "$(cgroup_dirs_of "$ID")" ]
+}
+
+@test "resources from config.json: memory and pids limits" {
+	update_config '.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 42}'
+	start_detached
+	pid=$(container_pid "$ID")
+	[ "$(memory_limit "$pid")" = 67108864 ]
+	[ "$(pids_limit "$pid")" = 42 ]
+}
+
+@test "the pids limit holds inside the container" {
+	update_config '.linux.resources.pids = {"limit": 5}'
+	# busybox sh exits when fork fails: fork from a subshell.
+	set_args sh -c '(for i in 1 2 3 4 5 6 7 8; do sleep 4249 & done); sleep 4242'
+	rt run --detach --bundle "$BUNDLE" "$ID" >/dev/null 2>&1
+	pid=$(container_pid "$ID")
+	local d
+	d=$(cgroup_dir "$pid" pids)
+	wait_for grep -Eq '^max [1-9]' "$d/pids.events"
+	[ "$(wc -l <"$d/cgroup.procs")" -le 5 ]
+	[ "$(cat "$d/pids.current")" -le 5 ]
+}
+
+@test "cpu shares / weight from config.json" {
+	update_config '.linux.resources.cpu = {"shares": 512}'
+	start_detached
+	pid=$(container_pid "$ID")
+	local d
+	d=$(cgroup_dir "$pid" cpu)
+	if [[ -f $d/cpu.shares ]]; then
+		[ "$(cat "$d/cpu.shares")" = 512 ]
+	else
+		# shares 512 -> weight 1 + ((512 - 2) * 9999) / 262142 = 20
+		[ "$(cat "$d/cpu.weight")" = 20 ]
+	fi
+}
+
+@test "pause and resume: state, freezer, and the process really stops" {
+	mkdir "$TEST_DIR/out"
+	add_mount /out bind "$TEST_DIR/out" rbind rw
+	set_args sh -c 'i=0; while :; do i=$((i+1)); echo $i > /out/count; sleep 0.02; done'
+	start_detached
+	pid=$(container_pid "$ID")
+	wait_for test -s "$TEST_DIR/out/count"
+
+	runtime pause "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(container_status "$ID")" = paused ]
+	wait_for frozen "$pid"
+	local c1 c2
+	c1=$(cat "$TEST_DIR/out/count")
+	sleep 0.3
+	c2=$(cat "$TEST_DIR/out/count")
+	[ "$c1" = "$c2" ]
+	runtime list
+	grep -Eq "^$ID +$pid +paused " <<<"$output"
+
+	runtime resume "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(container_status "$ID")" = running ]
+	! frozen "$pid"
+	wait_for eval '[ "$(cat "$TEST_DIR/out/count")" != "$c2" ]'
+}
+
+@test "resume of a container that is not paused fails" {
+	start_detached
+	runtime resume "$ID"
+	[ "$status" -ne 0 ]
+	[ "$(container_status "$ID")" = running ]
+}
+
+@test "a paused container can be killed and deleted" {
+	start_detached
+	pid=$(container_pid "$ID")
+	rt pause "$ID"
+	runtime delete --force "$ID"
+	[ "$status" -eq 0 ]
+	wait_for pid_gone "$pid"
+	assert_no_trace "$ID"
+}
+
+@test "update --memory and --pids-limit change the cgroup files" {
+	start_detached
+	pid=$(container_pid "$ID")
+	runtime update --memory 64M --pids-limit 42 "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(memory_limit "$pid")" = 67108864 ]
+	[ "$(pids_limit "$pid")" = 42 ]
+	runtime update --pids-limit 100 "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(pids_limit "$pid")" = 100 ]
+	# Untouched by the second update.
+	[ "$(memory_limit "$pid")" = 67108864 ]
+}
+
+@test "update -r reads a resources JSON file" {
+	start_detached
+	pid=$(container_pid "$ID")
+	echo '{"memory": {"limit": 33554432}, "pids": {"limit": 33}}' >"$TEST_DIR/res.json"
+	runtime update -r "$TEST_DIR/res.json" "$ID"
+	[ "$status" -eq 0 ]
+	[ "$(memory_limit "$pid")" = 33554432 ]
+	[ "$(pids_limit "$pid")" = 33 ]
+}
+
+@test "update with a malformed value fails and changes nothing" {
+	start_detached
+	pid=$(container_pid "$ID")
+	local before
+	before=$(pids_limit "$pid")
+	runtime update --pids-limit lots "$ID"
+	[ "$status" -ne 0 ]
+	[ "$(pids_limit "$pid")" = "$before" ]
+}
+
+@test "events --stats prints JSON with memory and pids" {
+	start_detached
+	runtime events --stats "$ID"
+	[ "$status" -eq 0 ]
+	jq -e --arg id "$ID" '.type == "stats" and .id == $id' <<<"$output"
+	jq -e '.data.memory.usage.usage > 0' <<<"$output"
+	jq -e '.data.pids.current >= 1' <<<"$output"
+	jq -e '.data.cpu.usage.total >= 0' <<<"$output"
+}
+
+@test "events --stats of an unknown container fails" {
+	runtime events --stats husk-test-no-such-container
+	[ "$status" -ne 0 ]
+}

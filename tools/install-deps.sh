@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# install-deps.sh [--bench]: install, with apt-get, the Debian 12 packages
+# husk needs to build and test (and, with --bench, to benchmark against crun
+# and runc). Does nothing when all of them are installed already.
+set -euo pipefail
+
+packages=(
+	# build
+	meson ninja-build pkg-config gcc
+	libjansson-dev libseccomp-dev libcap-dev
+	# tests
+	libcmocka-dev busybox-static bats jq iproute2 util-linux bsdutils procps python3
+	# runtimes to compare with (integration tests can run against runc)
+	runc crun
+)
+if [[ ${1:-} == --bench ]]; then
+	packages+=(time)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+		missing+=("$p")
+	fi
+done
+if ((${#missing[@]} == 0)); then
+	exit 0
+fi
+
+if [[ $EUID -ne 0 ]]; then
+	echo "install-deps: missing ${missing[*]}; run as root to install them" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
