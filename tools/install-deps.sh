@@ -12,6 +12,8 @@ packages=(
 	libcmocka-dev busybox-static bats jq iproute2 util-linux bsdutils procps python3
 	# runtimes to compare with (integration tests can run against runc)
 	runc crun
+	# real clients driving husk-runtime (clients.bats)
+	podman containernetworking-plugins containerd docker.io iptables
 )
 if [[ ${1:-} == --bench ]]; then
 	packages+=(time)

@@ -299,6 +299,7 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, char *state
                 .rootfs = c->rootfs,
                 .userns = false,
                 .new_mntns = (new_flags & CLONE_NEWNS) || spec_namespace(spec, NS_MNT) != NULL,
+                .cgroupns = (new_flags & CLONE_NEWCGROUP) != 0,
                 .no_pivot = c->no_pivot,
         };
         int notify_fd = -EBADF;

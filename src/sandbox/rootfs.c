@@ -197,16 +197,95 @@ static int bind_own_cgroup(int sub, const char *name, const char *ctrls, bool ro
         return 0;
 }
 
-/* A cgroup v1 hierarchy mounted on the host, from /proc/self/mountinfo. */
-static int mount_cgroup_v1(int root_fd, const SpecMount *m, const MountOpts *o, Error **ret_err)
+/* The cgroup hierarchies mounted at /sys/fs/cgroup/<name> on the host, from
+ * /proc/self/mountinfo. A mount point listed twice was mounted over: the last
+ * entry is the one in effect. */
+typedef struct CgroupMount {
+        char name[256];
+        bool v2;
+        char ctrls[512]; /* "cpu", "name=systemd": as /proc/self/cgroup names it */
+} CgroupMount;
+
+static bool is_controller_option(const char *t)
 {
-        _cleanup_fclose_ FILE *f = NULL;
+        static const char *const skip[] = { "rw", "ro", "xattr", "noprefix", "clone_children", "cpuset_v2_mode",
+                                            "nsdelegate", "memory_recursiveprot", "favordynmods" };
+
+        for (size_t i = 0; i < ELEMENTSOF(skip); i++)
+                if (streq(t, skip[i]))
+                        return false;
+        return strncmp(t, "release_agent=", 14) != 0;
+}
+
+static int host_cgroup_mounts(CgroupMount **ret, size_t *ret_n, Error **ret_err)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
         _cleanup_free_ char *line = NULL;
+        CgroupMount *v = NULL;
+        size_t n = 0, cap = 0;
+
+        if (!f)
+                return error_set(ret_err, errno, "open /proc/self/mountinfo");
+        while (getline(&line, &cap, f) > 0) {
+                char mnt[4096], fstype[64], super[1024], *sep, *save = NULL;
+                CgroupMount cm = { 0 };
+                size_t k;
+
+                sep = strstr(line, " - ");
+                if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
+                    sscanf(sep + 3, "%63s %*s %1023s", fstype, super) != 2)
+                        continue;
+                if ((!streq(fstype, "cgroup") && !streq(fstype, "cgroup2")) || strncmp(mnt, "/sys/fs/cgroup/", 15) != 0)
+                        continue;
+                if (!mnt[15] || strchr(mnt + 15, '/') || strlen(mnt + 15) >= sizeof(cm.name))
+                        continue;
+                strcpy(cm.name, mnt + 15);
+                cm.v2 = streq(fstype, "cgroup2");
+                if (!cm.v2)
+                        for (char *t = strtok_r(super, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+                                if (!is_controller_option(t))
+                                        continue;
+                                if (*cm.ctrls)
+                                        strncat(cm.ctrls, ",", sizeof(cm.ctrls) - strlen(cm.ctrls) - 1);
+                                strncat(cm.ctrls, t, sizeof(cm.ctrls) - strlen(cm.ctrls) - 1);
+                        }
+                for (k = 0; k < n; k++)
+                        if (streq(v[k].name, cm.name))
+                                break;
+                if (k == n) {
+                        CgroupMount *nv = realloc(v, (n + 1) * sizeof(*v));
+                        if (!nv) {
+                                free(v);
+                                return error_set(ret_err, ENOMEM, "cgroup mounts");
+                        }
+                        v = nv;
+                        n++;
+                }
+                v[k] = cm;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+/* cgroup v1 (and hybrid): a tmpfs at the destination with one directory per
+ * hierarchy. With a cgroup namespace of its own the container mounts each
+ * hierarchy (the kernel shows the namespace's root, its own cgroup); without
+ * one, it gets its own cgroup bound from the host, never the whole tree. */
+static int mount_cgroup_v1(const RootfsConfig *c, int root_fd, const SpecMount *m, const MountOpts *o,
+                           Error **ret_err)
+{
+        _cleanup_free_ CgroupMount *cms = NULL;
         _cleanup_close_ int dest = -EBADF;
-        size_t cap = 0;
+        size_t n = 0;
         char p[FD_PATH_MAX];
         unsigned long flags = (o->flags & ~(unsigned long)MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+        bool ro = o->flags & MS_RDONLY;
+        int r;
 
+        r = host_cgroup_mounts(&cms, &n, ret_err);
+        if (r < 0)
+                return r;
         dest = path_mkdir_in_root(root_fd, m->destination, 0755, ret_err);
         if (dest < 0)
                 return dest;
@@ -217,60 +296,31 @@ static int mount_cgroup_v1(int root_fd, const SpecMount *m, const MountOpts *o, 
         if (dest < 0)
                 return dest;
 
-        f = fopen("/proc/self/mountinfo", "re");
-        if (!f)
-                return error_set(ret_err, errno, "open /proc/self/mountinfo");
-        while (getline(&line, &cap, f) > 0) {
-                char mnt[4096], fstype[64], super[1024], *sep;
+        for (size_t i = 0; i < n; i++) {
+                const CgroupMount *cm = &cms[i];
                 _cleanup_close_ int sub = -EBADF;
-                const char *name;
+                int e = EPERM;
 
-                sep = strstr(line, " - ");
-                if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
-                    sscanf(sep + 3, "%63s %*s %1023s", fstype, super) != 2)
-                        continue;
-                if (!streq(fstype, "cgroup") && !streq(fstype, "cgroup2"))
-                        continue;
-                if (strncmp(mnt, "/sys/fs/cgroup/", 15) != 0)
-                        continue;
-                name = mnt + 15;
-                if (!*name || strchr(name, '/'))
-                        continue;
-                if (mkdirat(dest, name, 0755) < 0 && errno != EEXIST)
-                        return error_set(ret_err, errno, "mkdir %s/%s", m->destination, name);
-                sub = openat(dest, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (mkdirat(dest, cm->name, 0755) < 0 && errno != EEXIST)
+                        return error_set(ret_err, errno, "mkdir %s/%s", m->destination, cm->name);
+                sub = openat(dest, cm->name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (sub < 0)
-                        return error_set(ret_err, errno, "open %s/%s", m->destination, name);
-                if (streq(fstype, "cgroup2")) {
-                        if (mount("cgroup2", fd_path(sub, p), "cgroup2", flags | (o->flags & MS_RDONLY), NULL) < 0) {
-                                if (errno == EPERM && bind_own_cgroup(sub, name, "", o->flags & MS_RDONLY, ret_err) == 0)
-                                        continue;
-                                return error_set(ret_err, errno, "mount cgroup2 on %s/%s", m->destination, name);
-                        }
-                        continue;
+                        return error_set(ret_err, errno, "open %s/%s", m->destination, cm->name);
+                if (c->cgroupns) {
+                        if (mount(cm->v2 ? "cgroup2" : "cgroup", fd_path(sub, p), cm->v2 ? "cgroup2" : "cgroup",
+                                  flags | (ro ? MS_RDONLY : 0), cm->v2 ? NULL : cm->ctrls) == 0)
+                                continue;
+                        e = errno;
+                        /* in a user namespace, v1 cgroupfs cannot be mounted: bind */
+                        if (e != EPERM)
+                                return error_set(ret_err, e, "mount %s (%s) on %s/%s", cm->v2 ? "cgroup2" : "cgroup",
+                                                 cm->ctrls, m->destination, cm->name);
                 }
-                {
-                        /* Keep only the controller names (and name=) from the super options. */
-                        char opts[1024] = "";
-                        char *save = NULL;
-
-                        for (char *t = strtok_r(super, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-                                if (streq(t, "rw") || streq(t, "ro"))
-                                        continue;
-                                if (*opts)
-                                        strncat(opts, ",", sizeof(opts) - strlen(opts) - 1);
-                                strncat(opts, t, sizeof(opts) - strlen(opts) - 1);
-                        }
-                        if (mount("cgroup", fd_path(sub, p), "cgroup", flags | (o->flags & MS_RDONLY), opts) < 0) {
-                                int e = errno;
-                                if (e == EPERM && bind_own_cgroup(sub, name, opts, o->flags & MS_RDONLY, ret_err) == 0)
-                                        continue;
-                                return error_set(ret_err, e, "mount cgroup (%s) on %s/%s", opts, m->destination,
-                                                 name);
-                        }
-                }
+                r = bind_own_cgroup(sub, cm->name, cm->v2 ? "" : cm->ctrls, ro, ret_err);
+                if (r < 0)
+                        return error_prefix(ret_err, "%s/%s", m->destination, cm->name);
         }
-        if (o->flags & MS_RDONLY) {
+        if (ro) {
                 dest = safe_close(dest);
                 dest = path_open_in_root(root_fd, m->destination, O_PATH | O_DIRECTORY, 0, ret_err);
                 if (dest < 0)
@@ -312,11 +362,22 @@ static int mount_one(const RootfsConfig *c, int root_fd, const SpecMount *m, Err
                 goto out;
         }
         if (streq(type, "cgroup") && !host_is_cgroup2()) {
-                r = mount_cgroup_v1(root_fd, m, &o, ret_err);
+                r = mount_cgroup_v1(c, root_fd, m, &o, ret_err);
                 goto out;
         }
         if (streq(type, "cgroup"))
                 type = "cgroup2";
+        if (streq(type, "cgroup2") && !c->cgroupns) {
+                /* No cgroup namespace: the container's own cgroup, bound
+                 * from the host, not the host's whole tree. */
+                target = open_dest(root_fd, m->destination, false, ret_err);
+                if (target < 0) {
+                        r = target;
+                        goto out;
+                }
+                r = bind_own_cgroup(target, "", "", o.flags & MS_RDONLY, ret_err);
+                goto out;
+        }
 
         target = open_dest(root_fd, m->destination, false, ret_err);
         if (target < 0) {
