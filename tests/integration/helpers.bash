@@ -353,10 +353,11 @@ teardown_bundle() {
 	# there, after clearing it up.
 	for id in $(cat "$TEST_DIR/ids"); do
 		for dir in $(cgroup_dirs_of "$id" | sort -r); do
-			if [[ -s $dir/cgroup.procs ]]; then
+			# cgroupfs files report size 0: read them, never test -s.
+			if [[ -n $(cat "$dir/cgroup.procs" 2>/dev/null) ]]; then
 				leaks+=" processes($(tr '\n' ' ' <"$dir/cgroup.procs"))"
 				xargs -r kill -9 <"$dir/cgroup.procs" 2>/dev/null || true
-				wait_for eval "[[ ! -s $dir/cgroup.procs ]]" 2>/dev/null || true
+				wait_for eval "[[ -z \$(cat '$dir/cgroup.procs' 2>/dev/null) ]]" 2>/dev/null || true
 			fi
 			# A frozen cgroup keeps its killed tasks: thaw it.
 			[[ -f $dir/freezer.state ]] && echo THAWED >"$dir/freezer.state" 2>/dev/null
