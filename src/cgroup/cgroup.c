@@ -298,6 +298,10 @@ static int rmdir_tree(const char *dir, int depth_left)
         struct dirent *de;
         int r = 0;
 
+        /* The common case, a leaf with no processes left: one rmdir, no
+         * directory scan. */
+        if (rmdir(dir) == 0 || errno == ENOENT)
+                return 0;
         d = opendir(dir);
         if (!d)
                 return errno == ENOENT ? 0 : -errno;
