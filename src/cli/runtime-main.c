@@ -958,7 +958,7 @@ static int global_opt(int c, const char *arg, void *d)
                 break;
         case 'r':
                 if (arg && streq(arg, "auto"))
-                        arg_rootless = geteuid() != 0;
+                        arg_rootless = geteuid() != 0 || !running_in_init_userns();
                 else if (parse_bool(arg, &b) < 0)
                         return fail_usage("--rootless must be true, false or auto, not \"%s\"", arg), -EINVAL;
                 else
@@ -984,6 +984,9 @@ int main(int argc, char **argv)
         _cleanup_free_ char *default_root = NULL;
         int i, r;
 
+        /* --rootless defaults to auto, as in runc: an unprivileged caller
+         * or one inside a user namespace. */
+        arg_rootless = geteuid() != 0 || !running_in_init_userns();
         i = parse_opts(argc, argv, "vh", lo, global_opt, NULL, "husk-runtime");
         if (i < 0)
                 return 1;

@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# Rootless: an unprivileged user runs containers with `spec --rootless`:
+# a user namespace maps the caller to root inside, no cgroups are created
+# (the user may not), and the state lives where the user can write.
+
+load helpers
+
+# The unprivileged user of these tests; `nobody` exists on every Debian.
+RL_UID=65534
+RL_GID=65534
+
+setup() {
+	requires_root
+	TEST_DIR=$(mktemp -d /tmp/husk-test.XXXXXX)
+	chmod 755 "$TEST_DIR"
+	: >"$TEST_DIR/ids"
+	: >"$TEST_DIR/pids"
+	: >"$TEST_DIR/netns"
+	: >"$TEST_DIR/mounts"
+	BUNDLE=$TEST_DIR/bundle
+	ROOT=$TEST_DIR/state
+	mkdir -p "$BUNDLE"
+	cp -a "$(_rootfs_template)" "$BUNDLE/rootfs"
+	chown -R "$RL_UID:$RL_GID" "$TEST_DIR"
+	ID=$(new_id)
+}
+
+teardown() {
+	as_user "$RUNTIME" --root "$ROOT" delete --force "$ID" >/dev/null 2>&1 || true
+	rm -rf --one-file-system "$TEST_DIR"
+}
+
+as_user() {
+	timeout 20 setpriv --reuid="$RL_UID" --regid="$RL_GID" --clear-groups \
+		env HOME="$TEST_DIR" XDG_RUNTIME_DIR="$TEST_DIR" "$@" </dev/null 3>&-
+}
+
+rootless_config() {
+	(cd "$BUNDLE" && as_user "$RUNTIME" spec --rootless)
+	local cfg
+	cfg=$(jq --argjson args "$1" '.process.terminal = false | .process.args = $args' "$BUNDLE/config.json")
+	printf '%s\n' "$cfg" >"$BUNDLE/config.json"
+}
+
+@test "rootless: spec --rootless maps the caller to root in a user namespace" {
+	run as_user "$RUNTIME" spec --rootless --bundle "$BUNDLE"
+	[ "$status" -eq 0 ]
+	run jq -r '[.linux.namespaces[].type] | sort | join(",")' "$BUNDLE/config.json"
+	[[ $output == *user* ]]
+	[[ $output != *network* ]]
+	run jq -r '.linux.uidMappings[0] | "\(.containerID) \(.hostID) \(.size)"' "$BUNDLE/config.json"
+	[ "$output" = "0 $RL_UID 1" ]
+}
+
+@test "rootless: the container is root inside and the caller's uid on the host" {
+	rootless_config '["sleep", "30"]'
+	# the detached container keeps its stdio: not bats' pipe
+	as_user "$RUNTIME" --root "$ROOT" run --detach --bundle "$BUNDLE" "$ID" >"$TEST_DIR/out" 2>&1
+	run as_user "$RUNTIME" --root "$ROOT" state "$ID"
+	[ "$status" -eq 0 ]
+	pid=$(jq -r .pid <<<"$output")
+	[ "$(jq -r .status <<<"$output")" = running ]
+	# what the host sees: the process runs as the unprivileged user
+	run awk '/^Uid:/ {print $2}' "/proc/$pid/status"
+	[ "$output" = "$RL_UID" ]
+	# what the container sees: uid 0, mapped onto the caller
+	run cat "/proc/$pid/uid_map"
+	[[ $output =~ ^[[:space:]]*0[[:space:]]+$RL_UID[[:space:]]+1 ]]
+	run as_user "$RUNTIME" --root "$ROOT" delete --force "$ID"
+	[ "$status" -eq 0 ]
+	pid_gone "$pid"
+	[ ! -e "$ROOT/$ID" ]
+}
+
+@test "rootless: run propagates the exit status and leaves no cgroup" {
+	rootless_config '["sh", "-c", "id -u; exit 7"]'
+	run as_user "$RUNTIME" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 7 ]
+	[ "${lines[0]}" = 0 ]
+	run find /sys/fs/cgroup -maxdepth 3 -name "$ID"
+	[ -z "$output" ]
+}
+
+@test "rootless: asking for a uid the caller does not own fails clearly" {
+	rootless_config '["true"]'
+	cfg=$(jq '.linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 1}]' "$BUNDLE/config.json")
+	printf '%s\n' "$cfg" >"$BUNDLE/config.json"
+	run as_user "$RUNTIME" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	[ ! -e "$ROOT/$ID" ]
+	if ! is_runc; then
+		[[ $output == *newuidmap* || $output == *uid_map* ]]
+	fi
+}
