@@ -347,6 +347,10 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         rec.owner = owner_name();
         rec.cgroup_path = cgpath;
         rec.cgroup_created_depth = cgroup_created_depth(cg);
+        /* The default parent (/husk) belongs to husk, whichever container
+         * happened to create it: the last one deleted removes it. */
+        if ((!spec->linux_.cgroups_path || !*spec->linux_.cgroups_path) && rec.cgroup_created_depth == 1)
+                rec.cgroup_created_depth = 2;
         rec.rootless = o->rootless;
         rec.systemd_cgroup = o->cgroup_manager == CGROUP_MANAGER_SYSTEMD;
         rec.annotations = spec->annotations;
