@@ -24,6 +24,7 @@
 
 #include "lib/path.h"
 #include "lib/util.h"
+#include "runtime/console.h"
 #include "runtime/statedir.h"
 #include "sandbox/caps.h"
 #include "sandbox/hooks.h"
@@ -52,27 +53,6 @@ static char *owner_name(void)
         if (asprintf(&s, "%u", (unsigned)geteuid()) < 0)
                 return NULL;
         return s;
-}
-
-static int send_console(const char *socket_path, int master, Error **ret_err)
-{
-        _cleanup_close_ int s = -EBADF;
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
-        int r;
-
-        if (strlen(socket_path) >= sizeof(addr.sun_path))
-                return error_setx(ret_err, ENAMETOOLONG, "console socket path %s is too long", socket_path);
-        strcpy(addr.sun_path, socket_path);
-        s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (s < 0)
-                return error_set(ret_err, errno, "socket");
-        if (connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-                return error_set(ret_err, errno, "connect to console socket %s", socket_path);
-        /* runc sends the pty's name as the payload; clients ignore it. */
-        r = send_fd(s, master, "/dev/ptmx", 9);
-        if (r < 0)
-                return error_set(ret_err, -r, "send console to %s", socket_path);
-        return 0;
 }
 
 static int write_pid_file(const char *path, pid_t pid, Error **ret_err)
@@ -472,7 +452,7 @@ ready:
         if (child > 0 && child != init_pid)
                 (void)waitpid(child, NULL, 0);
         if (console >= 0 && c->console_socket) {
-                r = send_console(c->console_socket, console, ret_err);
+                r = console_send(c->console_socket, console, ret_err);
                 if (r < 0)
                         goto fail;
                 console = safe_close(console);

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 
 #include "lib/util.h"
+#include "runtime/console.h"
 #include "runtime/statedir.h"
 #include "sandbox/init.h"
 #include "sandbox/sync.h"
@@ -103,24 +104,6 @@ _noreturn_ static void exec_helper(pid_t init, const Spec *spec, const ExecOpts 
 fail:
         (void)sync_send_error(sync_fd, err);
         _exit(1);
-}
-
-static int send_console_to(const char *socket_path, int master, Error **ret_err)
-{
-        _cleanup_close_ int s = -EBADF;
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
-        int r;
-
-        if (strlen(socket_path) >= sizeof(addr.sun_path))
-                return error_setx(ret_err, ENAMETOOLONG, "console socket path too long");
-        strcpy(addr.sun_path, socket_path);
-        s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (s < 0)
-                return error_set(ret_err, errno, "socket");
-        if (connect(s, (struct sockaddr *)&addr, sizeof(addr)) < 0)
-                return error_set(ret_err, errno, "connect to console socket %s", socket_path);
-        r = send_fd(s, master, "/dev/ptmx", 9);
-        return r < 0 ? error_set(ret_err, -r, "send console") : 0;
 }
 
 int runtime_exec(const RuntimeOpts *o, const char *id, const ExecOpts *e, int *ret_status, Error **ret_err)
@@ -212,7 +195,7 @@ int runtime_exec(const RuntimeOpts *o, const char *id, const ExecOpts *e, int *r
                 }
         }
         if (console >= 0 && e->console_socket) {
-                r = send_console_to(e->console_socket, console, ret_err);
+                r = console_send(e->console_socket, console, ret_err);
                 if (r < 0)
                         goto fail;
                 console = safe_close(console);

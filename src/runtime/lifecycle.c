@@ -17,23 +17,38 @@
 #include "runtime/statedir.h"
 #include "sandbox/hooks.h"
 
-int runtime_load(const RuntimeOpts *o, const char *id, ContainerRecord **ret, ContainerStatus *ret_status,
-                 Error **ret_err)
+static CgroupManager record_manager(const RuntimeOpts *o, const ContainerRecord *r);
+
+/* Validate the id, lock the container's directory (LOCK_SH or LOCK_EX), read
+ * its record and compute its live status. With ret_dirfd the lock is handed
+ * to the caller (close the fd to release it); without, it is released. */
+static int load_locked(const RuntimeOpts *o, const char *id, int how, int *ret_dirfd, ContainerRecord **ret,
+                       ContainerStatus *ret_status, Error **ret_err)
 {
         _cleanup_close_ int fd = -EBADF;
+        _cleanup_record_ ContainerRecord *rec = NULL;
         int r;
 
         if (!runtime_id_valid(id))
                 return error_setx(ret_err, EINVAL, "invalid container id \"%s\"", id);
-        fd = statedir_lock(o, id, LOCK_SH, ret_err);
+        fd = statedir_lock(o, id, how, ret_err);
         if (fd < 0)
                 return fd;
-        r = statedir_read_record(fd, id, ret, ret_err);
+        r = statedir_read_record(fd, id, &rec, ret_err);
         if (r < 0)
                 return r;
         if (ret_status)
-                *ret_status = statedir_live_status(fd, *ret, o->cgroup_manager);
+                *ret_status = statedir_live_status(fd, rec, record_manager(o, rec));
+        if (ret_dirfd)
+                *ret_dirfd = TAKE_FD(fd);
+        *ret = TAKE_PTR(rec);
         return 0;
+}
+
+int runtime_load(const RuntimeOpts *o, const char *id, ContainerRecord **ret, ContainerStatus *ret_status,
+                 Error **ret_err)
+{
+        return load_locked(o, id, LOCK_SH, NULL, ret, ret_status, ret_err);
 }
 
 static int load_spec_at(int dirfd, const char *id, Spec **ret, Error **ret_err)
@@ -78,15 +93,9 @@ int runtime_start(const RuntimeOpts *o, const char *id, Error **ret_err)
         char byte;
         int r;
 
-        if (!runtime_id_valid(id))
-                return error_setx(ret_err, EINVAL, "invalid container id \"%s\"", id);
-        dirfd = statedir_lock(o, id, LOCK_EX, ret_err);
-        if (dirfd < 0)
-                return dirfd;
-        r = statedir_read_record(dirfd, id, &rec, ret_err);
+        r = load_locked(o, id, LOCK_EX, &dirfd, &rec, &st, ret_err);
         if (r < 0)
                 return r;
-        st = statedir_live_status(dirfd, rec, record_manager(o, rec));
         if (st != STATUS_CREATED)
                 return error_setx(ret_err, EINVAL, "cannot start container \"%s\": it is %s, not created", id,
                                   container_status_to_string(st));
@@ -185,15 +194,9 @@ int runtime_kill(const RuntimeOpts *o, const char *id, int sig, bool all, Error 
         ContainerStatus st;
         int r;
 
-        if (!runtime_id_valid(id))
-                return error_setx(ret_err, EINVAL, "invalid container id \"%s\"", id);
-        dirfd = statedir_lock(o, id, LOCK_SH, ret_err);
-        if (dirfd < 0)
-                return dirfd;
-        r = statedir_read_record(dirfd, id, &rec, ret_err);
+        r = load_locked(o, id, LOCK_SH, &dirfd, &rec, &st, ret_err);
         if (r < 0)
                 return r;
-        st = statedir_live_status(dirfd, rec, record_manager(o, rec));
 
         if (all) {
                 _cleanup_cgroup_ Cgroup *cg = NULL;
@@ -243,23 +246,16 @@ int runtime_delete(const RuntimeOpts *o, const char *id, bool force, Error **ret
         ContainerStatus st;
         int r;
 
-        if (!runtime_id_valid(id))
-                return error_setx(ret_err, EINVAL, "invalid container id \"%s\"", id);
-        dirfd = statedir_lock(o, id, LOCK_EX, ret_err);
-        if (dirfd < 0) {
-                if (dirfd == -ENOENT && force) {
-                        error_free(*ret_err);
-                        *ret_err = NULL;
-                        /* A half-made directory without state.json. */
-                        (void)statedir_remove(o, id);
-                        return 0;
-                }
-                return dirfd;
+        r = load_locked(o, id, LOCK_EX, &dirfd, &rec, &st, ret_err);
+        if (r == -ENOENT && force && runtime_id_valid(id)) {
+                error_free(*ret_err);
+                *ret_err = NULL;
+                /* A half-made directory without state.json. */
+                (void)statedir_remove(o, id);
+                return 0;
         }
-        r = statedir_read_record(dirfd, id, &rec, ret_err);
         if (r < 0)
                 return r;
-        st = statedir_live_status(dirfd, rec, record_manager(o, rec));
         if (st != STATUS_STOPPED && !force)
                 return error_setx(ret_err, EBUSY, "cannot delete container \"%s\": it is %s (use --force)", id,
                                   container_status_to_string(st));
