@@ -298,7 +298,7 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, char *state
                 .spec = spec,
                 .rootfs = c->rootfs,
                 .userns = false,
-                .new_mntns = (new_flags & CLONE_NEWNS) || spec_namespace(spec, NS_MNT) != NULL,
+                .new_mntns = spec_namespace(spec, NS_MNT) != NULL,
                 .cgroupns = (new_flags & CLONE_NEWCGROUP) != 0,
                 .no_pivot = c->no_pivot,
         };
@@ -321,7 +321,7 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, char *state
         if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
                 child_fail(c->sync_fd, (error_set(&err, errno, "setdomainname %s", spec->domainname), err));
 
-        if (rc.new_mntns && rootfs_prepare(&rc, &err) < 0)
+        if (rootfs_prepare(&rc, &err) < 0)
                 child_fail(c->sync_fd, err);
 
         if (set_sysctls(spec, &err) < 0)
@@ -335,7 +335,7 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, char *state
         if (hooks_run(spec, HOOK_CREATE_CONTAINER, state, &err) < 0)
                 child_fail(c->sync_fd, err);
 
-        if (rc.new_mntns && rootfs_pivot(&rc, &err) < 0)
+        if (rootfs_pivot(&rc, &err) < 0)
                 child_fail(c->sync_fd, err);
 
         if (proc->terminal) {
@@ -347,7 +347,7 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, char *state
                 close(master);
         }
 
-        if (rc.new_mntns && rootfs_finalize(&rc, &err) < 0)
+        if (rootfs_finalize(&rc, &err) < 0)
                 child_fail(c->sync_fd, err);
 
         if (!c->no_new_keyring && syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 && errno != ENOSYS &&

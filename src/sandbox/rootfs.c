@@ -564,8 +564,16 @@ int rootfs_prepare(const RootfsConfig *c, Error **ret_err)
         unsigned long prop = MS_SLAVE | MS_REC;
         int r;
 
-        if (!c->new_mntns)
-                return error_setx(ret_err, EINVAL, "a mount namespace is required");
+        /* Without a mount namespace of its own the container shares the
+         * runtime's: the spec's mounts go into the rootfs there (runc and
+         * crun do the same), and nothing else of the caller's mount table
+         * may change: no propagation change, no pivot_root. */
+        if (!c->new_mntns) {
+                root_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (root_fd < 0)
+                        return error_set(ret_err, errno, "open rootfs %s", c->rootfs);
+                goto mounts;
+        }
 
         /* First make sure nothing we mount propagates back to the host. A
          * shared rootfsPropagation is applied to the rootfs later. */
@@ -585,6 +593,7 @@ int rootfs_prepare(const RootfsConfig *c, Error **ret_err)
         if (root_fd < 0)
                 return error_set(ret_err, errno, "open rootfs %s", c->rootfs);
 
+mounts:
         for (size_t i = 0; i < spec->n_mounts; i++) {
                 const SpecMount *m = &spec->mounts[i];
 
@@ -603,6 +612,13 @@ int rootfs_pivot(const RootfsConfig *c, Error **ret_err)
 {
         _cleanup_close_ int old = -EBADF, new = -EBADF;
 
+        if (!c->new_mntns) {
+                /* pivot_root here would swap the root of every process in
+                 * the caller's namespace: a chroot is all we may do. */
+                if (chdir(c->rootfs) < 0 || chroot(".") < 0 || chdir("/") < 0)
+                        return error_set(ret_err, errno, "chroot %s", c->rootfs);
+                return 0;
+        }
         if (c->no_pivot) {
                 if (chdir(c->rootfs) < 0)
                         return error_set(ret_err, errno, "chdir %s", c->rootfs);
@@ -700,6 +716,10 @@ int rootfs_finalize(const RootfsConfig *c, Error **ret_err)
                 if (r < 0)
                         return error_prefix(ret_err, "linux.maskedPaths[%zu]", i);
         }
+        /* Without a mount namespace "/" is a mount of the caller's: its
+         * propagation and flags are not ours to change. */
+        if (!c->new_mntns)
+                return 0;
         if (spec->linux_.rootfs_propagation) {
                 unsigned long prop = mount_propagation_from_string(spec->linux_.rootfs_propagation);
                 if (prop && mount(NULL, "/", NULL, prop, NULL) < 0)
