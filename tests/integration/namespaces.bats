@@ -160,3 +160,27 @@ container_ns() { awk -v n="$1" '$1 == n {print $2}' <<<"$output"; }
 	[ "${lines[2]}" -ge $((host_uptime + 172800 - 5)) ]
 	[ "${lines[3]}" != "$(host_ns time)" ]
 }
+
+@test "without a mount namespace the container shares the caller's, which keeps its root" {
+	# The caller here is a private mount namespace made for the test, so
+	# the container's mounts (made in the caller's namespace, as the spec
+	# says for a namespace left out) vanish with it.
+	remove_namespace mount
+	update_config '.mounts = [.mounts[] | select(.destination == "/proc")] | .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+	set_args sh -c 'readlink /proc/self/ns/mnt; ls /'
+	run timeout -k 5 "$HUSK_TEST_TIMEOUT" unshare -m --propagation private sh -c '
+		readlink /proc/self/ns/mnt
+		"$1" --root "$2" run --bundle "$3" "$4" </dev/null 3>&- || echo "run failed: $?"
+		# the caller still has its own root: pivot_root was not used
+		[ -d /proc/1 ] && stat -c %i / ' sh "$RUNTIME" "$ROOT" "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	[[ $output != *"run failed"* ]]
+	# the container's mount namespace is the caller's
+	[ "${lines[0]}" = "${lines[1]}" ]
+	# it sees its rootfs (busybox's /bin), chrooted
+	[[ $output == *bin* ]]
+	# and the caller's root is still the host's root inode
+	[ "${lines[-1]}" = "$(stat -c %i /)" ]
+	# nothing leaked into the test's own mount namespace
+	! grep -q "$BUNDLE" /proc/self/mountinfo
+}
