@@ -8,6 +8,8 @@ packages=(
 	# build
 	meson ninja-build pkg-config gcc
 	libjansson-dev libseccomp-dev libcap-dev
+	# static checks
+	clang-format cppcheck
 	# tests
 	libcmocka-dev busybox-static bats jq iproute2 util-linux bsdutils procps python3
 	# runtimes to compare with (integration tests can run against runc)

@@ -58,8 +58,7 @@ static int write_v2(const char *dir, const char *file, int64_t v, Error **ret_er
 static bool memory_wanted(const SpecResources *r)
 {
         return OPT(r, memory_limit) != 0 || OPT(r, memory_swap) != 0 || OPT(r, memory_reservation) != 0 ||
-               OPT(r, memory_kernel_tcp) != 0 ||
-               (r->has_memory_swappiness && r->memory_swappiness != UINT64_MAX) ||
+               OPT(r, memory_kernel_tcp) != 0 || (r->has_memory_swappiness && r->memory_swappiness != UINT64_MAX) ||
                OPT(r, memory_disable_oom_killer) || OPT(r, memory_use_hierarchy);
 }
 
@@ -74,9 +73,8 @@ static int memory_check_usage(const char *dir, bool v2, int64_t limit, Error **r
         if (cgroup_read_u64(dir, v2 ? "memory.current" : "memory.usage_in_bytes", &usage) < 0)
                 return 0;
         if (usage > (uint64_t)limit)
-                return error_setx(ret_err, EBUSY,
-                                  "rejecting memory limit %" PRIi64 " below the current usage %" PRIu64, limit,
-                                  usage);
+                return error_setx(ret_err, EBUSY, "rejecting memory limit %" PRIi64 " below the current usage %" PRIu64,
+                                  limit, usage);
         return 0;
 }
 
@@ -126,8 +124,7 @@ static int apply_memory_v1(const char *dir, const SpecResources *res, bool creat
                 return r;
         if (res->has_memory_swappiness && res->memory_swappiness != UINT64_MAX) {
                 if (res->memory_swappiness > 100)
-                        return error_setx(ret_err, EINVAL,
-                                          "invalid memory swappiness %" PRIu64 " (must be 0..100)",
+                        return error_setx(ret_err, EINVAL, "invalid memory swappiness %" PRIu64 " (must be 0..100)",
                                           res->memory_swappiness);
                 r = write_u64(dir, "memory.swappiness", res->memory_swappiness, ret_err);
                 if (r < 0)
@@ -284,9 +281,8 @@ static int apply_cpu(Cgroup *cg, const SpecResources *res, Error **ret_err)
         CgroupDir *d;
         bool v2 = false;
 
-        if (OPT(res, cpu_shares) == 0 && OPT(res, cpu_quota) == 0 && OPT(res, cpu_period) == 0 &&
-            !res->has_cpu_burst && OPT(res, cpu_realtime_period) == 0 && OPT(res, cpu_realtime_runtime) == 0 &&
-            !res->has_cpu_idle)
+        if (OPT(res, cpu_shares) == 0 && OPT(res, cpu_quota) == 0 && OPT(res, cpu_period) == 0 && !res->has_cpu_burst &&
+            OPT(res, cpu_realtime_period) == 0 && OPT(res, cpu_realtime_runtime) == 0 && !res->has_cpu_idle)
                 return 0;
         d = cgroup_dir_for(cg, CGROUP_CTRL_CPU, &v2);
         if (!d)
@@ -337,21 +333,21 @@ static bool blkio_wanted(const SpecResources *r)
                r->n_blkio_throttle_write_iops;
 }
 
-static int write_throttle(const char *dir, const char *file, const char *key, const SpecThrottleDevice *t,
-                          size_t n, Error **ret_err)
+static int write_throttle(const char *dir, const char *file, const char *key, const SpecThrottleDevice *t, size_t n,
+                          Error **ret_err)
 {
         int r;
 
         for (size_t i = 0; i < n; i++) {
                 if (t[i].major < 0 || t[i].minor < 0)
-                        return error_setx(ret_err, EINVAL, "%s: invalid device %" PRIi64 ":%" PRIi64, file,
-                                          t[i].major, t[i].minor);
+                        return error_setx(ret_err, EINVAL, "%s: invalid device %" PRIi64 ":%" PRIi64, file, t[i].major,
+                                          t[i].minor);
                 if (!key)
                         r = cgroup_writef(dir, file, ret_err, "%" PRIi64 ":%" PRIi64 " %" PRIu64, t[i].major,
                                           t[i].minor, t[i].rate);
                 else if (t[i].rate == 0) /* v1: 0 lifts the limit; v2 says "max" */
-                        r = cgroup_writef(dir, file, ret_err, "%" PRIi64 ":%" PRIi64 " %s=max", t[i].major,
-                                          t[i].minor, key);
+                        r = cgroup_writef(dir, file, ret_err, "%" PRIi64 ":%" PRIi64 " %s=max", t[i].major, t[i].minor,
+                                          key);
                 else
                         r = cgroup_writef(dir, file, ret_err, "%" PRIi64 ":%" PRIi64 " %s=%" PRIu64, t[i].major,
                                           t[i].minor, key, t[i].rate);
@@ -378,12 +374,12 @@ static int apply_blkio_v1(const char *dir, const SpecResources *res, Error **ret
         for (size_t i = 0; i < res->n_blkio_weight_devices; i++) {
                 const SpecWeightDevice *w = &res->blkio_weight_devices[i];
 
-                if (w->has_weight && (r = cgroup_writef(dir, wdfile, ret_err, "%" PRIi64 ":%" PRIi64 " %u",
-                                                        w->major, w->minor, (unsigned)w->weight)) < 0)
+                if (w->has_weight && (r = cgroup_writef(dir, wdfile, ret_err, "%" PRIi64 ":%" PRIi64 " %u", w->major,
+                                                        w->minor, (unsigned)w->weight)) < 0)
                         return r;
                 if (w->has_leaf_weight &&
-                    (r = cgroup_writef(dir, "blkio.leaf_weight_device", ret_err, "%" PRIi64 ":%" PRIi64 " %u",
-                                       w->major, w->minor, (unsigned)w->leaf_weight)) < 0)
+                    (r = cgroup_writef(dir, "blkio.leaf_weight_device", ret_err, "%" PRIi64 ":%" PRIi64 " %u", w->major,
+                                       w->minor, (unsigned)w->leaf_weight)) < 0)
                         return r;
         }
         if ((r = write_throttle(dir, "blkio.throttle.read_bps_device", NULL, res->blkio_throttle_read_bps,
@@ -410,8 +406,7 @@ static int apply_blkio_v2(const char *dir, const SpecResources *res, Error **ret
                 if (bfq)
                         r = write_u64(dir, "io.bfq.weight", res->blkio_weight, ret_err);
                 else
-                        r = write_u64(dir, "io.weight", cgroup_blkio_weight_to_io_weight(res->blkio_weight),
-                                      ret_err);
+                        r = write_u64(dir, "io.weight", cgroup_blkio_weight_to_io_weight(res->blkio_weight), ret_err);
                 if (r < 0)
                         return r;
         }
@@ -431,10 +426,10 @@ static int apply_blkio_v2(const char *dir, const SpecResources *res, Error **ret
         }
         if ((r = write_throttle(dir, "io.max", "rbps", res->blkio_throttle_read_bps, res->n_blkio_throttle_read_bps,
                                 ret_err)) < 0 ||
-            (r = write_throttle(dir, "io.max", "wbps", res->blkio_throttle_write_bps,
-                                res->n_blkio_throttle_write_bps, ret_err)) < 0 ||
-            (r = write_throttle(dir, "io.max", "riops", res->blkio_throttle_read_iops,
-                                res->n_blkio_throttle_read_iops, ret_err)) < 0 ||
+            (r = write_throttle(dir, "io.max", "wbps", res->blkio_throttle_write_bps, res->n_blkio_throttle_write_bps,
+                                ret_err)) < 0 ||
+            (r = write_throttle(dir, "io.max", "riops", res->blkio_throttle_read_iops, res->n_blkio_throttle_read_iops,
+                                ret_err)) < 0 ||
             (r = write_throttle(dir, "io.max", "wiops", res->blkio_throttle_write_iops,
                                 res->n_blkio_throttle_write_iops, ret_err)) < 0)
                 return r;
@@ -512,8 +507,7 @@ static int apply_network(Cgroup *cg, const SpecResources *res, Error **ret_err)
                         if (!p->name || !*p->name || strpbrk(p->name, " \n/"))
                                 return error_setx(ret_err, EINVAL, "network priority: invalid interface name \"%s\"",
                                                   p->name ? p->name : "");
-                        r = cgroup_writef(d->path, "net_prio.ifpriomap", ret_err, "%s %" PRIu32, p->name,
-                                          p->priority);
+                        r = cgroup_writef(d->path, "net_prio.ifpriomap", ret_err, "%s %" PRIu32, p->name, p->priority);
                         if (r < 0)
                                 return r;
                 }

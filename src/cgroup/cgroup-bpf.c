@@ -40,17 +40,10 @@ static int access_mask(const char *access, uint32_t *ret)
                 access = "rwm";
         for (const char *p = access; *p; p++) {
                 switch (*p) {
-                case 'r':
-                        m |= BPF_DEVCG_ACC_READ;
-                        break;
-                case 'w':
-                        m |= BPF_DEVCG_ACC_WRITE;
-                        break;
-                case 'm':
-                        m |= BPF_DEVCG_ACC_MKNOD;
-                        break;
-                default:
-                        return -EINVAL;
+                case 'r': m |= BPF_DEVCG_ACC_READ; break;
+                case 'w': m |= BPF_DEVCG_ACC_WRITE; break;
+                case 'm': m |= BPF_DEVCG_ACC_MKNOD; break;
+                default: return -EINVAL;
                 }
         }
         *ret = m;
@@ -156,7 +149,8 @@ static int prog_load(const struct bpf_insn *insns, size_t n, Error **ret_err)
         if (fd >= 0)
                 return fd;
         if (fd == -EPERM)
-                return error_set(ret_err, -fd, "load the device filter (bpf BPF_PROG_LOAD needs CAP_BPF or CAP_SYS_ADMIN)");
+                return error_set(ret_err, -fd,
+                                 "load the device filter (bpf BPF_PROG_LOAD needs CAP_BPF or CAP_SYS_ADMIN)");
         /* Again with the verifier's log, for the message. */
         log[0] = '\0';
         attr.log_buf = (uint64_t)(uintptr_t)log;

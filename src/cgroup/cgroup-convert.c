@@ -102,8 +102,8 @@ static bool systemd_name_valid(const char *s)
         return s && *s && !strchr(s, '/') && !streq(s, ".") && !streq(s, "..");
 }
 
-int cgroup_resolve_path_full(const char *cgroups_path, const char *id, CgroupManager manager,
-                             bool systemd_running, char **ret, Error **ret_err)
+int cgroup_resolve_path_full(const char *cgroups_path, const char *id, CgroupManager manager, bool systemd_running,
+                             char **ret, Error **ret_err)
 {
         _cleanup_free_ char *joined = NULL;
         char *out;
@@ -247,8 +247,8 @@ int cgroup_swap_to_v2(int64_t memory, int64_t swap, bool *ret_set, int64_t *ret,
                 return error_setx(ret_err, EINVAL, "invalid memory value %" PRIi64, memory);
         if (swap < memory)
                 return error_setx(ret_err, EINVAL,
-                                  "memory+swap limit (%" PRIi64 ") should be >= memory limit (%" PRIi64 ")",
-                                  swap, memory);
+                                  "memory+swap limit (%" PRIi64 ") should be >= memory limit (%" PRIi64 ")", swap,
+                                  memory);
         /* swap == memory: 0, no swap at all (runc special-cases this too). */
         *ret_set = true;
         *ret = swap - memory;
@@ -262,16 +262,13 @@ int cgroup_unified_key_check(const char *key, Error **ret_err)
         if (!key || !*key)
                 return error_setx(ret_err, EINVAL, "unified resource: empty key");
         if (strchr(key, '/') || streq(key, ".") || streq(key, ".."))
-                return error_setx(ret_err, EINVAL, "unified resource \"%s\": must be a file name, not a path",
-                                  key);
+                return error_setx(ret_err, EINVAL, "unified resource \"%s\": must be a file name, not a path", key);
         for (const char *p = key; *p; p++)
                 if (!isprint((unsigned char)*p) || isspace((unsigned char)*p))
-                        return error_setx(ret_err, EINVAL, "unified resource \"%s\": invalid character",
-                                          key);
+                        return error_setx(ret_err, EINVAL, "unified resource \"%s\": invalid character", key);
         dot = strchr(key, '.');
         if (!dot || dot == key || !dot[1])
-                return error_setx(ret_err, EINVAL,
-                                  "unified resource \"%s\": expected \"<controller>.<file>\"", key);
+                return error_setx(ret_err, EINVAL, "unified resource \"%s\": expected \"<controller>.<file>\"", key);
         return 0;
 }
 

@@ -90,8 +90,8 @@ static int freeze_v2(const char *dir, bool freeze, Error **ret_err)
                         pause *= 2;
         }
         (void)cgroup_write(dir, "cgroup.freeze", "0", NULL);
-        return error_setx(ret_err, ETIMEDOUT, "freeze %s: cgroup.events did not report frozen within 2 s (thawed again)",
-                          dir);
+        return error_setx(ret_err, ETIMEDOUT,
+                          "freeze %s: cgroup.events did not report frozen within 2 s (thawed again)", dir);
 }
 
 int cgroup_freeze_impl(Cgroup *cg, bool freeze, Error **ret_err)
@@ -118,10 +118,8 @@ bool cgroup_is_frozen_impl(Cgroup *cg)
         if (!d)
                 return false;
         switch (v2_frozen(d->path)) {
-        case 1:
-                return true;
-        case 0:
-                return false; /* thawed, or still freezing */
+        case 1: return true;
+        case 0: return false; /* thawed, or still freezing */
         default:
                 /* no "frozen" key in cgroup.events before 5.2 */
                 return cgroup_read(d->path, "cgroup.freeze", &s) == 0 && streq(s, "1");

@@ -191,14 +191,10 @@ CgroupLayout cgroup_layout(void)
 const char *cgroup_layout_to_string(CgroupLayout l)
 {
         switch (l) {
-        case CGROUP_LAYOUT_V2:
-                return "v2";
-        case CGROUP_LAYOUT_V1:
-                return "v1";
-        case CGROUP_LAYOUT_HYBRID:
-                return "hybrid";
+        case CGROUP_LAYOUT_V2: return "v2";
+        case CGROUP_LAYOUT_V1: return "v1";
+        case CGROUP_LAYOUT_HYBRID: return "hybrid";
         case CGROUP_LAYOUT_UNKNOWN:
-        default:
-                return "unknown";
+        default: return "unknown";
         }
 }

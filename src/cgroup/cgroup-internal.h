@@ -82,7 +82,7 @@ int cgroup_host_set_fake(CgroupLayout layout, const char *root);
 
 /* One directory of a cgroup: the cgroup's path below one hierarchy. */
 typedef struct CgroupDir {
-        char *path;       /* mount + cgroup path */
+        char *path; /* mount + cgroup path */
         bool unified;
         uint32_t v1_mask;
         unsigned created; /* trailing path components we made (0: none) */
@@ -145,15 +145,14 @@ int cgroup_freeze_impl(Cgroup *cg, bool freeze, Error **ret_err);
 bool cgroup_is_frozen_impl(Cgroup *cg);
 
 /* cgroup-bpf.c: build the program (pure) and load + attach it (kernel). */
-int cgroup_bpf_device_program(const SpecDeviceRule *rules, size_t n_rules, struct bpf_insn **ret,
-                              size_t *ret_n);
+int cgroup_bpf_device_program(const SpecDeviceRule *rules, size_t n_rules, struct bpf_insn **ret, size_t *ret_n);
 int cgroup_bpf_device_apply(const char *dir, const SpecDeviceRule *rules, size_t n_rules, Error **ret_err);
 
 /* ---- pure helpers (cgroup-convert.c), unit-tested ---- */
 
 /* cgroup_resolve_path() with the "is systemd running" answer given. */
-int cgroup_resolve_path_full(const char *cgroups_path, const char *id, CgroupManager manager,
-                             bool systemd_running, char **ret, Error **ret_err);
+int cgroup_resolve_path_full(const char *cgroups_path, const char *id, CgroupManager manager, bool systemd_running,
+                             char **ret, Error **ret_err);
 
 /* systemd's slice expansion: "a-b-c.slice" -> "/a.slice/a-b.slice/a-b-c.slice",
  * "-.slice" -> "/". Returns 0 or -EINVAL (bad slice name). */

@@ -219,15 +219,16 @@ static json_t *stats_memory(const Cgroup *cg)
                 uint64_t limit = read_u64_or0(p, "memory.max"), usage = read_u64_or0(p, "memory.current");
                 uint64_t slimit = read_u64_or0(p, "memory.swap.max"), susage = read_u64_or0(p, "memory.swap.current");
 
-                json_object_set_new(m, "usage", mem_entry(limit, usage, read_u64_or0(p, "memory.peak"),
-                                                          keyed_or0(p, "memory.events", "max")));
+                json_object_set_new(
+                        m, "usage",
+                        mem_entry(limit, usage, read_u64_or0(p, "memory.peak"), keyed_or0(p, "memory.events", "max")));
                 /* v1 reports swap as memory+swap; so does runc on v2. */
                 if (slimit != UINT64_MAX && limit != UINT64_MAX)
                         slimit += limit;
                 else
                         slimit = UINT64_MAX;
-                json_object_set_new(m, "swap", mem_entry(slimit, susage + usage, 0,
-                                                         keyed_or0(p, "memory.swap.events", "max")));
+                json_object_set_new(m, "swap",
+                                    mem_entry(slimit, susage + usage, 0, keyed_or0(p, "memory.swap.events", "max")));
                 json_object_set_new(m, "kernel", mem_entry(0, 0, 0, 0));
                 json_object_set_new(m, "kernelTCP", mem_entry(0, 0, 0, 0));
         }
@@ -322,7 +323,7 @@ static json_t *stats_blkio(const Cgroup *cg)
                                 rest = cgroup_parse_devnum(line, &maj, &min);
                                 if (!rest)
                                         continue;
-                                for (const char *t = rest; (t = strchr(t, ' ')); ) {
+                                for (const char *t = rest; (t = strchr(t, ' '));) {
                                         t++;
                                         sscanf(t, "rbytes=%" SCNu64, &rb);
                                         sscanf(t, "wbytes=%" SCNu64, &wb);
@@ -361,8 +362,8 @@ static json_t *stats_hugetlb(const Cgroup *cg)
                 json_t *e;
 
                 /* hugetlb.<size>.max, not hugetlb.<size>.rsvd.max */
-                if (strncmp(de->d_name, "hugetlb.", 8) != 0 || len <= 8 + sl ||
-                    !streq(de->d_name + len - sl, suffix) || len - sl - 8 >= sizeof(size))
+                if (strncmp(de->d_name, "hugetlb.", 8) != 0 || len <= 8 + sl || !streq(de->d_name + len - sl, suffix) ||
+                    len - sl - 8 >= sizeof(size))
                         continue;
                 snprintf(size, sizeof(size), "%.*s", (int)(len - sl - 8), de->d_name + 8);
                 if (strchr(size, '.'))

@@ -19,8 +19,7 @@
 
 /* ---- path ---- */
 
-int cgroup_resolve_path(const char *cgroups_path, const char *id, CgroupManager manager, char **ret,
-                        Error **ret_err)
+int cgroup_resolve_path(const char *cgroups_path, const char *id, CgroupManager manager, char **ret, Error **ret_err)
 {
         /* sd_booted(): systemd creates this directory early at boot. */
         bool systemd = access("/run/systemd/system", F_OK) == 0;
@@ -375,8 +374,8 @@ static bool hierarchy_wanted(const CgroupHierarchy *h, uint32_t needed, uint32_t
         return res && res->n_unified > 0;
 }
 
-int cgroup_create(const char *path, const SpecResources *res, CgroupManager manager, bool rootless,
-                  Cgroup **ret, Error **ret_err)
+int cgroup_create(const char *path, const SpecResources *res, CgroupManager manager, bool rootless, Cgroup **ret,
+                  Error **ret_err)
 {
         _cleanup_cgroup_ Cgroup *cg = NULL;
         _cleanup_strv_ char **v2_want = NULL;

@@ -41,16 +41,15 @@ const char *cgroup_layout_to_string(CgroupLayout l); /* "v2", "v1", "hybrid" */
  * by cgroupfs, not through systemd's D-Bus API. Without systemd on the host
  * (/run/systemd/system) that manager is a clear error. Returns 0, *ret
  * malloc'd. */
-int cgroup_resolve_path(const char *cgroups_path, const char *id, CgroupManager manager, char **ret,
-                        Error **ret_err);
+int cgroup_resolve_path(const char *cgroups_path, const char *id, CgroupManager manager, char **ret, Error **ret_err);
 
 /* Create the cgroup in every hierarchy (mkdir -p, enabling controllers in
  * cgroup.subtree_control on v2 down the path), apply `res` (may be NULL),
  * and return a handle. When the cgroup exists already (a shared one), it is
  * reused and not removed by cgroup_destroy() unless we created it.
  * manager DISABLED: returns a handle that does nothing. */
-int cgroup_create(const char *path, const SpecResources *res, CgroupManager manager, bool rootless,
-                  Cgroup **ret, Error **ret_err);
+int cgroup_create(const char *path, const SpecResources *res, CgroupManager manager, bool rootless, Cgroup **ret,
+                  Error **ret_err);
 
 /* Handle of an existing cgroup (for update/pause/kill/delete by a later
  * runtime invocation). Missing hierarchies are ignored; -ENOENT when the

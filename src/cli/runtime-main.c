@@ -65,42 +65,44 @@ static int fail_usage(const char *fmt, ...)
         return 1;
 }
 
-static const char *usage_text =
-        "usage: husk-runtime [global options] COMMAND [options] [ID] [args]\n"
-        "\n"
-        "An OCI runtime with runc's command line.\n"
-        "\n"
-        "Commands:\n"
-        "  spec       write a default config.json\n"
-        "  create     create a container (its process waits for start)\n"
-        "  start      start a created container\n"
-        "  run        create, start and wait for a container\n"
-        "  state      print the OCI state of a container\n"
-        "  kill       send a signal to the container's init (or all with --all)\n"
-        "  delete     delete a stopped container (--force kills it first)\n"
-        "  list       list containers\n"
-        "  ps         list the processes of a container\n"
-        "  exec       run a process in a running container\n"
-        "  pause      freeze all processes of a container\n"
-        "  resume     thaw a paused container\n"
-        "  update     change a container's resource limits\n"
-        "  events     print container statistics\n"
-        "  features   print the OCI features document\n"
-        "\n"
-        "Global options:\n"
-        "  --root DIR              state directory (default /run/husk-runtime)\n"
-        "  --log FILE              log file\n"
-        "  --log-format text|json  log format\n"
-        "  --debug                 debug logging\n"
-        "  --systemd-cgroup        use systemd to manage cgroups\n"
-        "  --cgroup-manager M      cgroupfs, systemd or disabled\n"
-        "  --rootless true|false|auto\n"
-        "  --version, -v           print the version\n"
-        "  --help, -h              this text\n";
+static const char *usage_text = "usage: husk-runtime [global options] COMMAND [options] [ID] [args]\n"
+                                "\n"
+                                "An OCI runtime with runc's command line.\n"
+                                "\n"
+                                "Commands:\n"
+                                "  spec       write a default config.json\n"
+                                "  create     create a container (its process waits for start)\n"
+                                "  start      start a created container\n"
+                                "  run        create, start and wait for a container\n"
+                                "  state      print the OCI state of a container\n"
+                                "  kill       send a signal to the container's init (or all with --all)\n"
+                                "  delete     delete a stopped container (--force kills it first)\n"
+                                "  list       list containers\n"
+                                "  ps         list the processes of a container\n"
+                                "  exec       run a process in a running container\n"
+                                "  pause      freeze all processes of a container\n"
+                                "  resume     thaw a paused container\n"
+                                "  update     change a container's resource limits\n"
+                                "  events     print container statistics\n"
+                                "  features   print the OCI features document\n"
+                                "\n"
+                                "Global options:\n"
+                                "  --root DIR              state directory (default /run/husk-runtime)\n"
+                                "  --log FILE              log file\n"
+                                "  --log-format text|json  log format\n"
+                                "  --debug                 debug logging\n"
+                                "  --systemd-cgroup        use systemd to manage cgroups\n"
+                                "  --cgroup-manager M      cgroupfs, systemd or disabled\n"
+                                "  --rootless true|false|auto\n"
+                                "  --version, -v           print the version\n"
+                                "  --help, -h              this text\n";
 
 /* ---- option parsing ---- */
 
-#define OPT_END { NULL, 0, NULL, 0 }
+#define OPT_END                  \
+        {                        \
+                NULL, 0, NULL, 0 \
+        }
 
 static int parse_opts(int argc, char **argv, const char *shortopts, const struct option *longopts,
                       int (*handle)(int c, const char *arg, void *data), void *data, const char *cmd)
@@ -170,10 +172,26 @@ static int parse_size(const char *s, int64_t *ret)
         if (errno || end == s || v < 0)
                 return -EINVAL;
         switch (*end) {
-        case 'k': case 'K': mult = 1024; end++; break;
-        case 'm': case 'M': mult = 1024 * 1024; end++; break;
-        case 'g': case 'G': mult = 1024LL * 1024 * 1024; end++; break;
-        case 't': case 'T': mult = 1024LL * 1024 * 1024 * 1024; end++; break;
+        case 'k':
+        case 'K':
+                mult = 1024;
+                end++;
+                break;
+        case 'm':
+        case 'M':
+                mult = 1024 * 1024;
+                end++;
+                break;
+        case 'g':
+        case 'G':
+                mult = 1024LL * 1024 * 1024;
+                end++;
+                break;
+        case 't':
+        case 'T':
+                mult = 1024LL * 1024 * 1024 * 1024;
+                end++;
+                break;
         default: break;
         }
         if (*end == 'b' || *end == 'B')
@@ -258,11 +276,11 @@ static int create_opt(int c, const char *arg, void *d)
 }
 
 static const struct option create_lo[] = {
-        { "bundle", required_argument, NULL, 'b' },     { "console-socket", required_argument, NULL, 'C' },
-        { "pid-file", required_argument, NULL, 'P' },   { "no-pivot", no_argument, NULL, 'n' },
-        { "no-new-keyring", no_argument, NULL, 'k' },   { "preserve-fds", required_argument, NULL, 'f' },
-        { "detach", no_argument, NULL, 'd' },           { "keep", no_argument, NULL, 'K' },
-        { "no-subreaper", no_argument, NULL, 'S' },     OPT_END,
+        { "bundle", required_argument, NULL, 'b' },   { "console-socket", required_argument, NULL, 'C' },
+        { "pid-file", required_argument, NULL, 'P' }, { "no-pivot", no_argument, NULL, 'n' },
+        { "no-new-keyring", no_argument, NULL, 'k' }, { "preserve-fds", required_argument, NULL, 'f' },
+        { "detach", no_argument, NULL, 'd' },         { "keep", no_argument, NULL, 'K' },
+        { "no-subreaper", no_argument, NULL, 'S' },   OPT_END,
 };
 
 static int need_id(int argc, char **argv, int i, const char *cmd, const char **ret)
@@ -628,14 +646,22 @@ static int env_set(SpecProcess *p, const char *kv)
 static int cmd_exec(int argc, char **argv)
 {
         static const struct option lo[] = {
-                { "process", required_argument, NULL, 'p' },      { "console-socket", required_argument, NULL, 'C' },
-                { "pid-file", required_argument, NULL, 'P' },     { "cwd", required_argument, NULL, 'w' },
-                { "user", required_argument, NULL, 'u' },         { "env", required_argument, NULL, 'e' },
-                { "cap", required_argument, NULL, 'c' },          { "additional-gids", required_argument, NULL, 'g' },
-                { "tty", no_argument, NULL, 't' },                { "detach", no_argument, NULL, 'd' },
-                { "no-new-privs", no_argument, NULL, 'N' },       { "preserve-fds", required_argument, NULL, 'f' },
-                { "process-label", required_argument, NULL, 'L' }, { "apparmor", required_argument, NULL, 'A' },
-                { "ignore-paused", no_argument, NULL, 'I' },      { "cgroup", required_argument, NULL, 'G' },
+                { "process", required_argument, NULL, 'p' },
+                { "console-socket", required_argument, NULL, 'C' },
+                { "pid-file", required_argument, NULL, 'P' },
+                { "cwd", required_argument, NULL, 'w' },
+                { "user", required_argument, NULL, 'u' },
+                { "env", required_argument, NULL, 'e' },
+                { "cap", required_argument, NULL, 'c' },
+                { "additional-gids", required_argument, NULL, 'g' },
+                { "tty", no_argument, NULL, 't' },
+                { "detach", no_argument, NULL, 'd' },
+                { "no-new-privs", no_argument, NULL, 'N' },
+                { "preserve-fds", required_argument, NULL, 'f' },
+                { "process-label", required_argument, NULL, 'L' },
+                { "apparmor", required_argument, NULL, 'A' },
+                { "ignore-paused", no_argument, NULL, 'I' },
+                { "cgroup", required_argument, NULL, 'G' },
                 OPT_END,
         };
         _cleanup_error_ Error *err = NULL;
@@ -760,9 +786,7 @@ static int update_opt(int c, const char *arg, void *d)
         uint64_t u;
 
         switch (c) {
-        case 'r':
-                a->resources_file = arg;
-                return 0;
+        case 'r': a->resources_file = arg; return 0;
         case 'c':
                 free(r->cpu_cpus);
                 r->cpu_cpus = strdup(arg);
@@ -771,32 +795,76 @@ static int update_opt(int c, const char *arg, void *d)
                 free(r->cpu_mems);
                 r->cpu_mems = strdup(arg);
                 return 0;
-        case 'm': case 'R': case 's': case 'K': case 'T':
+        case 'm':
+        case 'R':
+        case 's':
+        case 'K':
+        case 'T':
                 if (parse_size(arg, &v) < 0)
                         return fail_usage("update: invalid size \"%s\"", arg), -EINVAL;
-                if (c == 'm') { r->has_memory_limit = true; r->memory_limit = v; }
-                if (c == 'R') { r->has_memory_reservation = true; r->memory_reservation = v; }
-                if (c == 's') { r->has_memory_swap = true; r->memory_swap = v; }
-                if (c == 'K') { r->has_memory_kernel = true; r->memory_kernel = v; }
-                if (c == 'T') { r->has_memory_kernel_tcp = true; r->memory_kernel_tcp = v; }
+                if (c == 'm') {
+                        r->has_memory_limit = true;
+                        r->memory_limit = v;
+                }
+                if (c == 'R') {
+                        r->has_memory_reservation = true;
+                        r->memory_reservation = v;
+                }
+                if (c == 's') {
+                        r->has_memory_swap = true;
+                        r->memory_swap = v;
+                }
+                if (c == 'K') {
+                        r->has_memory_kernel = true;
+                        r->memory_kernel = v;
+                }
+                if (c == 'T') {
+                        r->has_memory_kernel_tcp = true;
+                        r->memory_kernel_tcp = v;
+                }
                 return 0;
-        case 'q': case 'p':
+        case 'q':
+        case 'p':
                 if (parse_i64(arg, &v) < 0)
                         return fail_usage("update: invalid number \"%s\"", arg), -EINVAL;
-                if (c == 'q') { r->has_cpu_quota = true; r->cpu_quota = v; }
-                if (c == 'p') { r->has_pids_limit = true; r->pids_limit = v; }
+                if (c == 'q') {
+                        r->has_cpu_quota = true;
+                        r->cpu_quota = v;
+                }
+                if (c == 'p') {
+                        r->has_pids_limit = true;
+                        r->pids_limit = v;
+                }
                 return 0;
-        case 'P': case 'S': case 'b': case 'E': case 'U':
+        case 'P':
+        case 'S':
+        case 'b':
+        case 'E':
+        case 'U':
                 if (parse_u64(arg, &u) < 0)
                         return fail_usage("update: invalid number \"%s\"", arg), -EINVAL;
-                if (c == 'P') { r->has_cpu_period = true; r->cpu_period = u; }
-                if (c == 'S') { r->has_cpu_shares = true; r->cpu_shares = u; }
-                if (c == 'b') { r->has_blkio_weight = true; r->blkio_weight = (uint16_t)u; }
-                if (c == 'E') { r->has_cpu_realtime_period = true; r->cpu_realtime_period = u; }
-                if (c == 'U') { r->has_cpu_realtime_runtime = true; r->cpu_realtime_runtime = (int64_t)u; }
+                if (c == 'P') {
+                        r->has_cpu_period = true;
+                        r->cpu_period = u;
+                }
+                if (c == 'S') {
+                        r->has_cpu_shares = true;
+                        r->cpu_shares = u;
+                }
+                if (c == 'b') {
+                        r->has_blkio_weight = true;
+                        r->blkio_weight = (uint16_t)u;
+                }
+                if (c == 'E') {
+                        r->has_cpu_realtime_period = true;
+                        r->cpu_realtime_period = u;
+                }
+                if (c == 'U') {
+                        r->has_cpu_realtime_runtime = true;
+                        r->cpu_realtime_runtime = (int64_t)u;
+                }
                 return 0;
-        default:
-                return 0;
+        default: return 0;
         }
 }
 
@@ -809,14 +877,22 @@ static void resources_clear(SpecResources *r)
 static int cmd_update(int argc, char **argv)
 {
         static const struct option lo[] = {
-                { "resources", required_argument, NULL, 'r' },   { "memory", required_argument, NULL, 'm' },
-                { "memory-reservation", required_argument, NULL, 'R' }, { "memory-swap", required_argument, NULL, 's' },
-                { "kernel-memory", required_argument, NULL, 'K' }, { "kernel-memory-tcp", required_argument, NULL, 'T' },
-                { "cpu-quota", required_argument, NULL, 'q' },   { "cpu-period", required_argument, NULL, 'P' },
-                { "cpu-shares", required_argument, NULL, 'S' },  { "cpu-rt-period", required_argument, NULL, 'E' },
-                { "cpu-rt-runtime", required_argument, NULL, 'U' }, { "cpuset-cpus", required_argument, NULL, 'c' },
-                { "cpuset-mems", required_argument, NULL, 'M' }, { "pids-limit", required_argument, NULL, 'p' },
-                { "blkio-weight", required_argument, NULL, 'b' }, OPT_END,
+                { "resources", required_argument, NULL, 'r' },
+                { "memory", required_argument, NULL, 'm' },
+                { "memory-reservation", required_argument, NULL, 'R' },
+                { "memory-swap", required_argument, NULL, 's' },
+                { "kernel-memory", required_argument, NULL, 'K' },
+                { "kernel-memory-tcp", required_argument, NULL, 'T' },
+                { "cpu-quota", required_argument, NULL, 'q' },
+                { "cpu-period", required_argument, NULL, 'P' },
+                { "cpu-shares", required_argument, NULL, 'S' },
+                { "cpu-rt-period", required_argument, NULL, 'E' },
+                { "cpu-rt-runtime", required_argument, NULL, 'U' },
+                { "cpuset-cpus", required_argument, NULL, 'c' },
+                { "cpuset-mems", required_argument, NULL, 'M' },
+                { "pids-limit", required_argument, NULL, 'p' },
+                { "blkio-weight", required_argument, NULL, 'b' },
+                OPT_END,
         };
         _cleanup_error_ Error *err = NULL;
         struct update_args a = { 0 };
@@ -833,9 +909,10 @@ static int cmd_update(int argc, char **argv)
                 _cleanup_free_ char *text = NULL;
                 size_t len;
                 int r = streq(a.resources_file, "-") ? read_full_fd(STDIN_FILENO, &text, &len, &err)
-                                                      : read_full_file(a.resources_file, &text, &len, &err);
-                if (r < 0 || spec_parse_resources(text, len, streq(a.resources_file, "-") ? "<stdin>" : a.resources_file,
-                                                  &from_file, &err) < 0) {
+                                                     : read_full_file(a.resources_file, &text, &len, &err);
+                if (r < 0 ||
+                    spec_parse_resources(text, len, streq(a.resources_file, "-") ? "<stdin>" : a.resources_file,
+                                         &from_file, &err) < 0) {
                         resources_clear(&a.res);
                         return fail(err);
                 }
@@ -925,9 +1002,9 @@ static const struct {
         const char *name;
         int (*fn)(int argc, char **argv);
 } commands[] = {
-        { "spec", cmd_spec },     { "create", cmd_create }, { "start", cmd_start },   { "run", cmd_run },
-        { "state", cmd_state },   { "kill", cmd_kill },     { "delete", cmd_delete }, { "list", cmd_list },
-        { "ps", cmd_ps },         { "exec", cmd_exec },     { "pause", cmd_pause },   { "resume", cmd_pause },
+        { "spec", cmd_spec },     { "create", cmd_create }, { "start", cmd_start },       { "run", cmd_run },
+        { "state", cmd_state },   { "kill", cmd_kill },     { "delete", cmd_delete },     { "list", cmd_list },
+        { "ps", cmd_ps },         { "exec", cmd_exec },     { "pause", cmd_pause },       { "resume", cmd_pause },
         { "update", cmd_update }, { "events", cmd_events }, { "features", cmd_features },
 };
 
@@ -974,11 +1051,16 @@ static int global_opt(int c, const char *arg, void *d)
 int main(int argc, char **argv)
 {
         static const struct option lo[] = {
-                { "root", required_argument, NULL, 'R' },        { "log", required_argument, NULL, 'l' },
-                { "log-format", required_argument, NULL, 'F' },  { "debug", no_argument, NULL, 'D' },
-                { "systemd-cgroup", no_argument, NULL, 's' },    { "cgroup-manager", required_argument, NULL, 'm' },
-                { "rootless", required_argument, NULL, 'r' },    { "version", no_argument, NULL, 'v' },
-                { "help", no_argument, NULL, 'h' },              { "criu", required_argument, NULL, 'c' },
+                { "root", required_argument, NULL, 'R' },
+                { "log", required_argument, NULL, 'l' },
+                { "log-format", required_argument, NULL, 'F' },
+                { "debug", no_argument, NULL, 'D' },
+                { "systemd-cgroup", no_argument, NULL, 's' },
+                { "cgroup-manager", required_argument, NULL, 'm' },
+                { "rootless", required_argument, NULL, 'r' },
+                { "version", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },
+                { "criu", required_argument, NULL, 'c' },
                 OPT_END,
         };
         _cleanup_free_ char *default_root = NULL;

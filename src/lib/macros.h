@@ -7,11 +7,11 @@
 
 /* Cleanup helpers, one per type, in the spirit of systemd's _cleanup_. */
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define _unused_ __attribute__((unused))
-#define _noreturn_ __attribute__((noreturn))
+#define _cleanup_(f)   __attribute__((cleanup(f)))
+#define _unused_       __attribute__((unused))
+#define _noreturn_     __attribute__((noreturn))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
-#define _warn_unused_ __attribute__((warn_unused_result))
+#define _warn_unused_  __attribute__((warn_unused_result))
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -42,23 +42,23 @@ static inline void strv_freep(char ***v)
         strv_free(*v);
 }
 
-#define _cleanup_free_ _cleanup_(freep)
-#define _cleanup_close_ _cleanup_(closep)
+#define _cleanup_free_   _cleanup_(freep)
+#define _cleanup_close_  _cleanup_(closep)
 #define _cleanup_fclose_ _cleanup_(fclosep)
-#define _cleanup_strv_ _cleanup_(strv_freep)
+#define _cleanup_strv_   _cleanup_(strv_freep)
 
 /* Hand ownership out of a cleanup scope. */
-#define TAKE_PTR(p)                              \
-        ({                                       \
-                __typeof__(p) _tmp_ = (p);       \
-                (p) = NULL;                      \
-                _tmp_;                           \
+#define TAKE_PTR(p)                        \
+        ({                                 \
+                __typeof__(p) _tmp_ = (p); \
+                (p) = NULL;                \
+                _tmp_;                     \
         })
-#define TAKE_FD(fd)                              \
-        ({                                       \
-                int _tmp_ = (fd);                \
-                (fd) = -EBADF;                   \
-                _tmp_;                           \
+#define TAKE_FD(fd)               \
+        ({                        \
+                int _tmp_ = (fd); \
+                (fd) = -EBADF;    \
+                _tmp_;            \
         })
 
 /* Close fd (if valid) and return -EBADF, for `fd = safe_close(fd)`. */

@@ -31,8 +31,8 @@ static json_t *default_process(void)
         return json_pack("{s:b, s:{s:i, s:i}, s:[s], s:o, s:s, s:{s:o, s:o, s:o, s:o}, s:[{s:s, s:i, s:i}], s:b}",
                          "terminal", 1, "user", "uid", 0, "gid", 0, "args", "sh", "env", strv_json(env), "cwd", "/",
                          "capabilities", "bounding", strv_json(caps), "effective", strv_json(caps), "permitted",
-                         strv_json(caps), "ambient", strv_json(caps), "rlimits", "type", "RLIMIT_NOFILE", "hard",
-                         1024, "soft", 1024, "noNewPrivileges", 1);
+                         strv_json(caps), "ambient", strv_json(caps), "rlimits", "type", "RLIMIT_NOFILE", "hard", 1024,
+                         "soft", 1024, "noNewPrivileges", 1);
 }
 
 static json_t *mount_json(const char *dest, const char *type, const char *source, const char *const *options)
@@ -81,9 +81,17 @@ static json_t *default_mounts(bool rootless)
 static json_t *default_linux(bool rootless, uid_t uid, gid_t gid)
 {
         static const char *const masked[] = {
-                "/proc/acpi",         "/proc/asound",     "/proc/kcore",       "/proc/keys",
-                "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-                "/sys/firmware",      "/proc/scsi",       NULL,
+                "/proc/acpi",
+                "/proc/asound",
+                "/proc/kcore",
+                "/proc/keys",
+                "/proc/latency_stats",
+                "/proc/timer_list",
+                "/proc/timer_stats",
+                "/proc/sched_debug",
+                "/sys/firmware",
+                "/proc/scsi",
+                NULL,
         };
         static const char *const readonly[] = {
                 "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
@@ -95,15 +103,15 @@ static json_t *default_linux(bool rootless, uid_t uid, gid_t gid)
                  * to root, and no device cgroup rules (not delegated). */
                 return json_pack("{s:[{s:i, s:I, s:i}], s:[{s:i, s:I, s:i}], "
                                  "s:[{s:s}, {s:s}, {s:s}, {s:s}, {s:s}], s:o, s:o}",
-                                 "uidMappings", "containerID", 0, "hostID", (json_int_t)uid, "size", 1,
-                                 "gidMappings", "containerID", 0, "hostID", (json_int_t)gid, "size", 1,
-                                 "namespaces", "type", "pid", "type", "ipc", "type", "uts", "type", "mount", "type",
-                                 "user", "maskedPaths", strv_json(masked), "readonlyPaths", strv_json(readonly));
+                                 "uidMappings", "containerID", 0, "hostID", (json_int_t)uid, "size", 1, "gidMappings",
+                                 "containerID", 0, "hostID", (json_int_t)gid, "size", 1, "namespaces", "type", "pid",
+                                 "type", "ipc", "type", "uts", "type", "mount", "type", "user", "maskedPaths",
+                                 strv_json(masked), "readonlyPaths", strv_json(readonly));
 
-        return json_pack("{s:{s:[{s:b, s:s}]}, s:[{s:s}, {s:s}, {s:s}, {s:s}, {s:s}], s:o, s:o}",
-                         "resources", "devices", "allow", 0, "access", "rwm",
-                         "namespaces", "type", "pid", "type", "network", "type", "ipc", "type", "uts", "type",
-                         "mount", "maskedPaths", strv_json(masked), "readonlyPaths", strv_json(readonly));
+        return json_pack("{s:{s:[{s:b, s:s}]}, s:[{s:s}, {s:s}, {s:s}, {s:s}, {s:s}], s:o, s:o}", "resources",
+                         "devices", "allow", 0, "access", "rwm", "namespaces", "type", "pid", "type", "network", "type",
+                         "ipc", "type", "uts", "type", "mount", "maskedPaths", strv_json(masked), "readonlyPaths",
+                         strv_json(readonly));
 }
 
 /* Go's json.MarshalIndent(v, "", "\t") indents with tabs; jansson only

@@ -65,10 +65,10 @@ int jv_kv(ParseCtx *c, const json_t *v, const char *path, SpecKeyValue **ret, si
  * required"); `has` (may be NULL) reports presence. */
 int get_string(ParseCtx *c, const json_t *o, const char *path, const char *key, bool required, char **ret);
 int get_bool(ParseCtx *c, const json_t *o, const char *path, const char *key, bool *has, bool *ret);
-int get_i64(ParseCtx *c, const json_t *o, const char *path, const char *key, int64_t min, int64_t max,
-            bool required, bool *has, int64_t *ret);
-int get_u64(ParseCtx *c, const json_t *o, const char *path, const char *key, uint64_t max, bool required,
-            bool *has, uint64_t *ret);
+int get_i64(ParseCtx *c, const json_t *o, const char *path, const char *key, int64_t min, int64_t max, bool required,
+            bool *has, int64_t *ret);
+int get_u64(ParseCtx *c, const json_t *o, const char *path, const char *key, uint64_t max, bool required, bool *has,
+            uint64_t *ret);
 int get_strv(ParseCtx *c, const json_t *o, const char *path, const char *key, bool nonempty, char ***ret,
              size_t *ret_n);
 int get_kv(ParseCtx *c, const json_t *o, const char *path, const char *key, SpecKeyValue **ret, size_t *ret_n);
@@ -80,42 +80,39 @@ int get_array(ParseCtx *c, const json_t *o, const char *path, const char *key, j
  * zeroed, set with *ret_n before parsing, so that the caller's free
  * function sees partial results) and calls fn for each element with its
  * path and index. */
-typedef int (*ElementParser)(ParseCtx *c, const json_t *e, const char *path, void *elem, size_t i,
-                             void *userdata);
-int get_object_array(ParseCtx *c, const json_t *o, const char *path, const char *key, size_t elem_size,
-                     void **ret, size_t *ret_n, ElementParser fn, void *userdata);
-#define GET_OBJECT_ARRAY(c, o, path, key, retp, ret_n, fn, userdata)                                \
-        get_object_array((c), (o), (path), (key), sizeof(**(retp)), (void **)(retp), (ret_n), (fn), \
-                         (userdata))
+typedef int (*ElementParser)(ParseCtx *c, const json_t *e, const char *path, void *elem, size_t i, void *userdata);
+int get_object_array(ParseCtx *c, const json_t *o, const char *path, const char *key, size_t elem_size, void **ret,
+                     size_t *ret_n, ElementParser fn, void *userdata);
+#define GET_OBJECT_ARRAY(c, o, path, key, retp, ret_n, fn, userdata) \
+        get_object_array((c), (o), (path), (key), sizeof(**(retp)), (void **)(retp), (ret_n), (fn), (userdata))
 
 /* Narrowing wrappers: read into a u64/i64 and store in `dst` (any integer
  * lvalue) only when present. Evaluate to the getter's return value. */
-#define GET_UINT(c, o, path, key, max, required, hasp, dst)                                     \
-        ({                                                                                      \
-                uint64_t _v = 0;                                                                \
-                bool _has = false, *_hasp = (hasp);                                             \
-                int _r = get_u64((c), (o), (path), (key), (max), (required), &_has, &_v);       \
-                if (_r >= 0 && _has)                                                            \
-                        (dst) = (__typeof__(dst))_v;                                            \
-                if (_r >= 0 && _hasp)                                                           \
-                        *_hasp = _has;                                                          \
-                _r;                                                                             \
+#define GET_UINT(c, o, path, key, max, required, hasp, dst)                               \
+        ({                                                                                \
+                uint64_t _v = 0;                                                          \
+                bool _has = false, *_hasp = (hasp);                                       \
+                int _r = get_u64((c), (o), (path), (key), (max), (required), &_has, &_v); \
+                if (_r >= 0 && _has)                                                      \
+                        (dst) = (__typeof__(dst))_v;                                      \
+                if (_r >= 0 && _hasp)                                                     \
+                        *_hasp = _has;                                                    \
+                _r;                                                                       \
         })
-#define GET_INT(c, o, path, key, min, max, required, hasp, dst)                                 \
-        ({                                                                                      \
-                int64_t _v = 0;                                                                 \
-                bool _has = false, *_hasp = (hasp);                                             \
+#define GET_INT(c, o, path, key, min, max, required, hasp, dst)                                  \
+        ({                                                                                       \
+                int64_t _v = 0;                                                                  \
+                bool _has = false, *_hasp = (hasp);                                              \
                 int _r = get_i64((c), (o), (path), (key), (min), (max), (required), &_has, &_v); \
-                if (_r >= 0 && _has)                                                            \
-                        (dst) = (__typeof__(dst))_v;                                            \
-                if (_r >= 0 && _hasp)                                                           \
-                        *_hasp = _has;                                                          \
-                _r;                                                                             \
+                if (_r >= 0 && _has)                                                             \
+                        (dst) = (__typeof__(dst))_v;                                             \
+                if (_r >= 0 && _hasp)                                                            \
+                        *_hasp = _has;                                                           \
+                _r;                                                                              \
         })
 
 /* Shared between spec.c and spec-linux.c. */
-int spec_parse_idmaps(ParseCtx *c, const json_t *o, const char *path, const char *key, SpecIdMap **ret,
-                      size_t *ret_n);
+int spec_parse_idmaps(ParseCtx *c, const json_t *o, const char *path, const char *key, SpecIdMap **ret, size_t *ret_n);
 int spec_parse_linux(ParseCtx *c, const json_t *o, const char *path, SpecLinux *l);
 int spec_parse_resources_obj(ParseCtx *c, const json_t *o, const char *path, SpecResources *r);
 void spec_linux_clear(SpecLinux *l);
@@ -131,5 +128,4 @@ extern const char *const spec_seccomp_operators[];
 bool str_in(const char *s, const char *const *allowed);
 char *str_join(const char *const *v, const char *sep);
 /* spec_fail() for "PATH: unknown WHAT "VALUE" (allowed: a, b, c)". */
-int spec_fail_unknown(ParseCtx *c, const char *path, const char *what, const char *value,
-                      const char *const *allowed);
+int spec_fail_unknown(ParseCtx *c, const char *path, const char *what, const char *value, const char *const *allowed);

@@ -106,8 +106,7 @@ char *str_join(const char *const *v, const char *sep)
         return s;
 }
 
-int spec_fail_unknown(ParseCtx *c, const char *path, const char *what, const char *value,
-                      const char *const *allowed)
+int spec_fail_unknown(ParseCtx *c, const char *path, const char *what, const char *value, const char *const *allowed)
 {
         _cleanup_free_ char *list = str_join(allowed, ", ");
 
@@ -256,8 +255,7 @@ int spec_json_load(ParseCtx *c, const char *text, size_t len, json_t **ret_root)
         if (!root) {
                 if (json_error_code(&jerr) == json_error_out_of_memory)
                         return spec_oom(c);
-                return error_setx(c->err, EINVAL, "%s:%d:%d: %s", c->filename, jerr.line, jerr.column,
-                                  jerr.text);
+                return error_setx(c->err, EINVAL, "%s:%d:%d: %s", c->filename, jerr.line, jerr.column, jerr.text);
         }
         if (!json_is_object(root)) {
                 json_decref(root);
@@ -384,7 +382,8 @@ int jv_kv(ParseCtx *c, const json_t *v, const char *path, SpecKeyValue **ret, si
         kv = calloc(json_object_size(v) + 1, sizeof(SpecKeyValue));
         if (!kv)
                 return spec_oom(c);
-        json_object_foreach((json_t *)v, key, val) {
+        json_object_foreach((json_t *)v, key, val)
+        {
                 if (!json_is_string(val)) {
                         spec_kv_free(kv, n);
                         return spec_fail(c, "%s[\"%s\"] must be a string", path, key);
@@ -404,8 +403,7 @@ int jv_kv(ParseCtx *c, const json_t *v, const char *path, SpecKeyValue **ret, si
 }
 
 /* The member, or NULL; fails when it is required and absent. */
-static int member(ParseCtx *c, const json_t *o, const char *path, const char *key, bool required,
-                  json_t **ret)
+static int member(ParseCtx *c, const json_t *o, const char *path, const char *key, bool required, json_t **ret)
 {
         char p[JPATH_MAX];
 
@@ -443,8 +441,8 @@ int get_bool(ParseCtx *c, const json_t *o, const char *path, const char *key, bo
         return r;
 }
 
-int get_i64(ParseCtx *c, const json_t *o, const char *path, const char *key, int64_t min, int64_t max,
-            bool required, bool *has, int64_t *ret)
+int get_i64(ParseCtx *c, const json_t *o, const char *path, const char *key, int64_t min, int64_t max, bool required,
+            bool *has, int64_t *ret)
 {
         char p[JPATH_MAX];
         json_t *v;
@@ -461,8 +459,8 @@ int get_i64(ParseCtx *c, const json_t *o, const char *path, const char *key, int
         return r;
 }
 
-int get_u64(ParseCtx *c, const json_t *o, const char *path, const char *key, uint64_t max, bool required,
-            bool *has, uint64_t *ret)
+int get_u64(ParseCtx *c, const json_t *o, const char *path, const char *key, uint64_t max, bool required, bool *has,
+            uint64_t *ret)
 {
         char p[JPATH_MAX];
         json_t *v;
@@ -479,8 +477,7 @@ int get_u64(ParseCtx *c, const json_t *o, const char *path, const char *key, uin
         return r;
 }
 
-int get_strv(ParseCtx *c, const json_t *o, const char *path, const char *key, bool nonempty, char ***ret,
-             size_t *ret_n)
+int get_strv(ParseCtx *c, const json_t *o, const char *path, const char *key, bool nonempty, char ***ret, size_t *ret_n)
 {
         char p[JPATH_MAX];
         json_t *v = jfield(o, key);
@@ -528,8 +525,8 @@ int get_array(ParseCtx *c, const json_t *o, const char *path, const char *key, j
         return 0;
 }
 
-int get_object_array(ParseCtx *c, const json_t *o, const char *path, const char *key, size_t elem_size,
-                     void **ret, size_t *ret_n, ElementParser fn, void *userdata)
+int get_object_array(ParseCtx *c, const json_t *o, const char *path, const char *key, size_t elem_size, void **ret,
+                     size_t *ret_n, ElementParser fn, void *userdata)
 {
         char ap[JPATH_MAX];
         json_t *a;

@@ -9,13 +9,13 @@
 #include "oci/spec-internal.h"
 
 const char *const spec_seccomp_actions[] = {
-        "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",   "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
+        "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO",  "SCMP_ACT_KILL",  "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD",
         "SCMP_ACT_LOG",   "SCMP_ACT_NOTIFY", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",         NULL,
 };
 
 const char *const spec_seccomp_operators[] = {
-        "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
-        "SCMP_CMP_NE", NULL,
+        "SCMP_CMP_EQ", "SCMP_CMP_GE",        "SCMP_CMP_GT", "SCMP_CMP_LE",
+        "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE", NULL,
 };
 
 static const char *const propagations[] = {
@@ -119,8 +119,7 @@ static int parse_idmap(ParseCtx *c, const json_t *e, const char *path, void *ele
         return 0;
 }
 
-int spec_parse_idmaps(ParseCtx *c, const json_t *o, const char *path, const char *key, SpecIdMap **ret,
-                      size_t *ret_n)
+int spec_parse_idmaps(ParseCtx *c, const json_t *o, const char *path, const char *key, SpecIdMap **ret, size_t *ret_n)
 {
         return GET_OBJECT_ARRAY(c, o, path, key, ret, ret_n, parse_idmap, NULL);
 }
@@ -149,8 +148,8 @@ static int parse_namespace(ParseCtx *c, const json_t *e, const char *path, void 
         ns->type = (NsType)t;
         for (size_t k = 0; k < i; k++)
                 if (l->namespaces[k].type == ns->type)
-                        return spec_fail(c, "%s: duplicate namespace type \"%s\" (also in linux.namespaces[%zu])",
-                                         path, type, k);
+                        return spec_fail(c, "%s: duplicate namespace type \"%s\" (also in linux.namespaces[%zu])", path,
+                                         type, k);
 
         r = get_string(c, e, path, "path", false, &ns->path);
         if (r < 0)
@@ -161,8 +160,7 @@ static int parse_namespace(ParseCtx *c, const json_t *e, const char *path, void 
                 ns->path = NULL;
         }
         if (ns->path && ns->path[0] != '/')
-                return spec_fail(c, "%s must be an absolute path (got \"%s\")", jpath_key(kp, path, "path"),
-                                 ns->path);
+                return spec_fail(c, "%s must be an absolute path (got \"%s\")", jpath_key(kp, path, "path"), ns->path);
         return 0;
 }
 
@@ -178,8 +176,8 @@ static int parse_device(ParseCtx *c, const json_t *e, const char *path, void *el
         if (r < 0)
                 return r;
         if (strlen(type) != 1 || !strchr("cbup", type[0]))
-                return spec_fail(c, "%s: unknown device type \"%s\" (allowed: c, b, u, p)",
-                                 jpath_key(kp, path, "type"), type);
+                return spec_fail(c, "%s: unknown device type \"%s\" (allowed: c, b, u, p)", jpath_key(kp, path, "type"),
+                                 type);
         d->type = type[0];
 
         r = get_string(c, e, path, "path", true, &d->path);
@@ -201,8 +199,7 @@ static int parse_device(ParseCtx *c, const json_t *e, const char *path, void *el
 
 /* ---- resources ------------------------------------------------------------ */
 
-static int parse_device_rule(ParseCtx *c, const json_t *e, const char *path, void *elem, size_t i,
-                             void *userdata)
+static int parse_device_rule(ParseCtx *c, const json_t *e, const char *path, void *elem, size_t i, void *userdata)
 {
         SpecDeviceRule *d = elem;
         _cleanup_free_ char *type = NULL;
@@ -241,8 +238,7 @@ static int parse_device_rule(ParseCtx *c, const json_t *e, const char *path, voi
         return 0;
 }
 
-static int parse_weight_device(ParseCtx *c, const json_t *e, const char *path, void *elem, size_t i,
-                               void *userdata)
+static int parse_weight_device(ParseCtx *c, const json_t *e, const char *path, void *elem, size_t i, void *userdata)
 {
         SpecWeightDevice *w = elem;
         int r;
@@ -255,8 +251,7 @@ static int parse_weight_device(ParseCtx *c, const json_t *e, const char *path, v
         return 0;
 }
 
-static int parse_throttle_device(ParseCtx *c, const json_t *e, const char *path, void *elem, size_t i,
-                                 void *userdata)
+static int parse_throttle_device(ParseCtx *c, const json_t *e, const char *path, void *elem, size_t i, void *userdata)
 {
         SpecThrottleDevice *t = elem;
         int r;
@@ -268,8 +263,7 @@ static int parse_throttle_device(ParseCtx *c, const json_t *e, const char *path,
         return 0;
 }
 
-static int parse_hugepage_limit(ParseCtx *c, const json_t *e, const char *path, void *elem, size_t i,
-                                void *userdata)
+static int parse_hugepage_limit(ParseCtx *c, const json_t *e, const char *path, void *elem, size_t i, void *userdata)
 {
         SpecHugepageLimit *h = elem;
         int r;
@@ -280,8 +274,7 @@ static int parse_hugepage_limit(ParseCtx *c, const json_t *e, const char *path, 
         return 0;
 }
 
-static int parse_net_priority(ParseCtx *c, const json_t *e, const char *path, void *elem, size_t i,
-                              void *userdata)
+static int parse_net_priority(ParseCtx *c, const json_t *e, const char *path, void *elem, size_t i, void *userdata)
 {
         SpecNetPriority *p = elem;
         int r;
@@ -303,12 +296,12 @@ static int parse_memory(ParseCtx *c, const json_t *o, const char *path, SpecReso
                 return r;
         jpath_key(mp, path, "memory");
         /* Signed: -1 means unlimited. */
-        if ((r = get_i64(c, m, mp, "limit", INT64_MIN, INT64_MAX, false, &res->has_memory_limit,
-                         &res->memory_limit)) < 0 ||
+        if ((r = get_i64(c, m, mp, "limit", INT64_MIN, INT64_MAX, false, &res->has_memory_limit, &res->memory_limit)) <
+                    0 ||
             (r = get_i64(c, m, mp, "reservation", INT64_MIN, INT64_MAX, false, &res->has_memory_reservation,
                          &res->memory_reservation)) < 0 ||
-            (r = get_i64(c, m, mp, "swap", INT64_MIN, INT64_MAX, false, &res->has_memory_swap,
-                         &res->memory_swap)) < 0 ||
+            (r = get_i64(c, m, mp, "swap", INT64_MIN, INT64_MAX, false, &res->has_memory_swap, &res->memory_swap)) <
+                    0 ||
             (r = get_i64(c, m, mp, "kernel", INT64_MIN, INT64_MAX, false, &res->has_memory_kernel,
                          &res->memory_kernel)) < 0 ||
             (r = get_i64(c, m, mp, "kernelTCP", INT64_MIN, INT64_MAX, false, &res->has_memory_kernel_tcp,
@@ -317,8 +310,7 @@ static int parse_memory(ParseCtx *c, const json_t *o, const char *path, SpecReso
                          &res->memory_swappiness)) < 0 ||
             (r = get_bool(c, m, mp, "disableOOMKiller", &res->has_memory_disable_oom_killer,
                           &res->memory_disable_oom_killer)) < 0 ||
-            (r = get_bool(c, m, mp, "useHierarchy", &res->has_memory_use_hierarchy,
-                          &res->memory_use_hierarchy)) < 0 ||
+            (r = get_bool(c, m, mp, "useHierarchy", &res->has_memory_use_hierarchy, &res->memory_use_hierarchy)) < 0 ||
             (r = get_bool(c, m, mp, "checkBeforeUpdate", &res->has_memory_check_before_update,
                           &res->memory_check_before_update)) < 0)
                 return r;
@@ -363,8 +355,8 @@ static int parse_blkio(ParseCtx *c, const json_t *o, const char *path, SpecResou
         if ((r = GET_UINT(c, b, bp, "weight", UINT16_MAX, false, &res->has_blkio_weight, res->blkio_weight)) < 0 ||
             (r = GET_UINT(c, b, bp, "leafWeight", UINT16_MAX, false, &res->has_blkio_leaf_weight,
                           res->blkio_leaf_weight)) < 0 ||
-            (r = GET_OBJECT_ARRAY(c, b, bp, "weightDevice", &res->blkio_weight_devices,
-                                  &res->n_blkio_weight_devices, parse_weight_device, NULL)) < 0 ||
+            (r = GET_OBJECT_ARRAY(c, b, bp, "weightDevice", &res->blkio_weight_devices, &res->n_blkio_weight_devices,
+                                  parse_weight_device, NULL)) < 0 ||
             (r = GET_OBJECT_ARRAY(c, b, bp, "throttleReadBpsDevice", &res->blkio_throttle_read_bps,
                                   &res->n_blkio_throttle_read_bps, parse_throttle_device, NULL)) < 0 ||
             (r = GET_OBJECT_ARRAY(c, b, bp, "throttleWriteBpsDevice", &res->blkio_throttle_write_bps,
@@ -383,8 +375,8 @@ int spec_parse_resources_obj(ParseCtx *c, const json_t *o, const char *path, Spe
         json_t *v;
         int r;
 
-        if ((r = GET_OBJECT_ARRAY(c, o, path, "devices", &res->devices, &res->n_devices, parse_device_rule,
-                                  NULL)) < 0 ||
+        if ((r = GET_OBJECT_ARRAY(c, o, path, "devices", &res->devices, &res->n_devices, parse_device_rule, NULL)) <
+                    0 ||
             (r = parse_memory(c, o, path, res)) < 0 || (r = parse_cpu(c, o, path, res)) < 0)
                 return r;
 
@@ -407,8 +399,8 @@ int spec_parse_resources_obj(ParseCtx *c, const json_t *o, const char *path, Spe
                 jpath_key(kp, path, "network");
                 if ((r = GET_UINT(c, v, kp, "classID", UINT32_MAX, false, &res->has_network_class_id,
                                   res->network_class_id)) < 0 ||
-                    (r = GET_OBJECT_ARRAY(c, v, kp, "priorities", &res->network_priorities,
-                                          &res->n_network_priorities, parse_net_priority, NULL)) < 0)
+                    (r = GET_OBJECT_ARRAY(c, v, kp, "priorities", &res->network_priorities, &res->n_network_priorities,
+                                          parse_net_priority, NULL)) < 0)
                         return r;
         }
 
@@ -417,8 +409,7 @@ int spec_parse_resources_obj(ParseCtx *c, const json_t *o, const char *path, Spe
 
 /* ---- seccomp ---------------------------------------------------------------- */
 
-static int parse_seccomp_arg(ParseCtx *c, const json_t *e, const char *path, void *elem, size_t i,
-                             void *userdata)
+static int parse_seccomp_arg(ParseCtx *c, const json_t *e, const char *path, void *elem, size_t i, void *userdata)
 {
         SpecSeccompArg *a = elem;
         char kp[JPATH_MAX];
@@ -435,8 +426,7 @@ static int parse_seccomp_arg(ParseCtx *c, const json_t *e, const char *path, voi
         return 0;
 }
 
-static int parse_seccomp_syscall(ParseCtx *c, const json_t *e, const char *path, void *elem, size_t i,
-                                 void *userdata)
+static int parse_seccomp_syscall(ParseCtx *c, const json_t *e, const char *path, void *elem, size_t i, void *userdata)
 {
         SpecSeccompSyscall *sc = elem;
         char kp[JPATH_MAX];
@@ -450,8 +440,7 @@ static int parse_seccomp_syscall(ParseCtx *c, const json_t *e, const char *path,
             (r = get_string(c, e, path, "action", true, &sc->action)) < 0)
                 return r;
         if (!str_in(sc->action, spec_seccomp_actions))
-                return spec_fail_unknown(c, jpath_key(kp, path, "action"), "action", sc->action,
-                                         spec_seccomp_actions);
+                return spec_fail_unknown(c, jpath_key(kp, path, "action"), "action", sc->action, spec_seccomp_actions);
         if ((r = GET_UINT(c, e, path, "errnoRet", UINT32_MAX, false, &sc->has_errno_ret, sc->errno_ret)) < 0 ||
             (r = GET_OBJECT_ARRAY(c, e, path, "args", &sc->args, &sc->n_args, parse_seccomp_arg, NULL)) < 0)
                 return r;
@@ -484,8 +473,8 @@ static int parse_seccomp(ParseCtx *c, const json_t *o, const char *path, SpecLin
             (r = get_strv(c, so, sp, "flags", false, &s->flags, NULL)) < 0 ||
             (r = get_string(c, so, sp, "listenerPath", false, &s->listener_path)) < 0 ||
             (r = get_string(c, so, sp, "listenerMetadata", false, &s->listener_metadata)) < 0 ||
-            (r = GET_OBJECT_ARRAY(c, so, sp, "syscalls", &s->syscalls, &s->n_syscalls, parse_seccomp_syscall,
-                                  NULL)) < 0)
+            (r = GET_OBJECT_ARRAY(c, so, sp, "syscalls", &s->syscalls, &s->n_syscalls, parse_seccomp_syscall, NULL)) <
+                    0)
                 return r;
         return 0;
 }
@@ -525,7 +514,8 @@ static int parse_time_offsets(ParseCtx *c, const json_t *o, const char *path, Sp
                 return r;
         jpath_key(tp, path, "timeOffsets");
         l->has_time_offsets = true;
-        json_object_foreach(to, clock, v) {
+        json_object_foreach(to, clock, v)
+        {
                 SpecTimeOffset *off;
                 char cp[JPATH_MAX];
 
@@ -553,8 +543,8 @@ int spec_parse_linux(ParseCtx *c, const json_t *o, const char *path, SpecLinux *
         json_t *v;
         int r;
 
-        if ((r = GET_OBJECT_ARRAY(c, o, path, "namespaces", &l->namespaces, &l->n_namespaces, parse_namespace,
-                                  l)) < 0 ||
+        if ((r = GET_OBJECT_ARRAY(c, o, path, "namespaces", &l->namespaces, &l->n_namespaces, parse_namespace, l)) <
+                    0 ||
             (r = spec_parse_idmaps(c, o, path, "uidMappings", &l->uid_mappings, &l->n_uid_mappings)) < 0 ||
             (r = spec_parse_idmaps(c, o, path, "gidMappings", &l->gid_mappings, &l->n_gid_mappings)) < 0 ||
             (r = GET_OBJECT_ARRAY(c, o, path, "devices", &l->devices, &l->n_devices, parse_device, NULL)) < 0 ||

@@ -26,9 +26,8 @@
 /* ---- lookups ------------------------------------------------------------ */
 
 static const char *const ns_spec_names[_NS_MAX + 1] = {
-        [NS_PID] = "pid",   [NS_NET] = "network", [NS_MNT] = "mount",   [NS_IPC] = "ipc",
-        [NS_UTS] = "uts",   [NS_USER] = "user",   [NS_CGROUP] = "cgroup", [NS_TIME] = "time",
-        [_NS_MAX] = NULL,
+        [NS_PID] = "pid",   [NS_NET] = "network",   [NS_MNT] = "mount", [NS_IPC] = "ipc", [NS_UTS] = "uts",
+        [NS_USER] = "user", [NS_CGROUP] = "cgroup", [NS_TIME] = "time", [_NS_MAX] = NULL,
 };
 
 static const char *const ns_proc_names[_NS_MAX] = {
@@ -37,9 +36,8 @@ static const char *const ns_proc_names[_NS_MAX] = {
 };
 
 static const int ns_clone_flags[_NS_MAX] = {
-        [NS_PID] = CLONE_NEWPID, [NS_NET] = CLONE_NEWNET,   [NS_MNT] = CLONE_NEWNS,
-        [NS_IPC] = CLONE_NEWIPC, [NS_UTS] = CLONE_NEWUTS,   [NS_USER] = CLONE_NEWUSER,
-        [NS_CGROUP] = CLONE_NEWCGROUP, [NS_TIME] = CLONE_NEWTIME,
+        [NS_PID] = CLONE_NEWPID, [NS_NET] = CLONE_NEWNET,   [NS_MNT] = CLONE_NEWNS,        [NS_IPC] = CLONE_NEWIPC,
+        [NS_UTS] = CLONE_NEWUTS, [NS_USER] = CLONE_NEWUSER, [NS_CGROUP] = CLONE_NEWCGROUP, [NS_TIME] = CLONE_NEWTIME,
 };
 
 const char *ns_type_to_string(NsType t)
@@ -299,8 +297,8 @@ static int parse_rlimits(ParseCtx *c, const json_t *o, const char *path, SpecPro
                  * certainly a mistake in whatever generated the config. */
                 for (size_t k = 0; k < i; k++)
                         if (p->rlimits[k].resource == rl->resource)
-                                return spec_fail(c, "%s: duplicate rlimit type \"%s\" (also in %s[%zu])", ep,
-                                                 rl->type, rp, k);
+                                return spec_fail(c, "%s: duplicate rlimit type \"%s\" (also in %s[%zu])", ep, rl->type,
+                                                 rp, k);
                 r = get_u64(c, e, ep, "soft", UINT64_MAX, true, NULL, &rl->soft);
                 if (r < 0)
                         return r;
@@ -384,9 +382,8 @@ static const char *const sched_policies[] = {
 };
 
 static const char *const sched_flags[] = {
-        "SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",        "SCHED_FLAG_DL_OVERRUN",
-        "SCHED_FLAG_KEEP_POLICY",   "SCHED_FLAG_KEEP_PARAMS",    "SCHED_FLAG_UTIL_CLAMP_MIN",
-        "SCHED_FLAG_UTIL_CLAMP_MAX", NULL,
+        "SCHED_FLAG_RESET_ON_FORK", "SCHED_FLAG_RECLAIM",        "SCHED_FLAG_DL_OVERRUN",     "SCHED_FLAG_KEEP_POLICY",
+        "SCHED_FLAG_KEEP_PARAMS",   "SCHED_FLAG_UTIL_CLAMP_MIN", "SCHED_FLAG_UTIL_CLAMP_MAX", NULL,
 };
 
 static int parse_io_priority(ParseCtx *c, const json_t *o, const char *path, SpecProcess *p)
@@ -404,8 +401,7 @@ static int parse_io_priority(ParseCtx *c, const json_t *o, const char *path, Spe
         if (r < 0)
                 return r;
         if (!str_in(p->io_priority_class, ioprio_classes))
-                return spec_fail_unknown(c, jpath_key(kp, ip, "class"), "class", p->io_priority_class,
-                                         ioprio_classes);
+                return spec_fail_unknown(c, jpath_key(kp, ip, "class"), "class", p->io_priority_class, ioprio_classes);
         /* The kernel's IOPRIO_PRIO_DATA levels are 0 (highest) to 7. */
         return GET_INT(c, io, ip, "priority", 0, 7, false, NULL, p->io_priority);
 }
@@ -438,8 +434,8 @@ static int parse_scheduler(ParseCtx *c, const json_t *o, const char *path, SpecP
                 if (!str_in(s->flags[i], sched_flags)) {
                         char fp[JPATH_MAX], fi[JPATH_MAX];
 
-                        return spec_fail_unknown(c, jpath_index(fi, jpath_key(fp, sp, "flags"), i), "flag",
-                                                 s->flags[i], sched_flags);
+                        return spec_fail_unknown(c, jpath_index(fi, jpath_key(fp, sp, "flags"), i), "flag", s->flags[i],
+                                                 sched_flags);
                 }
         return 0;
 }
@@ -492,8 +488,7 @@ static int parse_process_obj(ParseCtx *c, const json_t *o, const char *path, Spe
             (r = get_bool(c, o, path, "noNewPrivileges", NULL, &p->no_new_privileges)) < 0 ||
             (r = get_string(c, o, path, "apparmorProfile", false, &p->apparmor_profile)) < 0 ||
             (r = get_string(c, o, path, "selinuxLabel", false, &p->selinux_label)) < 0 ||
-            (r = GET_INT(c, o, path, "oomScoreAdj", -1000, 1000, false, &p->has_oom_score_adj,
-                         p->oom_score_adj)) < 0 ||
+            (r = GET_INT(c, o, path, "oomScoreAdj", -1000, 1000, false, &p->has_oom_score_adj, p->oom_score_adj)) < 0 ||
             (r = parse_io_priority(c, o, path, p)) < 0 || (r = parse_scheduler(c, o, path, p)) < 0)
                 return r;
 
@@ -550,8 +545,7 @@ static int parse_hooks(ParseCtx *c, const json_t *o, Spec *spec)
                                                  jpath_key(kp, ep, "path"), h->path);
                         if ((r = get_strv(c, e, ep, "args", false, &h->args, NULL)) < 0 ||
                             (r = get_strv(c, e, ep, "env", false, &h->env, NULL)) < 0 ||
-                            (r = GET_INT(c, e, ep, "timeout", 1, INT32_MAX, false, &h->has_timeout,
-                                         h->timeout)) < 0)
+                            (r = GET_INT(c, e, ep, "timeout", 1, INT32_MAX, false, &h->has_timeout, h->timeout)) < 0)
                                 return r;
                 }
         }
@@ -586,8 +580,8 @@ static int parse_mounts(ParseCtx *c, const json_t *o, Spec *spec)
                 /* runtime-spec 1.1: "This value MUST be an absolute path."
                  * (runc 1.1 still guessed with a warning.) */
                 if (m->destination[0] != '/')
-                        return spec_fail(c, "%s must be an absolute path, not \"%s\"",
-                                         jpath_key(kp, ep, "destination"), m->destination);
+                        return spec_fail(c, "%s must be an absolute path, not \"%s\"", jpath_key(kp, ep, "destination"),
+                                         m->destination);
                 if ((r = get_string(c, e, ep, "type", false, &m->type)) < 0 ||
                     (r = get_string(c, e, ep, "source", false, &m->source)) < 0 ||
                     (r = get_strv(c, e, ep, "options", false, &m->options, &m->n_options)) < 0 ||
@@ -692,8 +686,7 @@ int spec_load(const char *path, Spec **ret_spec, Error **ret_err)
         return spec_parse(text, len, path, ret_spec, ret_err);
 }
 
-int spec_parse_process(const char *text, size_t len, const char *filename, SpecProcess **ret_proc,
-                       Error **ret_err)
+int spec_parse_process(const char *text, size_t len, const char *filename, SpecProcess **ret_proc, Error **ret_err)
 {
         _cleanup_(parse_ctx_done) ParseCtx c = { .filename = filename ? filename : "process.json", .err = ret_err };
         SpecProcess *p;
@@ -719,8 +712,7 @@ int spec_parse_process(const char *text, size_t len, const char *filename, SpecP
         return 0;
 }
 
-int spec_parse_resources(const char *text, size_t len, const char *filename, SpecResources **ret_res,
-                         Error **ret_err)
+int spec_parse_resources(const char *text, size_t len, const char *filename, SpecResources **ret_res, Error **ret_err)
 {
         _cleanup_(parse_ctx_done) ParseCtx c = { .filename = filename ? filename : "resources.json", .err = ret_err };
         SpecResources *res;

@@ -41,8 +41,8 @@ typedef struct SpecIdMap {
 
 typedef struct SpecMount {
         char *destination;
-        char *type;   /* may be NULL (bind) */
-        char *source; /* may be NULL */
+        char *type;     /* may be NULL (bind) */
+        char *source;   /* may be NULL */
         char **options; /* NULL-terminated, may be NULL */
         size_t n_options;
         SpecIdMap *uid_mappings; /* idmapped mounts; may be NULL */
@@ -101,9 +101,9 @@ typedef struct SpecProcess {
         char **args; /* NULL-terminated, non-empty */
         size_t n_args;
         char *command_line; /* Windows only; rejected if set alone */
-        char **env;  /* NULL-terminated, may be NULL */
+        char **env;         /* NULL-terminated, may be NULL */
         size_t n_env;
-        char *cwd;   /* absolute */
+        char *cwd; /* absolute */
         bool has_capabilities;
         SpecCapabilities capabilities;
         SpecRlimit *rlimits;
@@ -300,7 +300,7 @@ typedef struct SpecLinux {
         char *rootfs_propagation;
         SpecKeyValue *sysctl;
         size_t n_sysctl;
-        char **masked_paths;   /* NULL-terminated, may be NULL */
+        char **masked_paths; /* NULL-terminated, may be NULL */
         size_t n_masked_paths;
         char **readonly_paths; /* NULL-terminated, may be NULL */
         size_t n_readonly_paths;
@@ -349,13 +349,11 @@ int spec_load(const char *path, Spec **ret_spec, Error **ret_err);
 
 /* Parse and validate a process.json (as `exec --process` takes). The result
  * is a SpecProcess that the caller frees with spec_process_free(). */
-int spec_parse_process(const char *text, size_t len, const char *filename, SpecProcess **ret_proc,
-                       Error **ret_err);
+int spec_parse_process(const char *text, size_t len, const char *filename, SpecProcess **ret_proc, Error **ret_err);
 void spec_process_free(SpecProcess *p);
 
 /* Parse a linux.resources object as `update -r` takes. */
-int spec_parse_resources(const char *text, size_t len, const char *filename, SpecResources **ret_res,
-                         Error **ret_err);
+int spec_parse_resources(const char *text, size_t len, const char *filename, SpecResources **ret_res, Error **ret_err);
 void spec_resources_free(SpecResources *r);
 
 void spec_free(Spec *spec);
@@ -366,10 +364,10 @@ static inline void spec_freep(Spec **s)
 #define _cleanup_spec_ _cleanup_(spec_freep)
 
 /* Lookups. */
-const char *ns_type_to_string(NsType t); /* "pid", "network", "mount", ... (spec names) */
-int ns_type_from_string(const char *s);  /* -EINVAL when unknown */
-const char *ns_type_proc_name(NsType t); /* "pid", "net", "mnt", ... (/proc/PID/ns names) */
-int ns_type_clone_flag(NsType t);        /* CLONE_NEWPID, ... */
+const char *ns_type_to_string(NsType t);     /* "pid", "network", "mount", ... (spec names) */
+int ns_type_from_string(const char *s);      /* -EINVAL when unknown */
+const char *ns_type_proc_name(NsType t);     /* "pid", "net", "mnt", ... (/proc/PID/ns names) */
+int ns_type_clone_flag(NsType t);            /* CLONE_NEWPID, ... */
 const char *hook_kind_to_string(HookKind k); /* "prestart", "createRuntime", ... */
 
 /* The namespace entry of type t, or NULL. */

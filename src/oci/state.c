@@ -135,7 +135,8 @@ int container_record_from_json(const char *text, size_t len, const char *filenam
             (r = get_string(&c, root, "", "created", false, &rec->created)) < 0 ||
             (r = get_string(&c, root, "", "owner", false, &rec->owner)) < 0 ||
             (r = get_string(&c, root, "", "cgroupPath", false, &rec->cgroup_path)) < 0 ||
-            (r = GET_UINT(&c, root, "", "cgroupCreatedDepth", UINT32_MAX, false, NULL, rec->cgroup_created_depth)) < 0 ||
+            (r = GET_UINT(&c, root, "", "cgroupCreatedDepth", UINT32_MAX, false, NULL, rec->cgroup_created_depth)) <
+                    0 ||
             (r = get_bool(&c, root, "", "rootless", NULL, &rec->rootless)) < 0 ||
             (r = get_bool(&c, root, "", "systemdCgroup", NULL, &rec->systemd_cgroup)) < 0 ||
             (r = get_bool(&c, root, "", "started", NULL, &rec->started)) < 0 ||

@@ -22,18 +22,18 @@ typedef enum ContainerStatus {
 
 typedef struct ContainerRecord {
         char *id;
-        char *bundle;       /* absolute */
-        char *rootfs;       /* absolute */
-        pid_t pid;          /* init pid on the host, 0 when none */
+        char *bundle;                      /* absolute */
+        char *rootfs;                      /* absolute */
+        pid_t pid;                         /* init pid on the host, 0 when none */
         unsigned long long pid_start_time; /* /proc/PID/stat field 22, to detect pid reuse */
-        ContainerStatus status; /* as last recorded; the runtime refines it from /proc */
-        char *created;      /* RFC 3339 with nanoseconds, UTC */
-        char *owner;        /* user name or uid */
-        char *cgroup_path;  /* the cgroup path as resolved (relative to each hierarchy root) */
-        unsigned cgroup_created_depth; /* how many trailing levels of cgroup_path create made */
+        ContainerStatus status;            /* as last recorded; the runtime refines it from /proc */
+        char *created;                     /* RFC 3339 with nanoseconds, UTC */
+        char *owner;                       /* user name or uid */
+        char *cgroup_path;                 /* the cgroup path as resolved (relative to each hierarchy root) */
+        unsigned cgroup_created_depth;     /* how many trailing levels of cgroup_path create made */
         bool rootless;
         bool systemd_cgroup;
-        bool started;       /* start has been called */
+        bool started; /* start has been called */
         SpecKeyValue *annotations;
         size_t n_annotations;
 } ContainerRecord;
@@ -53,8 +53,8 @@ int container_status_from_string(const char *s);           /* -EINVAL if unknown
 char *container_record_to_json(const ContainerRecord *r);
 /* Parse a record; `id` and `status` are required, the rest optional.
  * *ret is a new record (container_record_free() it). */
-int container_record_from_json(const char *text, size_t len, const char *filename,
-                               ContainerRecord **ret, Error **ret_err);
+int container_record_from_json(const char *text, size_t len, const char *filename, ContainerRecord **ret,
+                               Error **ret_err);
 
 /* The OCI state document for `state`, as runc prints it: ociVersion
  * (SPEC_VERSION), id, pid (0 when status is stopped, as runc does), status,

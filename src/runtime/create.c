@@ -40,8 +40,8 @@ bool runtime_id_valid(const char *id)
         if (n == 0 || n > 1024 || streq(id, ".") || streq(id, ".."))
                 return false;
         for (const char *c = id; *c; c++)
-                if (!(((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-                       *c == '_' || *c == '+' || *c == '-' || *c == '.')))
+                if (!(((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+                       *c == '+' || *c == '-' || *c == '.')))
                         return false;
         return true;
 }
@@ -81,8 +81,8 @@ static int device_rules_with_defaults(const Spec *spec, SpecDeviceRule **ret, si
                 char type;
                 int64_t major, minor;
         } defaults[] = {
-                { 'c', 1, 3 }, { 'c', 1, 5 }, { 'c', 1, 7 },  { 'c', 1, 8 },    { 'c', 1, 9 },
-                { 'c', 5, 0 }, { 'c', 5, 1 }, { 'c', 5, 2 },  { 'c', 136, -1 },
+                { 'c', 1, 3 }, { 'c', 1, 5 }, { 'c', 1, 7 }, { 'c', 1, 8 },    { 'c', 1, 9 },
+                { 'c', 5, 0 }, { 'c', 5, 1 }, { 'c', 5, 2 }, { 'c', 136, -1 },
         };
         const SpecResources *res = &spec->linux_.resources;
         size_t n = res->n_devices + ELEMENTSOF(defaults) + spec->linux_.n_devices, k = 0;
@@ -93,14 +93,20 @@ static int device_rules_with_defaults(const Spec *spec, SpecDeviceRule **ret, si
         for (size_t i = 0; i < res->n_devices; i++)
                 rules[k++] = res->devices[i];
         for (size_t i = 0; i < ELEMENTSOF(defaults); i++)
-                rules[k++] = (SpecDeviceRule){ .allow = true, .type = defaults[i].type, .major = defaults[i].major,
-                                               .minor = defaults[i].minor, .access = (char *)"rwm" };
+                rules[k++] = (SpecDeviceRule){ .allow = true,
+                                               .type = defaults[i].type,
+                                               .major = defaults[i].major,
+                                               .minor = defaults[i].minor,
+                                               .access = (char *)"rwm" };
         for (size_t i = 0; i < spec->linux_.n_devices; i++) {
                 const SpecDevice *d = &spec->linux_.devices[i];
                 if (d->type == 'p')
                         continue;
-                rules[k++] = (SpecDeviceRule){ .allow = true, .type = d->type == 'u' ? 'c' : d->type,
-                                               .major = d->major, .minor = d->minor, .access = (char *)"rwm" };
+                rules[k++] = (SpecDeviceRule){ .allow = true,
+                                               .type = d->type == 'u' ? 'c' : d->type,
+                                               .major = d->major,
+                                               .minor = d->minor,
+                                               .access = (char *)"rwm" };
         }
         *ret = rules;
         *ret_n = k;
@@ -129,9 +135,10 @@ static bool has_own_ns(const Spec *spec, NsType t)
  * has of its own: anything else would change the host (runc's rules). */
 static int validate_sysctls(const Spec *spec, Error **ret_err)
 {
-        static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
-                                           "kernel.shmall", "kernel.shmmax", "kernel.shmmni",
-                                           "kernel.shm_rmid_forced" };
+        static const char *const ipc[] = {
+                "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+                "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"
+        };
 
         for (size_t i = 0; i < spec->linux_.n_sysctl; i++) {
                 const char *k = spec->linux_.sysctl[i].key;
@@ -177,9 +184,8 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
 {
         _cleanup_spec_ Spec *spec = NULL;
         _cleanup_free_ char *bundle = NULL, *config_path = NULL, *config_text = NULL, *rootfs = NULL, *dir = NULL,
-                             *cgpath = NULL, *state = NULL;
-        _cleanup_close_ int dirfd = -EBADF, sock_parent = -EBADF, sock_child = -EBADF, fifo = -EBADF,
-                            console = -EBADF;
+                            *cgpath = NULL, *state = NULL;
+        _cleanup_close_ int dirfd = -EBADF, sock_parent = -EBADF, sock_child = -EBADF, fifo = -EBADF, console = -EBADF;
         _cleanup_cgroup_ Cgroup *cg = NULL;
         ContainerRecord rec = { 0 };
         InitConfig ic = { 0 };
@@ -191,7 +197,8 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         if (ret_console)
                 *ret_console = -EBADF;
         if (!runtime_id_valid(id))
-                return error_setx(ret_err, EINVAL, "invalid container id \"%s\" (allowed: letters, digits, _ + - .)", id);
+                return error_setx(ret_err, EINVAL, "invalid container id \"%s\" (allowed: letters, digits, _ + - .)",
+                                  id);
 
         /* 1. the config */
         bundle = realpath(c->bundle ? c->bundle : ".", NULL);
@@ -211,8 +218,8 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         if (!spec->root_path)
                 return error_setx(ret_err, EINVAL, "config.json: root.path is required");
         {
-                _cleanup_free_ char *rp = spec->root_path[0] == '/' ? strdup(spec->root_path)
-                                                                      : path_join(bundle, spec->root_path);
+                _cleanup_free_ char *rp =
+                        spec->root_path[0] == '/' ? strdup(spec->root_path) : path_join(bundle, spec->root_path);
                 struct stat st;
 
                 if (!rp)
@@ -239,8 +246,7 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                                   "linux.namespaces");
         if (validate_sysctls(spec, ret_err) < 0)
                 return -EINVAL;
-        if (spec_namespace(spec, NS_USER) && !spec_namespace(spec, NS_USER)->path &&
-            spec->linux_.n_uid_mappings == 0)
+        if (spec_namespace(spec, NS_USER) && !spec_namespace(spec, NS_USER)->path && spec->linux_.n_uid_mappings == 0)
                 return error_setx(ret_err, EINVAL, "config.json: a new user namespace needs linux.uidMappings");
 
         /* 2. the state directory */
@@ -295,8 +301,8 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                         }
                         res.devices = rules;
                 }
-                r = cgroup_create(cgpath, spec->linux_.has_resources ? &res : NULL, o->cgroup_manager, o->rootless,
-                                  &cg, ret_err);
+                r = cgroup_create(cgpath, spec->linux_.has_resources ? &res : NULL, o->cgroup_manager, o->rootless, &cg,
+                                  ret_err);
         }
         if (r < 0) {
                 error_prefix(ret_err, "cgroup %s", cgpath);
@@ -391,8 +397,8 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                         pid_t target = m.value > 0 ? m.value : child;
                         const SpecLinux *l = &spec->linux_;
 
-                        r = idmap_write(target, l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
-                                        l->n_gid_mappings, &setgroups_denied, ret_err);
+                        r = idmap_write(target, l->uid_mappings, l->n_uid_mappings, l->gid_mappings, l->n_gid_mappings,
+                                        &setgroups_denied, ret_err);
                         if (r < 0)
                                 goto fail;
                         r = sync_send(sock_parent, SYNC_USERNS_ACK, 0, NULL, 0, -1);
@@ -439,8 +445,7 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                         safe_close(console);
                         console = fd;
                         break;
-                case SYNC_READY:
-                        goto ready;
+                case SYNC_READY: goto ready;
                 default:
                         safe_close(fd);
                         r = error_setx(ret_err, EPROTO, "unexpected message %u from init", m.type);

@@ -25,8 +25,14 @@
 #include "sandbox/sync.h"
 
 static const char *const ns_order[] = { "user", "ipc", "uts", "net", "pid", "cgroup", "time", "mnt" };
-static const int ns_flags[] = { CLONE_NEWUSER, CLONE_NEWIPC, CLONE_NEWUTS, CLONE_NEWNET,
-                                CLONE_NEWPID,  CLONE_NEWCGROUP, 0x80 /* CLONE_NEWTIME */, CLONE_NEWNS };
+static const int ns_flags[] = { CLONE_NEWUSER,
+                                CLONE_NEWIPC,
+                                CLONE_NEWUTS,
+                                CLONE_NEWNET,
+                                CLONE_NEWPID,
+                                CLONE_NEWCGROUP,
+                                0x80 /* CLONE_NEWTIME */,
+                                CLONE_NEWNS };
 
 static bool same_ns(pid_t pid, const char *name)
 {
@@ -130,8 +136,8 @@ int runtime_exec(const RuntimeOpts *o, const char *id, const ExecOpts *e, int *r
                 return error_setx(ret_err, EINVAL, "--tty with --detach needs --console-socket");
 
         if (rec->cgroup_path && o->cgroup_manager != CGROUP_MANAGER_DISABLED) {
-                r = cgroup_open(rec->cgroup_path, rec->systemd_cgroup ? CGROUP_MANAGER_SYSTEMD : o->cgroup_manager,
-                                &cg, ret_err);
+                r = cgroup_open(rec->cgroup_path, rec->systemd_cgroup ? CGROUP_MANAGER_SYSTEMD : o->cgroup_manager, &cg,
+                                ret_err);
                 if (r < 0)
                         return r;
         }

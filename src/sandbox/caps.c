@@ -134,8 +134,8 @@ static int caps_mask(char *const *names, const char *set, uint64_t *ret_mask, Er
         for (size_t i = 0; names && names[i]; i++) {
                 int c = caps_from_name(names[i]);
                 if (c < 0)
-                        return error_setx(ret_err, EINVAL, "process.capabilities.%s: unknown capability \"%s\"",
-                                          set, names[i]);
+                        return error_setx(ret_err, EINVAL, "process.capabilities.%s: unknown capability \"%s\"", set,
+                                          names[i]);
                 mask |= CAP_BIT(c);
         }
         *ret_mask = mask;
@@ -199,8 +199,7 @@ int caps_drop_bounding(const SpecCapabilities *caps, Error **ret_err)
                 if (prctl(PR_CAPBSET_DROP, (unsigned long)c, 0, 0, 0) < 0) {
                         int e = errno;
                         if (e == EPERM)
-                                return error_setx(ret_err, e,
-                                                  "drop %s from the bounding set: %s (needs CAP_SETPCAP)",
+                                return error_setx(ret_err, e, "drop %s from the bounding set: %s (needs CAP_SETPCAP)",
                                                   cap_name(c), strerror(e));
                         return error_set(ret_err, e, "drop %s from the bounding set", cap_name(c));
                 }
@@ -255,8 +254,7 @@ static int capset_eperm(uint64_t eff, uint64_t prm, uint64_t inh, Error **ret_er
                         bnd |= CAP_BIT(c);
 
         if (eff & ~prm)
-                return error_setx(ret_err, EPERM,
-                                  "capset: effective capability %s is not in the permitted set",
+                return error_setx(ret_err, EPERM, "capset: effective capability %s is not in the permitted set",
                                   cap_name(first_cap(eff & ~prm)));
         if (cur) {
                 cur_prm = cap_get_mask(cur, CAP_PERMITTED);
@@ -267,12 +265,11 @@ static int capset_eperm(uint64_t eff, uint64_t prm, uint64_t inh, Error **ret_er
                                           cap_name(first_cap(prm & ~cur_prm)));
         }
         if (inh & ~bnd)
-                return error_setx(ret_err, EPERM,
-                                  "capset: inheritable capability %s is not in the bounding set",
+                return error_setx(ret_err, EPERM, "capset: inheritable capability %s is not in the bounding set",
                                   cap_name(first_cap(inh & ~bnd)));
-        return error_set(ret_err, EPERM, "capset (effective %#" PRIx64 ", permitted %#" PRIx64
-                                         ", inheritable %#" PRIx64 ")",
-                         eff, prm, inh);
+        return error_set(ret_err, EPERM,
+                         "capset (effective %#" PRIx64 ", permitted %#" PRIx64 ", inheritable %#" PRIx64 ")", eff, prm,
+                         inh);
 }
 
 int caps_apply(const SpecCapabilities *caps, Error **ret_err)

@@ -54,8 +54,7 @@ static int run_newidmap(const char *helper, pid_t pid, const SpecIdMap *m, size_
                                   "(install the uidmap package)",
                                   helper);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                return error_setx(ret_err, EPERM, "%s %d failed (check /etc/subuid and /etc/subgid)", helper,
-                                  (int)pid);
+                return error_setx(ret_err, EPERM, "%s %d failed (check /etc/subuid and /etc/subgid)", helper, (int)pid);
         return 0;
 }
 

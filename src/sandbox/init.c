@@ -109,7 +109,8 @@ int sandbox_find_executable(const char *file, char *const *env, const char *cwd,
                 return 0;
         }
         if (last == ENOENT)
-                return error_setx(ret_err, ENOENT, "exec: \"%s\": executable file not found in $PATH: No such file or directory", file);
+                return error_setx(ret_err, ENOENT,
+                                  "exec: \"%s\": executable file not found in $PATH: No such file or directory", file);
         return error_set(ret_err, last, "exec: \"%s\"", file);
 }
 
@@ -536,7 +537,8 @@ pid_t sandbox_spawn(const InitConfig *c, Error **ret_err)
                             sync_expect(c->sync_fd, SYNC_USERNS_ACK, NULL, NULL, NULL, &err) < 0)
                                 _exit(1);
                         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
-                                child_fail(c->sync_fd, (error_set(&err, errno, "become root in the user namespace"), err));
+                                child_fail(c->sync_fd,
+                                           (error_set(&err, errno, "become root in the user namespace"), err));
                 }
                 init_main(c, new_flags, state);
         }

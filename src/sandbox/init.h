@@ -15,13 +15,13 @@
  * or reports an error on the sync socket and _exit()s. */
 typedef struct InitConfig {
         const Spec *spec;
-        const char *rootfs;  /* absolute */
-        int sync_fd;         /* child's end of the sync socketpair */
-        int fifo_fd;         /* O_PATH fd of exec.fifo; -1: exec right after setup */
+        const char *rootfs; /* absolute */
+        int sync_fd;        /* child's end of the sync socketpair */
+        int fifo_fd;        /* O_PATH fd of exec.fifo; -1: exec right after setup */
         bool no_pivot;
         bool no_new_keyring;
-        int preserve_fds;    /* fds 3 .. 3+n-1 are passed to the container */
-        int cgroup_fd;       /* for clone3(CLONE_INTO_CGROUP), or -1 */
+        int preserve_fds; /* fds 3 .. 3+n-1 are passed to the container */
+        int cgroup_fd;    /* for clone3(CLONE_INTO_CGROUP), or -1 */
 } InitConfig;
 
 /* Clone the container init (directly, or through an intermediate process

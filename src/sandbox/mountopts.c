@@ -106,9 +106,7 @@ int mount_opts_parse(char *const *options, size_t n, MountOpts *o, Error **ret_e
                                 o->flags &= ~opt_table[j].flag;
                                 o->clear |= opt_table[j].flag;
                                 break;
-                        case OPT_PROP:
-                                o->propagation = opt_table[j].flag;
-                                break;
+                        case OPT_PROP: o->propagation = opt_table[j].flag; break;
                         case OPT_BIND:
                                 o->bind = true;
                                 o->recursive_bind = opt_table[j].flag & MS_REC;
@@ -121,9 +119,7 @@ int mount_opts_parse(char *const *options, size_t n, MountOpts *o, Error **ret_e
                                 o->rec_attr_clr |= opt_table[j].attr;
                                 o->rec_attr_set &= ~opt_table[j].attr;
                                 break;
-                        case OPT_IDMAP:
-                                o->idmap = true;
-                                break;
+                        case OPT_IDMAP: o->idmap = true; break;
                         }
                         break;
                 }

@@ -22,14 +22,14 @@
 #include "lib/util.h"
 
 static const char *const rlimit_names[] = {
-        [RLIMIT_CPU] = "RLIMIT_CPU",         [RLIMIT_FSIZE] = "RLIMIT_FSIZE",
-        [RLIMIT_DATA] = "RLIMIT_DATA",       [RLIMIT_STACK] = "RLIMIT_STACK",
-        [RLIMIT_CORE] = "RLIMIT_CORE",       [RLIMIT_RSS] = "RLIMIT_RSS",
-        [RLIMIT_NPROC] = "RLIMIT_NPROC",     [RLIMIT_NOFILE] = "RLIMIT_NOFILE",
-        [RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK", [RLIMIT_AS] = "RLIMIT_AS",
-        [RLIMIT_LOCKS] = "RLIMIT_LOCKS",     [RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING",
+        [RLIMIT_CPU] = "RLIMIT_CPU",           [RLIMIT_FSIZE] = "RLIMIT_FSIZE",
+        [RLIMIT_DATA] = "RLIMIT_DATA",         [RLIMIT_STACK] = "RLIMIT_STACK",
+        [RLIMIT_CORE] = "RLIMIT_CORE",         [RLIMIT_RSS] = "RLIMIT_RSS",
+        [RLIMIT_NPROC] = "RLIMIT_NPROC",       [RLIMIT_NOFILE] = "RLIMIT_NOFILE",
+        [RLIMIT_MEMLOCK] = "RLIMIT_MEMLOCK",   [RLIMIT_AS] = "RLIMIT_AS",
+        [RLIMIT_LOCKS] = "RLIMIT_LOCKS",       [RLIMIT_SIGPENDING] = "RLIMIT_SIGPENDING",
         [RLIMIT_MSGQUEUE] = "RLIMIT_MSGQUEUE", [RLIMIT_NICE] = "RLIMIT_NICE",
-        [RLIMIT_RTPRIO] = "RLIMIT_RTPRIO",   [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
+        [RLIMIT_RTPRIO] = "RLIMIT_RTPRIO",     [RLIMIT_RTTIME] = "RLIMIT_RTTIME",
 };
 
 static const char *rlimit_name(const SpecRlimit *rl)
@@ -77,8 +77,8 @@ int process_apply_rlimits(const SpecRlimit *rl, size_t n, Error **ret_err)
                         return error_setx(ret_err, e, "setrlimit %s (soft %s, hard %s): %s (soft above hard)",
                                           rlimit_name(r), rlim_str(r->soft, sbuf), rlim_str(r->hard, hbuf),
                                           strerror(e));
-                return error_set(ret_err, e, "setrlimit %s (soft %s, hard %s)", rlimit_name(r),
-                                 rlim_str(r->soft, sbuf), rlim_str(r->hard, hbuf));
+                return error_set(ret_err, e, "setrlimit %s (soft %s, hard %s)", rlimit_name(r), rlim_str(r->soft, sbuf),
+                                 rlim_str(r->hard, hbuf));
         }
         return 0;
 }
@@ -123,8 +123,7 @@ int process_apply_personality(const SpecLinux *l, Error **ret_err)
         else if (streq(l->personality_domain, "LINUX32"))
                 persona = PER_LINUX32;
         else
-                return error_setx(ret_err, EINVAL,
-                                  "linux.personality.domain: unknown domain \"%s\" (LINUX or LINUX32)",
+                return error_setx(ret_err, EINVAL, "linux.personality.domain: unknown domain \"%s\" (LINUX or LINUX32)",
                                   l->personality_domain);
 
         /* personality_flags: the spec defines none we act on; ignored. */
@@ -198,8 +197,8 @@ int process_switch_user(const SpecUser *u, bool setgroups_allowed, Error **ret_e
 }
 
 /* include/uapi/linux/ioprio.h, which older libc headers lack. */
-#define HUSK_IOPRIO_WHO_PROCESS 1
-#define HUSK_IOPRIO_CLASS_SHIFT 13
+#define HUSK_IOPRIO_WHO_PROCESS           1
+#define HUSK_IOPRIO_CLASS_SHIFT           13
 #define HUSK_IOPRIO_PRIO_VALUE(cls, data) (((cls) << HUSK_IOPRIO_CLASS_SHIFT) | (data))
 
 int process_apply_io_priority(const SpecProcess *p, Error **ret_err)

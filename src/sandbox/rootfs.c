@@ -33,12 +33,9 @@ static void bind_attrs(const MountOpts *o, struct mount_attr *a)
                 unsigned long ms;
                 uint64_t attr;
         } map[] = {
-                { MS_RDONLY, MOUNT_ATTR_RDONLY },
-                { MS_NOSUID, MOUNT_ATTR_NOSUID },
-                { MS_NODEV, MOUNT_ATTR_NODEV },
-                { MS_NOEXEC, MOUNT_ATTR_NOEXEC },
-                { MS_NODIRATIME, MOUNT_ATTR_NODIRATIME },
-                { MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW },
+                { MS_RDONLY, MOUNT_ATTR_RDONLY },         { MS_NOSUID, MOUNT_ATTR_NOSUID },
+                { MS_NODEV, MOUNT_ATTR_NODEV },           { MS_NOEXEC, MOUNT_ATTR_NOEXEC },
+                { MS_NODIRATIME, MOUNT_ATTR_NODIRATIME }, { MS_NOSYMFOLLOW, MOUNT_ATTR_NOSYMFOLLOW },
         };
 
         memset(a, 0, sizeof(*a));
@@ -100,9 +97,9 @@ static int apply_rec_attrs(int root_fd, const char *dest, const MountOpts *o, Er
         if (a.attr_set & (MOUNT_ATTR_NOATIME | MOUNT_ATTR_STRICTATIME | MOUNT_ATTR_RELATIME) ||
             a.attr_clr & (MOUNT_ATTR_NOATIME | MOUNT_ATTR_STRICTATIME | MOUNT_ATTR_RELATIME)) {
                 a.attr_set &= ~(uint64_t)(MOUNT_ATTR_NOATIME | MOUNT_ATTR_STRICTATIME);
-                a.attr_clr = (a.attr_clr & ~(uint64_t)(MOUNT_ATTR_NOATIME | MOUNT_ATTR_STRICTATIME |
-                                                       MOUNT_ATTR_RELATIME)) |
-                             MOUNT_ATTR__ATIME;
+                a.attr_clr =
+                        (a.attr_clr & ~(uint64_t)(MOUNT_ATTR_NOATIME | MOUNT_ATTR_STRICTATIME | MOUNT_ATTR_RELATIME)) |
+                        MOUNT_ATTR__ATIME;
                 if (o->rec_attr_set & MOUNT_ATTR_NOATIME)
                         a.attr_set |= MOUNT_ATTR_NOATIME;
                 else if (o->rec_attr_set & MOUNT_ATTR_STRICTATIME)
@@ -126,8 +123,8 @@ static int mount_bind(int root_fd, const SpecMount *m, const MountOpts *o, Error
                 return error_setx(ret_err, EINVAL, "bind mount needs a source");
         /* Clone the source first: from here on we hold the tree, whatever
          * happens to the source path. */
-        tree = open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-                                                      (o->recursive_bind ? AT_RECURSIVE : 0));
+        tree = open_tree(AT_FDCWD, m->source,
+                         OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->recursive_bind ? AT_RECURSIVE : 0));
         if (tree < 0)
                 return error_set(ret_err, errno, "open_tree %s", m->source);
         if (fstat(tree, &st) < 0)
@@ -208,8 +205,15 @@ typedef struct CgroupMount {
 
 static bool is_controller_option(const char *t)
 {
-        static const char *const skip[] = { "rw", "ro", "xattr", "noprefix", "clone_children", "cpuset_v2_mode",
-                                            "nsdelegate", "memory_recursiveprot", "favordynmods" };
+        static const char *const skip[] = { "rw",
+                                            "ro",
+                                            "xattr",
+                                            "noprefix",
+                                            "clone_children",
+                                            "cpuset_v2_mode",
+                                            "nsdelegate",
+                                            "memory_recursiveprot",
+                                            "favordynmods" };
 
         for (size_t i = 0; i < ELEMENTSOF(skip); i++)
                 if (streq(t, skip[i]))
@@ -272,8 +276,7 @@ static int host_cgroup_mounts(CgroupMount **ret, size_t *ret_n, Error **ret_err)
  * hierarchy. With a cgroup namespace of its own the container mounts each
  * hierarchy (the kernel shows the namespace's root, its own cgroup); without
  * one, it gets its own cgroup bound from the host, never the whole tree. */
-static int mount_cgroup_v1(const RootfsConfig *c, int root_fd, const SpecMount *m, const MountOpts *o,
-                           Error **ret_err)
+static int mount_cgroup_v1(const RootfsConfig *c, int root_fd, const SpecMount *m, const MountOpts *o, Error **ret_err)
 {
         _cleanup_free_ CgroupMount *cms = NULL;
         _cleanup_close_ int dest = -EBADF;
@@ -428,14 +431,14 @@ static const struct {
         const char *path;
         unsigned major, minor;
 } default_devices[] = {
-        { "/dev/null", 1, 3 },    { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
-        { "/dev/random", 1, 8 },  { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
+        { "/dev/null", 1, 3 },   { "/dev/zero", 1, 5 },    { "/dev/full", 1, 7 },
+        { "/dev/random", 1, 8 }, { "/dev/urandom", 1, 9 }, { "/dev/tty", 5, 0 },
 };
 
 /* Create one device node; inside a user namespace mknod is refused, so bind
  * the host's node onto an empty file instead (runc does the same). */
-static int make_device(int root_fd, const char *path, char type, unsigned major, unsigned minor, mode_t mode,
-                       uid_t uid, gid_t gid, bool userns, Error **ret_err)
+static int make_device(int root_fd, const char *path, char type, unsigned major, unsigned minor, mode_t mode, uid_t uid,
+                       gid_t gid, bool userns, Error **ret_err)
 {
         _cleanup_free_ char *dir = strdup(path);
         _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
@@ -501,7 +504,7 @@ static int setup_dev(const RootfsConfig *c, int root_fd, Error **ret_err)
         static const struct {
                 const char *target, *link;
         } links[] = {
-                { "/proc/self/fd", "/dev/fd" },     { "/proc/self/fd/0", "/dev/stdin" },
+                { "/proc/self/fd", "/dev/fd" },       { "/proc/self/fd/0", "/dev/stdin" },
                 { "/proc/self/fd/1", "/dev/stdout" }, { "/proc/self/fd/2", "/dev/stderr" },
                 { "pts/ptmx", "/dev/ptmx" },
         };
@@ -513,8 +516,9 @@ static int setup_dev(const RootfsConfig *c, int root_fd, Error **ret_err)
                 const SpecMount *m = &spec->mounts[i];
                 _cleanup_free_ char *cl = path_clean(m->destination);
 
-                if (cl && streq(cl, "/dev") && ((m->type && streq(m->type, "bind")) || strv_contains(m->options, "bind") ||
-                                               strv_contains(m->options, "rbind")))
+                if (cl && streq(cl, "/dev") &&
+                    ((m->type && streq(m->type, "bind")) || strv_contains(m->options, "bind") ||
+                     strv_contains(m->options, "rbind")))
                         return 0;
         }
 
@@ -681,8 +685,8 @@ static int mask_path(const char *path, Error **ret_err)
 static int readonly_path(const char *path, Error **ret_err)
 {
         _cleanup_close_ int fd = -EBADF, tree = -EBADF;
-        struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                                            MOUNT_ATTR_NOEXEC };
+        struct mount_attr a = { .attr_set =
+                                        MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
 
         fd = path_open_in_root(AT_FDCWD, path, O_PATH | O_NOFOLLOW, 0, NULL);
         if (fd < 0)

@@ -17,7 +17,7 @@ typedef struct RootfsConfig {
         const char *rootfs; /* absolute host path */
         bool userns;        /* a new user namespace: mknod is not allowed */
         bool new_mntns;
-        bool cgroupns;      /* the container has a cgroup namespace of its own */
+        bool cgroupns; /* the container has a cgroup namespace of its own */
         bool no_pivot;
 } RootfsConfig;
 

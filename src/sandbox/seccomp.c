@@ -49,10 +49,14 @@ typedef enum ActKind {
 } ActKind;
 
 static const char *const action_names[] = {
-        [ACT_KILL] = "SCMP_ACT_KILL",   [ACT_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
-        [ACT_KILL_THREAD] = "SCMP_ACT_KILL_THREAD", [ACT_TRAP] = "SCMP_ACT_TRAP",
-        [ACT_ERRNO] = "SCMP_ACT_ERRNO", [ACT_TRACE] = "SCMP_ACT_TRACE",
-        [ACT_ALLOW] = "SCMP_ACT_ALLOW", [ACT_LOG] = "SCMP_ACT_LOG",
+        [ACT_KILL] = "SCMP_ACT_KILL",
+        [ACT_KILL_PROCESS] = "SCMP_ACT_KILL_PROCESS",
+        [ACT_KILL_THREAD] = "SCMP_ACT_KILL_THREAD",
+        [ACT_TRAP] = "SCMP_ACT_TRAP",
+        [ACT_ERRNO] = "SCMP_ACT_ERRNO",
+        [ACT_TRACE] = "SCMP_ACT_TRACE",
+        [ACT_ALLOW] = "SCMP_ACT_ALLOW",
+        [ACT_LOG] = "SCMP_ACT_LOG",
         [ACT_NOTIFY] = "SCMP_ACT_NOTIFY",
 };
 
@@ -76,24 +80,15 @@ static uint32_t action_value(ActKind k, bool has_errno, unsigned errno_ret)
         uint16_t data = has_errno ? (uint16_t)errno_ret : EPERM;
 
         switch (k) {
-        case ACT_KILL:
-                return SCMP_ACT_KILL;
-        case ACT_KILL_PROCESS:
-                return SCMP_ACT_KILL_PROCESS;
-        case ACT_KILL_THREAD:
-                return SCMP_ACT_KILL_THREAD;
-        case ACT_TRAP:
-                return SCMP_ACT_TRAP;
-        case ACT_ERRNO:
-                return SCMP_ACT_ERRNO(data);
-        case ACT_TRACE:
-                return SCMP_ACT_TRACE(data);
-        case ACT_ALLOW:
-                return SCMP_ACT_ALLOW;
-        case ACT_LOG:
-                return SCMP_ACT_LOG;
-        case ACT_NOTIFY:
-                return SCMP_ACT_NOTIFY;
+        case ACT_KILL: return SCMP_ACT_KILL;
+        case ACT_KILL_PROCESS: return SCMP_ACT_KILL_PROCESS;
+        case ACT_KILL_THREAD: return SCMP_ACT_KILL_THREAD;
+        case ACT_TRAP: return SCMP_ACT_TRAP;
+        case ACT_ERRNO: return SCMP_ACT_ERRNO(data);
+        case ACT_TRACE: return SCMP_ACT_TRACE(data);
+        case ACT_ALLOW: return SCMP_ACT_ALLOW;
+        case ACT_LOG: return SCMP_ACT_LOG;
+        case ACT_NOTIFY: return SCMP_ACT_NOTIFY;
         }
         return SCMP_ACT_KILL_PROCESS;
 }
@@ -102,9 +97,12 @@ static const struct {
         const char *name;
         enum scmp_compare op;
 } op_table[] = {
-        { "SCMP_CMP_NE", SCMP_CMP_NE }, { "SCMP_CMP_LT", SCMP_CMP_LT },
-        { "SCMP_CMP_LE", SCMP_CMP_LE }, { "SCMP_CMP_EQ", SCMP_CMP_EQ },
-        { "SCMP_CMP_GE", SCMP_CMP_GE }, { "SCMP_CMP_GT", SCMP_CMP_GT },
+        { "SCMP_CMP_NE", SCMP_CMP_NE },
+        { "SCMP_CMP_LT", SCMP_CMP_LT },
+        { "SCMP_CMP_LE", SCMP_CMP_LE },
+        { "SCMP_CMP_EQ", SCMP_CMP_EQ },
+        { "SCMP_CMP_GE", SCMP_CMP_GE },
+        { "SCMP_CMP_GT", SCMP_CMP_GT },
         { "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 
@@ -121,11 +119,10 @@ static int op_from_name(const char *name, enum scmp_compare *ret)
 /* The architectures the runtime-spec lists. libseccomp's own names are the
  * suffixes in lower case ("SCMP_ARCH_X86_64" -> "x86_64"). */
 static const char *const arch_names[] = {
-        "SCMP_ARCH_X86",      "SCMP_ARCH_X86_64",    "SCMP_ARCH_X32",     "SCMP_ARCH_ARM",
-        "SCMP_ARCH_AARCH64",  "SCMP_ARCH_MIPS",      "SCMP_ARCH_MIPS64",  "SCMP_ARCH_MIPS64N32",
-        "SCMP_ARCH_MIPSEL",   "SCMP_ARCH_MIPSEL64",  "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-        "SCMP_ARCH_PPC64",    "SCMP_ARCH_PPC64LE",   "SCMP_ARCH_S390",    "SCMP_ARCH_S390X",
-        "SCMP_ARCH_PARISC",   "SCMP_ARCH_PARISC64",  "SCMP_ARCH_RISCV64",
+        "SCMP_ARCH_X86",         "SCMP_ARCH_X86_64", "SCMP_ARCH_X32",       "SCMP_ARCH_ARM",     "SCMP_ARCH_AARCH64",
+        "SCMP_ARCH_MIPS",        "SCMP_ARCH_MIPS64", "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL",  "SCMP_ARCH_MIPSEL64",
+        "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",    "SCMP_ARCH_PPC64",     "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390",
+        "SCMP_ARCH_S390X",       "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64",  "SCMP_ARCH_RISCV64",
 };
 
 /* libseccomp's token for a spec architecture name, 0 when unknown to the
@@ -228,8 +225,8 @@ static int validate_syscall(const SpecSeccompSyscall *sc, size_t i, Error **ret_
                 const SpecSeccompArg *a = &sc->args[j];
                 if (a->index >= SECCOMP_MAX_ARGS)
                         return error_setx(ret_err, EINVAL,
-                                          "linux.seccomp.syscalls[%zu].args[%zu].index %u is out of range [0, 5]", i,
-                                          j, a->index);
+                                          "linux.seccomp.syscalls[%zu].args[%zu].index %u is out of range [0, 5]", i, j,
+                                          a->index);
                 if (op_from_name(a->op, &op) < 0)
                         return error_setx(ret_err, EINVAL,
                                           "linux.seccomp.syscalls[%zu].args[%zu].op: unknown operator \"%s\"", i, j,
@@ -294,8 +291,7 @@ static void seccomp_releasep(scmp_filter_ctx *ctx)
                 seccomp_release(*ctx);
 }
 
-static int set_attr(scmp_filter_ctx ctx, enum scmp_filter_attr attr, uint32_t value, const char *what,
-                    Error **ret_err)
+static int set_attr(scmp_filter_ctx ctx, enum scmp_filter_attr attr, uint32_t value, const char *what, Error **ret_err)
 {
         int r = seccomp_attr_set(ctx, attr, value);
         if (r < 0)
@@ -304,8 +300,8 @@ static int set_attr(scmp_filter_ctx ctx, enum scmp_filter_attr attr, uint32_t va
 }
 
 /* Add the rules of one syscalls[] entry for one name. */
-static int add_rule(scmp_filter_ctx ctx, uint32_t act, const char *name, const SpecSeccompSyscall *sc,
-                    bool *added, Error **ret_err)
+static int add_rule(scmp_filter_ctx ctx, uint32_t act, const char *name, const SpecSeccompSyscall *sc, bool *added,
+                    Error **ret_err)
 {
         struct scmp_arg_cmp conds[SECCOMP_MAX_ARGS * 4];
         unsigned per_index[SECCOMP_MAX_ARGS] = { 0 };
@@ -318,8 +314,7 @@ static int add_rule(scmp_filter_ctx ctx, uint32_t act, const char *name, const S
                 return 0; /* not a syscall of this architecture (or too new for libseccomp) */
 
         if (sc->n_args > ELEMENTSOF(conds))
-                return error_setx(ret_err, E2BIG, "seccomp: %s: too many argument conditions (%zu)", name,
-                                  sc->n_args);
+                return error_setx(ret_err, E2BIG, "seccomp: %s: too many argument conditions (%zu)", name, sc->n_args);
         for (size_t j = 0; j < sc->n_args; j++) {
                 const SpecSeccompArg *a = &sc->args[j];
                 enum scmp_compare op;
@@ -393,15 +388,9 @@ int seccomp_spec_load(const SpecSeccomp *s, int *ret_notify_fd, Error **ret_err)
 
         for (size_t i = 0; s->flags && s->flags[i]; i++) {
                 switch ((FlagKind)flag_kind(s->flags[i])) {
-                case FLAG_TSYNC:
-                        r = set_attr(ctx, SCMP_FLTATR_CTL_TSYNC, 1, s->flags[i], ret_err);
-                        break;
-                case FLAG_LOG:
-                        r = set_attr(ctx, SCMP_FLTATR_CTL_LOG, 1, s->flags[i], ret_err);
-                        break;
-                case FLAG_SPEC_ALLOW:
-                        r = set_attr(ctx, SCMP_FLTATR_CTL_SSB, 1, s->flags[i], ret_err);
-                        break;
+                case FLAG_TSYNC: r = set_attr(ctx, SCMP_FLTATR_CTL_TSYNC, 1, s->flags[i], ret_err); break;
+                case FLAG_LOG: r = set_attr(ctx, SCMP_FLTATR_CTL_LOG, 1, s->flags[i], ret_err); break;
+                case FLAG_SPEC_ALLOW: r = set_attr(ctx, SCMP_FLTATR_CTL_SSB, 1, s->flags[i], ret_err); break;
                 case FLAG_WAIT_KILLABLE_RECV:
 #if HAVE_SCMP_WAITKILL
                         r = set_attr(ctx, SCMP_FLTATR_CTL_WAITKILL, 1, s->flags[i], ret_err);
@@ -409,8 +398,7 @@ int seccomp_spec_load(const SpecSeccomp *s, int *ret_notify_fd, Error **ret_err)
                         r = flag_unsupported(ret_err);
 #endif
                         break;
-                default:
-                        r = error_setx(ret_err, EINVAL, "linux.seccomp.flags: unknown flag \"%s\"", s->flags[i]);
+                default: r = error_setx(ret_err, EINVAL, "linux.seccomp.flags: unknown flag \"%s\"", s->flags[i]);
                 }
                 if (r < 0)
                         return r;
@@ -437,8 +425,7 @@ int seccomp_spec_load(const SpecSeccomp *s, int *ret_notify_fd, Error **ret_err)
         r = seccomp_load(ctx);
         if (r < 0) {
                 if (r == -EACCES)
-                        return error_setx(ret_err, r,
-                                          "seccomp: load filter: %s (needs no_new_privs or CAP_SYS_ADMIN)",
+                        return error_setx(ret_err, r, "seccomp: load filter: %s (needs no_new_privs or CAP_SYS_ADMIN)",
                                           strerror(-r));
                 if (r == -EINVAL)
                         return error_setx(ret_err, r,
@@ -464,8 +451,7 @@ int seccomp_spec_load(const SpecSeccomp *s, int *ret_notify_fd, Error **ret_err)
         return 0;
 }
 
-int seccomp_send_listener(const char *listener_path, int notify_fd, const char *process_state_json,
-                          Error **ret_err)
+int seccomp_send_listener(const char *listener_path, int notify_fd, const char *process_state_json, Error **ret_err)
 {
         _cleanup_close_ int sock = -EBADF;
         struct sockaddr_un addr = { .sun_family = AF_UNIX };

@@ -49,9 +49,9 @@ int sync_send_error(int sock, const Error *err)
 static const char *sync_name(uint32_t t)
 {
         static const char *names[] = {
-                [SYNC_USERNS] = "userns", [SYNC_USERNS_ACK] = "userns-ack", [SYNC_PID] = "pid",
-                [SYNC_STATE] = "state",   [SYNC_CONSOLE] = "console",       [SYNC_HOOKS] = "hooks",
-                [SYNC_HOOKS_ACK] = "hooks-ack", [SYNC_READY] = "ready",    [SYNC_ERROR] = "error",
+                [SYNC_USERNS] = "userns",       [SYNC_USERNS_ACK] = "userns-ack", [SYNC_PID] = "pid",
+                [SYNC_STATE] = "state",         [SYNC_CONSOLE] = "console",       [SYNC_HOOKS] = "hooks",
+                [SYNC_HOOKS_ACK] = "hooks-ack", [SYNC_READY] = "ready",           [SYNC_ERROR] = "error",
         };
         return t < ELEMENTSOF(names) && names[t] ? names[t] : "unknown";
 }
@@ -61,8 +61,7 @@ int sync_recv(int sock, SyncMsg *ret_msg, char *payload, int *ret_fd, Error **re
         char buf[sizeof(SyncMsg) + SYNC_PAYLOAD_MAX];
         char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
         struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                              .msg_controllen = sizeof(cbuf) };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
         struct cmsghdr *c;
         SyncMsg hdr;
         int fd = -EBADF;

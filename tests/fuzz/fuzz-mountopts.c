@@ -20,7 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(buf, data, size);
         buf[size] = '\0';
         /* Split on ',' and '\n' keeping empty entries, which the parser must refuse. */
-        for (char *p = buf;; ) {
+        for (char *p = buf;;) {
                 char *e = strpbrk(p, ",\n");
                 if (n < 64)
                         opts[n++] = p;

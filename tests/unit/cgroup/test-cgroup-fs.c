@@ -33,7 +33,7 @@ typedef struct Ctx {
         Cgroup *cg;
         pid_t child;
         volatile uint64_t *counter; /* the child's heartbeat, shared */
-        char *unified_root_subtree;  /* cgroup.subtree_control of the unified root before */
+        char *unified_root_subtree; /* cgroup.subtree_control of the unified root before */
 } Ctx;
 
 static unsigned test_seq;
@@ -272,8 +272,8 @@ static int teardown(void **state)
         /* Put the unified root's subtree_control back as it was. */
         if (u && c->unified_root_subtree) {
                 _cleanup_free_ char *now = NULL;
-                if (cgroup_read(u, "cgroup.subtree_control", &now) == 0 && !strstr(c->unified_root_subtree, "hugetlb") &&
-                    strstr(now, "hugetlb"))
+                if (cgroup_read(u, "cgroup.subtree_control", &now) == 0 &&
+                    !strstr(c->unified_root_subtree, "hugetlb") && strstr(now, "hugetlb"))
                         (void)cgroup_write(u, "cgroup.subtree_control", "-hugetlb", NULL);
         }
         free(c->unified_root_subtree);
@@ -652,8 +652,8 @@ static void test_devices(void **state)
         r.devices = rules, r.n_devices = ELEMENTSOF(rules);
         if (cgroup_create(c->path, &r, CGROUP_MANAGER_CGROUPFS, false, &c->cg, &e) < 0)
                 fail_msg("create: %s", e->msg);
-        print_message("  device rules via %s\n", cgroup_dir_for(c->cg, CGROUP_CTRL_DEVICES, NULL) ? "devices.allow/deny"
-                                                                                                   : "BPF program");
+        print_message("  device rules via %s\n",
+                      cgroup_dir_for(c->cg, CGROUP_CTRL_DEVICES, NULL) ? "devices.allow/deny" : "BPF program");
         bits = device_probe(c, paths, flags, 4);
         assert_int_equal(bits, 0x1 | 0x2); /* null rw, zero r; not zero w, not full */
 

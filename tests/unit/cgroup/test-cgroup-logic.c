@@ -26,8 +26,8 @@ static void check_resolve(const char *in, const char *id, CgroupManager m, bool 
         if (r < 0)
                 fail_msg("resolve(\"%s\", \"%s\"): %s", in ? in : "(null)", id ? id : "(null)", e ? e->msg : "?");
         if (!streq(got, want))
-                fail_msg("resolve(\"%s\", \"%s\") = \"%s\", want \"%s\"", in ? in : "(null)", id ? id : "(null)",
-                         got, want);
+                fail_msg("resolve(\"%s\", \"%s\") = \"%s\", want \"%s\"", in ? in : "(null)", id ? id : "(null)", got,
+                         want);
 }
 
 static void check_resolve_fails(const char *in, const char *id, CgroupManager m, bool systemd, const char *msg)
@@ -52,7 +52,7 @@ static void test_resolve_cgroupfs(void **state)
         check_resolve("//a//b/", "web", fs, false, "/a/b");
         check_resolve("/a/../b", "web", fs, false, "/b");
         check_resolve("/../../etc", "web", fs, false, "/etc"); /* never above the root */
-        check_resolve("a/b", "web", fs, false, "/a/b");       /* relative: below the root */
+        check_resolve("a/b", "web", fs, false, "/a/b");        /* relative: below the root */
         check_resolve("./a/../b", "web", fs, false, "/b");
         check_resolve(NULL, "web", fs, false, "/husk/web");
         check_resolve("", "web", fs, false, "/husk/web");
@@ -71,9 +71,9 @@ static void test_resolve_systemd_not_running(void **state)
         _cleanup_free_ char *got = NULL;
         _cleanup_error_ Error *e = NULL;
 
-        assert_int_equal(cgroup_resolve_path_full("system.slice:husk:web", "web", CGROUP_MANAGER_SYSTEMD, false, &got,
-                                                  &e),
-                         -ENOTSUP);
+        assert_int_equal(
+                cgroup_resolve_path_full("system.slice:husk:web", "web", CGROUP_MANAGER_SYSTEMD, false, &got, &e),
+                -ENOTSUP);
         assert_string_equal(e->msg, "systemd cgroup manager requested (\"system.slice:husk:web\"), but systemd is not "
                                     "running on this host (use --cgroup-manager cgroupfs)");
         check_resolve_fails(NULL, "web", CGROUP_MANAGER_SYSTEMD, false, "systemd is not running");
@@ -82,7 +82,8 @@ static void test_resolve_systemd_not_running(void **state)
         free(got);
         got = NULL;
         if (access("/run/systemd/system", F_OK) < 0)
-                assert_int_equal(cgroup_resolve_path("a.slice:b:c", "web", CGROUP_MANAGER_SYSTEMD, &got, NULL), -ENOTSUP);
+                assert_int_equal(cgroup_resolve_path("a.slice:b:c", "web", CGROUP_MANAGER_SYSTEMD, &got, NULL),
+                                 -ENOTSUP);
         else
                 assert_int_equal(cgroup_resolve_path("a.slice:b:c", "web", CGROUP_MANAGER_SYSTEMD, &got, NULL), 0);
 }
@@ -177,7 +178,7 @@ static void test_blkio_weight(void **state)
         assert_int_equal(cgroup_blkio_weight_to_io_weight(300), 2930);
         assert_int_equal(cgroup_blkio_weight_to_io_weight(500), 4950);
         assert_int_equal(cgroup_blkio_weight_to_io_weight(1000), 10000);
-        assert_int_equal(cgroup_blkio_weight_to_io_weight(5), 1);        /* clamped */
+        assert_int_equal(cgroup_blkio_weight_to_io_weight(5), 1);         /* clamped */
         assert_int_equal(cgroup_blkio_weight_to_io_weight(65535), 10000); /* clamped */
 }
 
@@ -190,8 +191,8 @@ static void check_swap(int64_t mem, int64_t swap, bool want_set, int64_t want)
         if (cgroup_swap_to_v2(mem, swap, &set, &v, &e) < 0)
                 fail_msg("swap(%lld, %lld): %s", (long long)mem, (long long)swap, e->msg);
         if (set != want_set || (want_set && v != want))
-                fail_msg("swap(%lld, %lld) = %d/%lld, want %d/%lld", (long long)mem, (long long)swap, set,
-                         (long long)v, want_set, (long long)want);
+                fail_msg("swap(%lld, %lld) = %d/%lld, want %d/%lld", (long long)mem, (long long)swap, set, (long long)v,
+                         want_set, (long long)want);
 }
 
 static void check_swap_fails(int64_t mem, int64_t swap, const char *msg)
@@ -225,11 +226,14 @@ static void test_swap_to_v2(void **state)
 
 static void test_unified_key_check(void **state)
 {
-        static const char *const good[] = { "memory.high", "cpu.max", "io.max", "pids.max", "cgroup.max.descendants",
-                                            "memory.oom.group", "hugetlb.2MB.max" };
-        static const char *const bad[] = { "",       "..",         ".",          "/memory.max", "a/b",
-                                           "../x.y", "memory",     ".high",      "memory.",     "mem ory.max",
-                                           "memory.max\n", "memory.max/../../x" };
+        static const char *const good[] = {
+                "memory.high",      "cpu.max",        "io.max", "pids.max", "cgroup.max.descendants",
+                "memory.oom.group", "hugetlb.2MB.max"
+        };
+        static const char *const bad[] = {
+                "",       "..",    ".",       "/memory.max", "a/b",          "../x.y",
+                "memory", ".high", "memory.", "mem ory.max", "memory.max\n", "memory.max/../../x"
+        };
 
         for (size_t i = 0; i < ELEMENTSOF(good); i++)
                 if (cgroup_unified_key_check(good[i], NULL) < 0)
@@ -273,7 +277,8 @@ static void check_rule(SpecDeviceRule rule, const char *want)
 
 static void test_device_rule_format(void **state)
 {
-        check_rule((SpecDeviceRule){ .allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm" }, "c 1:3 rwm");
+        check_rule((SpecDeviceRule){ .allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm" },
+                   "c 1:3 rwm");
         check_rule((SpecDeviceRule){ .type = 'a', .major = -1, .minor = -1 }, "a *:* rwm");
         check_rule((SpecDeviceRule){ .type = 0, .major = -1, .minor = -1, .access = "" }, "a *:* rwm");
         check_rule((SpecDeviceRule){ .type = 'b', .major = 8, .minor = -1, .access = "r" }, "b 8:* r");
@@ -370,18 +375,10 @@ static int bpf_run(const struct bpf_insn *p, size_t n, uint32_t type, uint32_t a
                         assert_true(i->off == 0 || i->off == 4 || i->off == 8);
                         reg[i->dst_reg] = ctx[i->off / 4];
                         break;
-                case BPF_ALU | BPF_AND | BPF_K:
-                        reg[i->dst_reg] = (uint32_t)reg[i->dst_reg] & (uint32_t)i->imm;
-                        break;
-                case BPF_ALU | BPF_RSH | BPF_K:
-                        reg[i->dst_reg] = (uint32_t)reg[i->dst_reg] >> i->imm;
-                        break;
-                case BPF_ALU | BPF_MOV | BPF_X:
-                        reg[i->dst_reg] = (uint32_t)reg[i->src_reg];
-                        break;
-                case BPF_ALU64 | BPF_MOV | BPF_K:
-                        reg[i->dst_reg] = (uint64_t)(int64_t)i->imm;
-                        break;
+                case BPF_ALU | BPF_AND | BPF_K: reg[i->dst_reg] = (uint32_t)reg[i->dst_reg] & (uint32_t)i->imm; break;
+                case BPF_ALU | BPF_RSH | BPF_K: reg[i->dst_reg] = (uint32_t)reg[i->dst_reg] >> i->imm; break;
+                case BPF_ALU | BPF_MOV | BPF_X: reg[i->dst_reg] = (uint32_t)reg[i->src_reg]; break;
+                case BPF_ALU64 | BPF_MOV | BPF_K: reg[i->dst_reg] = (uint64_t)(int64_t)i->imm; break;
                 case BPF_JMP | BPF_JNE | BPF_K:
                         if (reg[i->dst_reg] != (uint64_t)(int64_t)i->imm)
                                 pc += (size_t)i->off;
@@ -394,10 +391,8 @@ static int bpf_run(const struct bpf_insn *p, size_t n, uint32_t type, uint32_t a
                         if (reg[i->dst_reg] != reg[i->src_reg])
                                 pc += (size_t)i->off;
                         break;
-                case BPF_JMP | BPF_EXIT:
-                        return (int)reg[0];
-                default:
-                        fail_msg("unexpected opcode 0x%x at %zu", i->code, pc);
+                case BPF_JMP | BPF_EXIT: return (int)reg[0];
+                default: fail_msg("unexpected opcode 0x%x at %zu", i->code, pc);
                 }
                 assert_true(pc < n);
         }
@@ -431,9 +426,9 @@ static void check_reachable(const struct bpf_insn *p, size_t n)
         free(seen);
 }
 
-#define R BPF_DEVCG_ACC_READ
-#define W BPF_DEVCG_ACC_WRITE
-#define M BPF_DEVCG_ACC_MKNOD
+#define R   BPF_DEVCG_ACC_READ
+#define W   BPF_DEVCG_ACC_WRITE
+#define M   BPF_DEVCG_ACC_MKNOD
 #define CHR BPF_DEVCG_DEV_CHAR
 #define BLK BPF_DEVCG_DEV_BLOCK
 
@@ -587,8 +582,8 @@ static void check_writes(const char *const *want, size_t n)
         fake->n_writes = 0;
 }
 
-static const char *const v1_dirs[] = { "memory", "cpu,cpuacct", "cpuset", "pids", "blkio", "hugetlb",
-                                       "net_cls", "net_prio", "devices", "freezer" };
+static const char *const v1_dirs[] = { "memory",  "cpu,cpuacct", "cpuset",   "pids",    "blkio",
+                                       "hugetlb", "net_cls",     "net_prio", "devices", "freezer" };
 
 /* Every v1 hierarchy with a "test" cgroup and the files the code probes. */
 static void fake_v1_tree(bool with_unified)
@@ -763,7 +758,8 @@ static void test_apply_v1_errors(void **state)
         fake->fail_errno = EBUSY;
         r.has_memory_limit = true, r.memory_limit = 1048576;
         assert_int_equal(cgroup_apply(cg, &r, &e), -EBUSY);
-        assert_string_equal(e->msg, "update cgroup /test: write memory.limit_in_bytes = 1048576: Device or resource busy");
+        assert_string_equal(e->msg,
+                            "update cgroup /test: write memory.limit_in_bytes = 1048576: Device or resource busy");
         /* Without an error object the code still comes back. */
         assert_int_equal(cgroup_apply(cg, &r, NULL), -EBUSY);
         fake->fail_file = NULL;
@@ -798,7 +794,8 @@ static void test_apply_missing_controller(void **state)
         cg = fake_open(CGROUP_LAYOUT_V1);
         r.has_pids_limit = true, r.pids_limit = 10;
         assert_int_equal(cgroup_apply(cg, &r, &e), -EOPNOTSUPP);
-        assert_string_equal(e->msg, "update cgroup /test: pids limit requested but the pids controller is not available");
+        assert_string_equal(e->msg,
+                            "update cgroup /test: pids limit requested but the pids controller is not available");
 
         /* Nothing asked of the missing controllers: nothing to complain about. */
         r = (SpecResources){ 0 };

@@ -136,16 +136,11 @@ static void test_decode_empty_message(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_set_appends_strerror),
-                cmocka_unit_test(test_set_negative_and_zero_code),
-                cmocka_unit_test(test_setx_has_no_strerror),
-                cmocka_unit_test(test_prefix_chain),
-                cmocka_unit_test(test_set_replaces_earlier),
-                cmocka_unit_test(test_null_err),
-                cmocka_unit_test(test_prefix_without_error),
-                cmocka_unit_test(test_encode_decode_roundtrip),
-                cmocka_unit_test(test_encode_truncates),
-                cmocka_unit_test(test_encode_null_and_short_decode),
+                cmocka_unit_test(test_set_appends_strerror), cmocka_unit_test(test_set_negative_and_zero_code),
+                cmocka_unit_test(test_setx_has_no_strerror), cmocka_unit_test(test_prefix_chain),
+                cmocka_unit_test(test_set_replaces_earlier), cmocka_unit_test(test_null_err),
+                cmocka_unit_test(test_prefix_without_error), cmocka_unit_test(test_encode_decode_roundtrip),
+                cmocka_unit_test(test_encode_truncates),     cmocka_unit_test(test_encode_null_and_short_decode),
                 cmocka_unit_test(test_decode_empty_message),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -60,4 +60,3 @@ static inline int test_write(const char *dir, const char *name, const char *cont
         close(fd);
         return r;
 }
-

@@ -144,11 +144,11 @@ static int tree_setup(void **state)
         snprintf(p, sizeof(p), "%s/a/b", t->root);
         if (mkdir(p, 0755) < 0)
                 goto fail;
-#define LINK(target, name)                                   \
-        do {                                                 \
+#define LINK(target, name)                                      \
+        do {                                                    \
                 snprintf(p, sizeof(p), "%s/%s", t->root, name); \
-                if (symlink(target, p) < 0)                  \
-                        goto fail;                           \
+                if (symlink(target, p) < 0)                     \
+                        goto fail;                              \
         } while (0)
         LINK("/etc", "evil");
         LINK("../../..", "up");
@@ -214,9 +214,18 @@ static void test_open_in_root_stays_inside(void **state)
 {
         Tree *t = *state;
         static const char *const paths[] = {
-                "etc/passwd",        "/etc/passwd",           "evil/passwd",         "/evil/passwd",
-                "up/etc/passwd",     "up/up/up/etc/passwd",   "a/b/up2/passwd",      "a/evil2/passwd",
-                "../../../etc/passwd", "a/../../etc/passwd", "/../etc/./passwd",     "link-file",
+                "etc/passwd",
+                "/etc/passwd",
+                "evil/passwd",
+                "/evil/passwd",
+                "up/etc/passwd",
+                "up/up/up/etc/passwd",
+                "a/b/up2/passwd",
+                "a/evil2/passwd",
+                "../../../etc/passwd",
+                "a/../../etc/passwd",
+                "/../etc/./passwd",
+                "link-file",
                 "a/b/../../evil/passwd",
         };
         char inside[4096];

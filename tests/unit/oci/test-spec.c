@@ -54,7 +54,8 @@ static const char full_config[] =
         "      \"gidMappings\": [{ \"containerID\": 0, \"hostID\": 100000, \"size\": 65536 }] }\n"
         "  ],\n"
         "  \"hooks\": {\n"
-        "    \"prestart\": [{ \"path\": \"/usr/bin/hook\", \"args\": [\"hook\", \"pre\"], \"env\": [\"A=1\"], \"timeout\": 5 }],\n"
+        "    \"prestart\": [{ \"path\": \"/usr/bin/hook\", \"args\": [\"hook\", \"pre\"], \"env\": [\"A=1\"], "
+        "\"timeout\": 5 }],\n"
         "    \"poststop\": [{ \"path\": \"/usr/bin/hook\" }, { \"path\": \"/bin/true\" }]\n"
         "  },\n"
         "  \"annotations\": { \"org.example.key\": \"value\", \"io.husk.x\": \"y\" },\n"
@@ -67,15 +68,20 @@ static const char full_config[] =
         "    \"uidMappings\": [{ \"containerID\": 0, \"hostID\": 1000, \"size\": 1 }],\n"
         "    \"gidMappings\": [{ \"containerID\": 0, \"hostID\": 1000, \"size\": 1 }],\n"
         "    \"devices\": [\n"
-        "      { \"type\": \"c\", \"path\": \"/dev/fuse\", \"major\": 10, \"minor\": 229, \"fileMode\": 438, \"uid\": 0, \"gid\": 0 },\n"
+        "      { \"type\": \"c\", \"path\": \"/dev/fuse\", \"major\": 10, \"minor\": 229, \"fileMode\": 438, \"uid\": "
+        "0, \"gid\": 0 },\n"
         "      { \"type\": \"p\", \"path\": \"/dev/fifo\" }\n"
         "    ],\n"
         "    \"cgroupsPath\": \"/husk/web\",\n"
         "    \"resources\": {\n"
-        "      \"devices\": [{ \"allow\": false, \"access\": \"rwm\" }, { \"allow\": true, \"type\": \"c\", \"major\": 10, \"minor\": 229, \"access\": \"rw\" }],\n"
-        "      \"memory\": { \"limit\": 536870912, \"reservation\": 268435456, \"swap\": -1, \"kernel\": -1, \"kernelTCP\": -1,\n"
-        "                  \"swappiness\": 60, \"disableOOMKiller\": false, \"useHierarchy\": true, \"checkBeforeUpdate\": true },\n"
-        "      \"cpu\": { \"shares\": 1024, \"quota\": 50000, \"burst\": 1000, \"period\": 100000, \"realtimeRuntime\": 950000,\n"
+        "      \"devices\": [{ \"allow\": false, \"access\": \"rwm\" }, { \"allow\": true, \"type\": \"c\", \"major\": "
+        "10, \"minor\": 229, \"access\": \"rw\" }],\n"
+        "      \"memory\": { \"limit\": 536870912, \"reservation\": 268435456, \"swap\": -1, \"kernel\": -1, "
+        "\"kernelTCP\": -1,\n"
+        "                  \"swappiness\": 60, \"disableOOMKiller\": false, \"useHierarchy\": true, "
+        "\"checkBeforeUpdate\": true },\n"
+        "      \"cpu\": { \"shares\": 1024, \"quota\": 50000, \"burst\": 1000, \"period\": 100000, "
+        "\"realtimeRuntime\": 950000,\n"
         "               \"realtimePeriod\": 1000000, \"cpus\": \"0-1\", \"mems\": \"0\", \"idle\": 0 },\n"
         "      \"pids\": { \"limit\": 100 },\n"
         "      \"blockIO\": { \"weight\": 500, \"leafWeight\": 300,\n"
@@ -101,12 +107,14 @@ static const char full_config[] =
         "      \"syscalls\": [\n"
         "        { \"names\": [\"read\", \"write\"], \"action\": \"SCMP_ACT_ALLOW\" },\n"
         "        { \"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\",\n"
-        "          \"args\": [{ \"index\": 0, \"value\": 18446744073709551615, \"valueTwo\": 0, \"op\": \"SCMP_CMP_EQ\" }] },\n"
+        "          \"args\": [{ \"index\": 0, \"value\": 18446744073709551615, \"valueTwo\": 0, \"op\": "
+        "\"SCMP_CMP_EQ\" }] },\n"
         "        { \"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38 }\n"
         "      ]\n"
         "    },\n"
         "    \"personality\": { \"domain\": \"LINUX32\", \"flags\": [] },\n"
-        "    \"timeOffsets\": { \"monotonic\": { \"secs\": -10, \"nanosecs\": 5 }, \"boottime\": { \"secs\": 3600 } },\n"
+        "    \"timeOffsets\": { \"monotonic\": { \"secs\": -10, \"nanosecs\": 5 }, \"boottime\": { \"secs\": 3600 } "
+        "},\n"
         "    \"intelRdt\": { \"closID\": \"guaranteed\" }\n"
         "  }\n"
         "}\n";
@@ -148,10 +156,11 @@ static char *config_with(const char *extra_process, const char *extra_top)
 {
         char *s = NULL;
 
-        assert_true(asprintf(&s,
-                             "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"rootfs\"},"
-                             " \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}%s}%s}",
-                             extra_process, extra_top) >= 0);
+        assert_true(
+                asprintf(&s,
+                         "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"rootfs\"},"
+                         " \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}%s}%s}",
+                         extra_process, extra_top) >= 0);
         return s;
 }
 
@@ -325,14 +334,13 @@ static void test_malformed_json(void **state)
         parse_fails("{\"ociVersion\": \"1.0.0\"} trailing", "config.json:1:");
         parse_fails("[1, 2]", "config.json: the top level must be a JSON object");
         /* too big even for a uint64: jansson's error, with its position */
-        parse_fails("{\"ociVersion\": \"1.0.0\", \"x\": 99999999999999999999}",
-                    "config.json:1:49: too big integer");
+        parse_fails("{\"ociVersion\": \"1.0.0\", \"x\": 99999999999999999999}", "config.json:1:49: too big integer");
 }
 
 static void test_oci_version(void **state)
 {
-        static const char *const good[] = { "1.0.0", "1.0.0-rc5", "1.0.0-rc2-dev", "1.0.2-dev", "1.1.0",
-                                            "1.2.0", "1.2.1", "1.3.0", "1.3.0-rc.1", "1.1.0+dev", NULL };
+        static const char *const good[] = { "1.0.0", "1.0.0-rc5", "1.0.0-rc2-dev", "1.0.2-dev", "1.1.0", "1.2.0",
+                                            "1.2.1", "1.3.0",     "1.3.0-rc.1",    "1.1.0+dev", NULL };
         static const char *const unsupported[] = { "1.3.1", "1.4.0", "2.0.0", "0.9.0", "1.10.0", NULL };
         static const char *const garbage[] = { "abc", "1", "1.0", "1.0.0.0", "v1.0.0", "01.0.0", "1.0.0-", "", NULL };
 
@@ -346,8 +354,8 @@ static void test_oci_version(void **state)
                 char text[128], want[128];
 
                 snprintf(text, sizeof(text), "{\"ociVersion\": \"%s\"}", *v);
-                snprintf(want, sizeof(want), "config.json: ociVersion \"%s\" is not supported (allowed: 1.0.0 to 1.3.0)",
-                         *v);
+                snprintf(want, sizeof(want),
+                         "config.json: ociVersion \"%s\" is not supported (allowed: 1.0.0 to 1.3.0)", *v);
                 parse_fails(text, want);
         }
         for (const char *const *v = garbage; *v; v++) {
@@ -411,8 +419,8 @@ static void test_process_errors(void **state)
 
 static void test_user(void **state)
 {
-#define base                                                                                         \
-        "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, \"process\": "                          \
+#define base                                                                     \
+        "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, \"process\": " \
         "{\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": %s}}"
         char text[512];
 
@@ -436,8 +444,7 @@ static void test_rlimits(void **state)
 {
         fails_with(", \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1, \"hard\": 1},"
                    " {\"type\": \"RLIMIT_BOGUS\", \"soft\": 1, \"hard\": 1}]",
-                   "",
-                   "config.json: process.rlimits[1].type: unknown rlimit \"RLIMIT_BOGUS\" (allowed: RLIMIT_AS, ");
+                   "", "config.json: process.rlimits[1].type: unknown rlimit \"RLIMIT_BOGUS\" (allowed: RLIMIT_AS, ");
         fails_with(", \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"soft\": 1, \"hard\": 1},"
                    " {\"type\": \"RLIMIT_NOFILE\", \"soft\": 2, \"hard\": 2}]",
                    "", "config.json: process.rlimits[1]: duplicate rlimit type \"RLIMIT_NOFILE\"");
@@ -469,13 +476,15 @@ static void test_mounts(void **state)
                    "config.json: mounts[1].destination is required");
         fails_with("", ", \"mounts\": [{\"destination\": \"/x\", \"options\": \"ro\"}]",
                    "config.json: mounts[0].options must be an array of strings");
-        fails_with("", ", \"mounts\": [{\"destination\": \"/x\", \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1}]}]",
+        fails_with("",
+                   ", \"mounts\": [{\"destination\": \"/x\", \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1}]}]",
                    "config.json: mounts[0].uidMappings[0].size is required");
 }
 
 static void test_namespaces(void **state)
 {
-        fails_with("", ", \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"foo\"}]}",
+        fails_with("",
+                   ", \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"}, {\"type\": \"foo\"}]}",
                    "config.json: linux.namespaces[2].type: unknown namespace type \"foo\" (allowed: pid, network, "
                    "mount, ipc, uts, user, cgroup, time)");
         fails_with("", ", \"linux\": {\"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"net\"}]}",
@@ -493,7 +502,8 @@ static void test_linux_errors(void **state)
                    "config.json: linux.devices[0].minor is required");
         fails_with("", ", \"linux\": {\"devices\": [{\"type\": \"x\", \"path\": \"/dev/x\"}]}",
                    "config.json: linux.devices[0].type: unknown device type \"x\" (allowed: c, b, u, p)");
-        fails_with("", ", \"linux\": {\"devices\": [{\"type\": \"b\", \"path\": \"dev/x\", \"major\": 1, \"minor\": 1}]}",
+        fails_with("",
+                   ", \"linux\": {\"devices\": [{\"type\": \"b\", \"path\": \"dev/x\", \"major\": 1, \"minor\": 1}]}",
                    "config.json: linux.devices[0].path must be an absolute path");
         fails_with("", ", \"linux\": {\"rootfsPropagation\": \"recursive\"}",
                    "config.json: linux.rootfsPropagation: unknown propagation \"recursive\" (allowed: shared, slave, "
@@ -505,16 +515,23 @@ static void test_linux_errors(void **state)
                    "config.json: linux.uidMappings[0].size must be a positive integer");
         fails_with("", ", \"linux\": {\"seccomp\": {\"syscalls\": []}}",
                    "config.json: linux.seccomp.defaultAction is required");
-        fails_with("", ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [], "
-                       "\"action\": \"SCMP_ACT_ERRNO\"}]}}",
+        fails_with("",
+                   ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [], "
+                   "\"action\": \"SCMP_ACT_ERRNO\"}]}}",
                    "config.json: linux.seccomp.syscalls[0].names must be a non-empty array of strings");
-        fails_with("", ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_DENY\"}}",
-                   "config.json: linux.seccomp.defaultAction: unknown action \"SCMP_ACT_DENY\" (allowed: SCMP_ACT_ALLOW");
-        fails_with("", ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"x\"], "
-                       "\"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 6, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}]}}",
-                   "config.json: linux.seccomp.syscalls[0].args[0].index must be an integer between 0 and 5");
-        fails_with("", ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"x\"], "
-                       "\"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"EQ\"}]}]}}",
+        fails_with(
+                "", ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_DENY\"}}",
+                "config.json: linux.seccomp.defaultAction: unknown action \"SCMP_ACT_DENY\" (allowed: SCMP_ACT_ALLOW");
+        fails_with(
+                "",
+                ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+                "[\"x\"], "
+                "\"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 6, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}]}}",
+                "config.json: linux.seccomp.syscalls[0].args[0].index must be an integer between 0 and 5");
+        fails_with("",
+                   ", \"linux\": {\"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+                   "[\"x\"], "
+                   "\"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"value\": 1, \"op\": \"EQ\"}]}]}}",
                    "config.json: linux.seccomp.syscalls[0].args[0].op: unknown operator \"EQ\"");
         fails_with("", ", \"linux\": {\"personality\": {\"domain\": \"LINUX64\"}}",
                    "config.json: linux.personality.domain: unknown domain \"LINUX64\" (allowed: LINUX, LINUX32)");
@@ -538,7 +555,9 @@ static void test_resources_errors(void **state)
                    "config.json: linux.resources.devices[0].access must be a combination of r, w and m");
         fails_with("", ", \"linux\": {\"resources\": {\"blockIO\": {\"weight\": 70000}}}",
                    "config.json: linux.resources.blockIO.weight must be an integer between 0 and 65535");
-        fails_with("", ", \"linux\": {\"resources\": {\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 8, \"minor\": 0}]}}}",
+        fails_with("",
+                   ", \"linux\": {\"resources\": {\"blockIO\": {\"throttleReadBpsDevice\": [{\"major\": 8, \"minor\": "
+                   "0}]}}}",
                    "config.json: linux.resources.blockIO.throttleReadBpsDevice[0].rate is required");
         fails_with("", ", \"linux\": {\"resources\": {\"hugepageLimits\": [{\"limit\": 1}]}}",
                    "config.json: linux.resources.hugepageLimits[0].pageSize is required");
@@ -550,11 +569,12 @@ static void test_big_integers(void **state)
 {
         /* A big number in a signed field, and the same digits in a string
          * or after a minus sign, are not mistaken for one another. */
-        _cleanup_free_ char *text = config_with(
-                ", \"rlimits\": [{\"type\": \"RLIMIT_AS\", \"soft\": 9223372036854775808, \"hard\": 18446744073709551615}]"
-                ", \"env\": [\"X=18446744073709551615\"]",
-                ", \"annotations\": {\"n\": \"9223372036854775808\"}, \"linux\": {\"resources\": {\"memory\": {\"limit\": "
-                "-9223372036854775808}}}");
+        _cleanup_free_ char *text = config_with(", \"rlimits\": [{\"type\": \"RLIMIT_AS\", \"soft\": "
+                                                "9223372036854775808, \"hard\": 18446744073709551615}]"
+                                                ", \"env\": [\"X=18446744073709551615\"]",
+                                                ", \"annotations\": {\"n\": \"9223372036854775808\"}, \"linux\": "
+                                                "{\"resources\": {\"memory\": {\"limit\": "
+                                                "-9223372036854775808}}}");
         _cleanup_spec_ Spec *s = parse_ok(text);
 
         assert_true(s->process.rlimits[0].soft == UINT64_C(9223372036854775808));
@@ -606,8 +626,7 @@ static void test_parse_process(void **state)
         assert_int_equal(spec_parse_process("{\"args\": [\"x\"], \"cwd\": \"x\"}", 27, "process.json", &p, &err),
                          -EINVAL);
         assert_non_null(strstr(err->msg, "process.json: cwd must be an absolute path"));
-        assert_int_equal(spec_parse_process("{\"args\": [\"x\"],\n\"cwd\": }", 24, "process.json", &p, &err),
-                         -EINVAL);
+        assert_int_equal(spec_parse_process("{\"args\": [\"x\"],\n\"cwd\": }", 24, "process.json", &p, &err), -EINVAL);
         assert_non_null(strstr(err->msg, "process.json:2:8: "));
 }
 

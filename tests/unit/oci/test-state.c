@@ -121,8 +121,8 @@ static void test_oci_state(void **state)
         json_t *o, *a;
         const char *key;
         json_t *v;
-        static const char *const order[] = { "ociVersion", "id", "pid", "status", "bundle",
-                                             "rootfs", "created", "annotations", "owner" };
+        static const char *const order[] = { "ociVersion", "id",      "pid",         "status", "bundle",
+                                             "rootfs",     "created", "annotations", "owner" };
         size_t i = 0;
 
         record_init(&r, kv, 1);
@@ -145,7 +145,8 @@ static void test_oci_state(void **state)
         assert_null(json_object_get(o, "cgroupPath"));
         assert_null(json_object_get(o, "pidStartTime"));
         /* runc's field order */
-        json_object_foreach(o, key, v) {
+        json_object_foreach(o, key, v)
+        {
                 assert_true(i < ELEMENTSOF(order));
                 assert_string_equal(key, order[i++]);
         }
@@ -201,7 +202,8 @@ static void test_default_spec(void **state)
         root = spec_default_json(false, 0, 0);
         assert_non_null(root);
         /* runc's layout: tab indentation, no trailing newline */
-        assert_non_null(strstr(root, "{\n\t\"ociVersion\": \"" SPEC_VERSION "\",\n\t\"process\": {\n\t\t\"terminal\": true,"));
+        assert_non_null(
+                strstr(root, "{\n\t\"ociVersion\": \"" SPEC_VERSION "\",\n\t\"process\": {\n\t\t\"terminal\": true,"));
         assert_int_not_equal(root[strlen(root) - 1], '\n');
         assert_int_equal(spec_parse(root, strlen(root), "config.json", &s, &err), 0);
         assert_string_equal(s->oci_version, SPEC_VERSION);
@@ -254,9 +256,7 @@ static bool array_has(const json_t *a, const char *s)
         size_t i;
         json_t *v;
 
-        json_array_foreach(a, i, v)
-                if (json_is_string(v) && streq(json_string_value(v), s))
-                        return true;
+        json_array_foreach(a, i, v) if (json_is_string(v) && streq(json_string_value(v), s)) return true;
         return false;
 }
 
@@ -296,9 +296,12 @@ static void test_features(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_status_strings),   cmocka_unit_test(test_record_roundtrip),
-                cmocka_unit_test(test_record_minimal_and_errors), cmocka_unit_test(test_oci_state),
-                cmocka_unit_test(test_oci_list),         cmocka_unit_test(test_default_spec),
+                cmocka_unit_test(test_status_strings),
+                cmocka_unit_test(test_record_roundtrip),
+                cmocka_unit_test(test_record_minimal_and_errors),
+                cmocka_unit_test(test_oci_state),
+                cmocka_unit_test(test_oci_list),
+                cmocka_unit_test(test_default_spec),
                 cmocka_unit_test(test_features),
         };
 

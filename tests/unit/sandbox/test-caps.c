@@ -142,8 +142,9 @@ static int child_ambient(void *arg, char *msg, size_t size)
          * ambient; it is skipped, not an error. */
         char *amb[] = { "CAP_NET_BIND_SERVICE", "CAP_KILL", NULL };
         char *prm[] = { "CAP_NET_BIND_SERVICE", "CAP_KILL", NULL };
-        SpecCapabilities c = { .bounding = bounding, .effective = nbs, .permitted = prm, .inheritable = nbs,
-                               .ambient = amb };
+        SpecCapabilities c = {
+                .bounding = bounding, .effective = nbs, .permitted = prm, .inheritable = nbs, .ambient = amb
+        };
         int r;
 
         (void)arg;

@@ -33,10 +33,10 @@ static int child_rlimits(void *arg, char *msg, size_t size)
                 return child_fail(msg, size, "%s", err->msg);
         if (getrlimit(RLIMIT_NOFILE, &got) < 0 || got.rlim_cur != 100 || got.rlim_max != 200)
                 return child_fail(msg, size, "RLIMIT_NOFILE is %lu/%lu", (unsigned long)got.rlim_cur,
-                            (unsigned long)got.rlim_max);
+                                  (unsigned long)got.rlim_max);
         if (getrlimit(RLIMIT_CORE, &got) < 0 || got.rlim_cur != 0 || got.rlim_max != 0)
                 return child_fail(msg, size, "RLIMIT_CORE is %lu/%lu", (unsigned long)got.rlim_cur,
-                            (unsigned long)got.rlim_max);
+                                  (unsigned long)got.rlim_max);
         return 0;
 }
 
@@ -183,8 +183,12 @@ static void test_personality(void **state)
 static int child_switch_user(void *arg, char *msg, size_t size)
 {
         gid_t gids[] = { 10, 20 };
-        SpecUser u = { .uid = 1000, .gid = 1001, .additional_gids = gids, .n_additional_gids = 2,
-                       .has_umask = true, .umask = 027 };
+        SpecUser u = { .uid = 1000,
+                       .gid = 1001,
+                       .additional_gids = gids,
+                       .n_additional_gids = 2,
+                       .has_umask = true,
+                       .umask = 027 };
         uid_t r_, e_, s_;
         gid_t rg, eg, sg, got[8];
         Error *err = NULL;
@@ -209,8 +213,7 @@ static int child_switch_user(void *arg, char *msg, size_t size)
         u.gid = 0;
         if (process_switch_user(&u, false, &err) >= 0)
                 return child_fail(msg, size, "switching back to root worked");
-        if (strcmp(err->msg, "process.user.additionalGids [10, 20]: setgroups is denied in this user namespace") !=
-            0)
+        if (strcmp(err->msg, "process.user.additionalGids [10, 20]: setgroups is denied in this user namespace") != 0)
                 return child_fail(msg, size, "message: %s", err->msg);
         u.n_additional_gids = 0;
         if (process_switch_user(&u, false, &err) >= 0)

@@ -56,9 +56,11 @@ static void test_validate(void **state)
         SpecSeccompArg bad_index = { .index = 6, .value = 1, .op = "SCMP_CMP_EQ" };
         SpecSeccompSyscall sc = { .names = names_getcwd, .n_names = 1, .action = "SCMP_ACT_ERRNO" };
         SpecSeccomp s = one_rule("SCMP_ACT_ALLOW", &sc);
-        char *archs[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64",
-                          "SCMP_ARCH_RISCV64", "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PARISC64", "SCMP_ARCH_S390X",
-                          "SCMP_ARCH_PPC64LE", NULL };
+        char *archs[] = { "SCMP_ARCH_X86_64",   "SCMP_ARCH_X86",
+                          "SCMP_ARCH_X32",      "SCMP_ARCH_AARCH64",
+                          "SCMP_ARCH_RISCV64",  "SCMP_ARCH_MIPSEL64N32",
+                          "SCMP_ARCH_PARISC64", "SCMP_ARCH_S390X",
+                          "SCMP_ARCH_PPC64LE",  NULL };
         char *bad_archs[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_FOO", NULL };
         char *flags[] = { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
                           NULL };
@@ -161,8 +163,9 @@ static int load(const SpecSeccomp *s, int *fd, char *msg, size_t size)
 
 static int child_errno(void *arg, char *msg, size_t size)
 {
-        SpecSeccompSyscall sc = { .names = names_getcwd, .n_names = 1, .action = "SCMP_ACT_ERRNO",
-                                  .has_errno_ret = true, .errno_ret = 38 };
+        SpecSeccompSyscall sc = {
+                .names = names_getcwd, .n_names = 1, .action = "SCMP_ACT_ERRNO", .has_errno_ret = true, .errno_ret = 38
+        };
         SpecSeccomp s = one_rule("SCMP_ACT_ALLOW", &sc);
         char buf[256];
 
@@ -214,8 +217,7 @@ static int child_arg_condition(void *arg, char *msg, size_t size)
 {
         char *names[] = { "personality", NULL };
         SpecSeccompArg a = { .index = 0, .value = 0xffffffff, .op = "SCMP_CMP_EQ" };
-        SpecSeccompSyscall sc = { .names = names, .n_names = 1, .action = "SCMP_ACT_ERRNO", .args = &a,
-                                  .n_args = 1 };
+        SpecSeccompSyscall sc = { .names = names, .n_names = 1, .action = "SCMP_ACT_ERRNO", .args = &a, .n_args = 1 };
         SpecSeccomp s = one_rule("SCMP_ACT_ALLOW", &sc);
 
         (void)arg;
@@ -244,8 +246,13 @@ static int child_same_index(void *arg, char *msg, size_t size)
                 { .index = 0, .value = 11111, .op = "SCMP_CMP_EQ" },
                 { .index = 0, .value = 22222, .op = "SCMP_CMP_EQ" },
         };
-        SpecSeccompSyscall sc = { .names = names, .n_names = 1, .action = "SCMP_ACT_ERRNO", .has_errno_ret = true,
-                                  .errno_ret = ENOMSG, .args = a, .n_args = 2 };
+        SpecSeccompSyscall sc = { .names = names,
+                                  .n_names = 1,
+                                  .action = "SCMP_ACT_ERRNO",
+                                  .has_errno_ret = true,
+                                  .errno_ret = ENOMSG,
+                                  .args = a,
+                                  .n_args = 2 };
         SpecSeccomp s = one_rule("SCMP_ACT_ALLOW", &sc);
 
         (void)arg;
@@ -273,8 +280,13 @@ static int child_masked(void *arg, char *msg, size_t size)
 {
         char *names[] = { "getpgid", NULL };
         SpecSeccompArg a = { .index = 0, .value = 0xff00, .value_two = 0x1200, .op = "SCMP_CMP_MASKED_EQ" };
-        SpecSeccompSyscall sc = { .names = names, .n_names = 1, .action = "SCMP_ACT_ERRNO", .has_errno_ret = true,
-                                  .errno_ret = ENOMSG, .args = &a, .n_args = 1 };
+        SpecSeccompSyscall sc = { .names = names,
+                                  .n_names = 1,
+                                  .action = "SCMP_ACT_ERRNO",
+                                  .has_errno_ret = true,
+                                  .errno_ret = ENOMSG,
+                                  .args = &a,
+                                  .n_args = 1 };
         SpecSeccomp s = one_rule("SCMP_ACT_ALLOW", &sc);
 
         (void)arg;
@@ -354,14 +366,19 @@ static int child_default_errno(void *arg, char *msg, size_t size)
 {
         /* sigaltstack: under ASan, _exit() (noreturn) checks the signal
          * stack first and aborts when the call fails. */
-        char *allow[] = { "exit", "exit_group", "write", "read", "close", "getpid", "rt_sigreturn", "brk", "mmap",
-                          "munmap", "sigaltstack", NULL };
+        char *allow[] = { "exit",         "exit_group", "write", "read",   "close",       "getpid",
+                          "rt_sigreturn", "brk",        "mmap",  "munmap", "sigaltstack", NULL };
         char *archs[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_AARCH64", NULL };
         char *flags[] = { "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
                           NULL };
         SpecSeccompSyscall sc = { .names = allow, .n_names = 11, .action = "SCMP_ACT_ALLOW" };
-        SpecSeccomp s = { .default_action = "SCMP_ACT_ERRNO", .has_default_errno_ret = true, .default_errno_ret = EXDEV,
-                          .architectures = archs, .flags = flags, .syscalls = &sc, .n_syscalls = 1 };
+        SpecSeccomp s = { .default_action = "SCMP_ACT_ERRNO",
+                          .has_default_errno_ret = true,
+                          .default_errno_ret = EXDEV,
+                          .architectures = archs,
+                          .flags = flags,
+                          .syscalls = &sc,
+                          .n_syscalls = 1 };
 
         (void)arg;
         if (load(&s, NULL, msg, size))
@@ -435,8 +452,8 @@ static int child_notify(void *arg, char *msg, size_t size)
         fl = fcntl(fd, F_GETFD);
         if (fl < 0 || !(fl & FD_CLOEXEC))
                 return child_fail(msg, size, "notify fd %d not CLOEXEC", fd);
-        if (seccomp_send_listener(na->path, fd, "{\"ociVersion\":\"1.2.0\",\"fds\":[\"seccompFd\"],\"pid\":1}",
-                                  &err) < 0)
+        if (seccomp_send_listener(na->path, fd, "{\"ociVersion\":\"1.2.0\",\"fds\":[\"seccompFd\"],\"pid\":1}", &err) <
+            0)
                 return child_fail(msg, size, "%s", err->msg);
         close(fd);
         /* The listener answers 4242 for us. */
@@ -752,20 +769,13 @@ static void test_default_profile(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_validate),
-                cmocka_unit_test(test_wait_killable_flag),
-                cmocka_unit_test(test_errno),
-                cmocka_unit_test(test_errno_default),
-                cmocka_unit_test(test_arg_condition),
-                cmocka_unit_test(test_same_index),
-                cmocka_unit_test(test_masked),
-                cmocka_unit_test(test_kill),
-                cmocka_unit_test(test_trace_log),
-                cmocka_unit_test(test_default_errno),
-                cmocka_unit_test(test_needs_nnp),
-                cmocka_unit_test(test_notify),
-                cmocka_unit_test(test_notify_unknown),
-                cmocka_unit_test(test_send_listener_errors),
+                cmocka_unit_test(test_validate),        cmocka_unit_test(test_wait_killable_flag),
+                cmocka_unit_test(test_errno),           cmocka_unit_test(test_errno_default),
+                cmocka_unit_test(test_arg_condition),   cmocka_unit_test(test_same_index),
+                cmocka_unit_test(test_masked),          cmocka_unit_test(test_kill),
+                cmocka_unit_test(test_trace_log),       cmocka_unit_test(test_default_errno),
+                cmocka_unit_test(test_needs_nnp),       cmocka_unit_test(test_notify),
+                cmocka_unit_test(test_notify_unknown),  cmocka_unit_test(test_send_listener_errors),
                 cmocka_unit_test(test_default_profile),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
