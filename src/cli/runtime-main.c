@@ -32,9 +32,16 @@ static bool arg_debug;
 static CgroupManager arg_cgroup_manager = CGROUP_MANAGER_CGROUPFS;
 static bool arg_rootless;
 
+static void warn(const char *msg)
+{
+        log_warning("%s", msg);
+}
+
 static RuntimeOpts runtime_opts(void)
 {
-        return (RuntimeOpts){ .root = arg_root, .cgroup_manager = arg_cgroup_manager, .rootless = arg_rootless };
+        return (RuntimeOpts){
+                .root = arg_root, .cgroup_manager = arg_cgroup_manager, .rootless = arg_rootless, .warn = warn
+        };
 }
 
 /* Print the error once: to the log file (JSON when asked, podman and

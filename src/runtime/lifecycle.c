@@ -12,12 +12,17 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "lib/log.h"
 #include "lib/util.h"
 #include "runtime/statedir.h"
 #include "sandbox/hooks.h"
 
 static CgroupManager record_manager(const RuntimeOpts *o, const ContainerRecord *r);
+
+static void runtime_warn(const RuntimeOpts *o, const Error *e)
+{
+        if (o->warn && e && e->msg)
+                o->warn(e->msg);
+}
 
 /* Validate the id, lock the container's directory (LOCK_SH or LOCK_EX), read
  * its record and compute its live status. With ret_dirfd the lock is handed
@@ -152,7 +157,7 @@ int runtime_start(const RuntimeOpts *o, const char *id, Error **ret_err)
         if (state && spec->n_hooks[HOOK_POSTSTART] > 0) {
                 _cleanup_error_ Error *e = NULL;
                 if (hooks_run(spec, HOOK_POSTSTART, state, &e) < 0)
-                        log_warning("%s", e->msg);
+                        runtime_warn(o, e);
         }
         return 0;
 }
@@ -280,7 +285,7 @@ int runtime_delete(const RuntimeOpts *o, const char *id, bool force, Error **ret
                 _cleanup_error_ Error *e = NULL;
 
                 if (state && hooks_run(spec, HOOK_POSTSTOP, state, &e) < 0)
-                        log_warning("%s", e->msg);
+                        runtime_warn(o, e);
         }
         r = statedir_remove(o, id);
         if (r < 0)

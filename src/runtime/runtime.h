@@ -20,6 +20,10 @@ typedef struct RuntimeOpts {
         const char *root; /* state root, e.g. /run/husk-runtime */
         CgroupManager cgroup_manager;
         bool rootless;
+        /* Told about what does not fail the operation but a user should know
+         * (a poststart or poststop hook that failed). The library does not
+         * log: the caller decides where this goes. May be NULL. */
+        void (*warn)(const char *msg);
 } RuntimeOpts;
 
 typedef struct CreateOpts {
