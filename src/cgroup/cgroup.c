@@ -374,6 +374,34 @@ static bool hierarchy_wanted(const CgroupHierarchy *h, uint32_t needed, uint32_t
         return res && res->n_unified > 0;
 }
 
+/* The start of create and open: a handle, and the host's hierarchies unless
+ * the manager is disabled. Returns 1 when the handle is complete (disabled),
+ * 0 when *ret_h is set and the caller goes on, or -errno. */
+static int cgroup_begin(const char *path, CgroupManager manager, bool rootless, const char *verb, Cgroup **ret_cg,
+                        const CgroupHost **ret_h, Error **ret_err)
+{
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        const CgroupHost *h = NULL;
+        int r;
+
+        if (manager != CGROUP_MANAGER_DISABLED) {
+                r = check_path(path, ret_err);
+                if (r < 0)
+                        return r;
+                h = need_host(ret_err, &r);
+                if (!h)
+                        return cgroup_prefix(r, ret_err, "%s cgroup %s", verb, path);
+        }
+        cg = cgroup_new(manager, rootless, path);
+        if (!cg)
+                return error_set(ret_err, ENOMEM, "%s cgroup %s", verb, path);
+        if (h)
+                cg->layout = h->layout;
+        *ret_cg = TAKE_PTR(cg);
+        *ret_h = h;
+        return h ? 0 : 1;
+}
+
 int cgroup_create(const char *path, const SpecResources *res, CgroupManager manager, bool rootless, Cgroup **ret,
                   Error **ret_err)
 {
@@ -383,23 +411,13 @@ int cgroup_create(const char *path, const SpecResources *res, CgroupManager mana
         uint32_t needed, v1_all = 0;
         int r;
 
-        if (manager == CGROUP_MANAGER_DISABLED) {
-                cg = cgroup_new(manager, rootless, path);
-                if (!cg)
-                        return error_set(ret_err, ENOMEM, "cgroup");
+        r = cgroup_begin(path, manager, rootless, "create", &cg, &h, ret_err);
+        if (r < 0)
+                return r;
+        if (r > 0) {
                 *ret = TAKE_PTR(cg);
                 return 0;
         }
-        r = check_path(path, ret_err);
-        if (r < 0)
-                return r;
-        h = need_host(ret_err, &r);
-        if (!h)
-                return cgroup_prefix(r, ret_err, "create cgroup %s", path);
-        cg = cgroup_new(manager, rootless, path);
-        if (!cg)
-                return error_set(ret_err, ENOMEM, "create cgroup %s", path);
-        cg->layout = h->layout;
 
         needed = cgroup_resources_controllers(res);
         for (size_t i = 0; i < h->n_hier; i++)
@@ -474,23 +492,13 @@ int cgroup_open(const char *path, CgroupManager manager, Cgroup **ret, Error **r
         const CgroupHost *h;
         int r;
 
-        if (manager == CGROUP_MANAGER_DISABLED) {
-                cg = cgroup_new(manager, false, path);
-                if (!cg)
-                        return error_set(ret_err, ENOMEM, "cgroup");
+        r = cgroup_begin(path, manager, false, "open", &cg, &h, ret_err);
+        if (r < 0)
+                return r;
+        if (r > 0) {
                 *ret = TAKE_PTR(cg);
                 return 0;
         }
-        r = check_path(path, ret_err);
-        if (r < 0)
-                return r;
-        h = need_host(ret_err, &r);
-        if (!h)
-                return cgroup_prefix(r, ret_err, "open cgroup %s", path);
-        cg = cgroup_new(manager, false, path);
-        if (!cg)
-                return error_set(ret_err, ENOMEM, "open cgroup %s", path);
-        cg->layout = h->layout;
         for (size_t i = 0; i < h->n_hier; i++) {
                 _cleanup_free_ char *p = path_join(h->hier[i].mount, cg->path);
                 struct stat st;
