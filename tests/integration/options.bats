@@ -101,3 +101,29 @@ load helpers
 	[ "$status" -eq 0 ]
 	[ "$output" = i686 ]
 }
+
+@test "linux.seccomp SCMP_ACT_NOTIFY: the listener gets the notify fd and the container state" {
+	husk_only "send seccomp notify fds to listenerPath (runc 1.1 does not)"
+	sock=$TEST_DIR/listener.sock
+	out=$TEST_DIR/listener.json
+	python3 "$BATS_TEST_DIRNAME/seccomp-listener.py" "$sock" "$out" 3>&- &
+	listener=$!
+	track_pid "$listener"
+	wait_for test -S "$sock"
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $sock,
+		"listenerMetadata": "husk-test-meta",
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_NOTIFY"}]}' --arg sock "$sock"
+	run_container 'mkdir /tmp/x 2>&1; echo "mkdir $?"; echo alive'
+	wait "$listener"
+	[ "$status" -eq 0 ]
+	# the listener closed the fd without answering: the syscall failed
+	[[ $output == *"mkdir 1"* ]]
+	[[ $output == *alive* ]]
+	[ ! -e "$ROOTFS/tmp/x" ]
+	# what the listener received: one fd and the spec's containerProcessState
+	[ "$(cat "$out.fds")" = "fds=1" ]
+	[ "$(jq -r '.fds[0]' "$out")" = seccompFd ]
+	[ "$(jq -r .metadata "$out")" = husk-test-meta ]
+	[ "$(jq -r .state.id "$out")" = "$ID" ]
+	[ "$(jq -r .pid "$out")" -gt 1 ]
+}
