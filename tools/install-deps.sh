@@ -16,6 +16,8 @@ packages=(
 	runc crun
 	# real clients driving husk-runtime (clients.bats)
 	podman containernetworking-plugins containerd docker.io iptables
+	# newuidmap/newgidmap for several id ranges in a rootless user namespace
+	uidmap
 )
 if [[ ${1:-} == --bench ]]; then
 	packages+=(time)
