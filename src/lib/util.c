@@ -453,15 +453,14 @@ int pidfd_send_signal_(int pidfd, int sig)
         return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
 }
 
-int send_fd(int sock, int fd, const void *data, size_t len)
+int send_fd_iov(int sock, int fd, const struct iovec *iov, size_t n_iov)
 {
         char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-        char dummy = 0;
-        struct iovec iov = { .iov_base = (void *)(data ? data : &dummy), .iov_len = data ? len : 1 };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-        struct cmsghdr *c;
+        struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = n_iov };
 
         if (fd >= 0) {
+                struct cmsghdr *c;
+
                 msg.msg_control = cbuf;
                 msg.msg_controllen = sizeof(cbuf);
                 c = CMSG_FIRSTHDR(&msg);
@@ -478,12 +477,12 @@ int send_fd(int sock, int fd, const void *data, size_t len)
         }
 }
 
-int recv_fd(int sock, int *ret_fd, void *data, size_t len)
+ssize_t recv_fd_iov(int sock, struct iovec *iov, size_t n_iov, int *ret_fd, int *ret_flags)
 {
         char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-        char dummy = 0;
-        struct iovec iov = { .iov_base = data ? data : &dummy, .iov_len = data ? len : 1 };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+        struct msghdr msg = {
+                .msg_iov = iov, .msg_iovlen = n_iov, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)
+        };
         struct cmsghdr *c;
         ssize_t n;
 
@@ -492,12 +491,35 @@ int recv_fd(int sock, int *ret_fd, void *data, size_t len)
         while (n < 0 && errno == EINTR);
         if (n < 0)
                 return -errno;
-        if (n == 0)
-                return -ECONNRESET;
         *ret_fd = -EBADF;
         for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
                         memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
+        if (ret_flags)
+                *ret_flags = msg.msg_flags;
+        return n;
+}
+
+int send_fd(int sock, int fd, const void *data, size_t len)
+{
+        char dummy = 0;
+        struct iovec iov = { .iov_base = (void *)(data ? data : &dummy), .iov_len = data ? len : 1 };
+
+        return send_fd_iov(sock, fd, &iov, 1);
+}
+
+int recv_fd(int sock, int *ret_fd, void *data, size_t len)
+{
+        char dummy = 0;
+        struct iovec iov = { .iov_base = data ? data : &dummy, .iov_len = data ? len : 1 };
+        ssize_t n = recv_fd_iov(sock, &iov, 1, ret_fd, NULL);
+
+        if (n < 0)
+                return (int)n;
+        if (n == 0) {
+                *ret_fd = safe_close(*ret_fd);
+                return -ECONNRESET;
+        }
         if (*ret_fd < 0)
                 return -EBADMSG;
         return (int)n;

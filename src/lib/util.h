@@ -60,7 +60,15 @@ int close_all_fds(int from, const int *keep, size_t n_keep);
 int pidfd_open_(pid_t pid, unsigned flags);
 int pidfd_send_signal_(int pidfd, int sig);
 
-/* Send/receive one fd over a unix socket (SCM_RIGHTS) with a small payload. */
+/* Send/receive one fd over a unix socket (SCM_RIGHTS) with a payload.
+ * send_fd_iov: fd < 0 sends no fd. recv_fd_iov: returns the bytes read
+ * (0 at EOF) or -errno; *ret_fd is the fd received (O_CLOEXEC) or -EBADF;
+ * *ret_flags (may be NULL) gets msg_flags (MSG_TRUNC, MSG_CTRUNC). */
+struct iovec;
+int send_fd_iov(int sock, int fd, const struct iovec *iov, size_t n_iov);
+ssize_t recv_fd_iov(int sock, struct iovec *iov, size_t n_iov, int *ret_fd, int *ret_flags);
+/* The same with one buffer: recv_fd fails with -ECONNRESET at EOF and
+ * -EBADMSG when no fd came. */
 int send_fd(int sock, int fd, const void *data, size_t len);
 int recv_fd(int sock, int *ret_fd, void *data, size_t len);
 

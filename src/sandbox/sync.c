@@ -4,36 +4,19 @@
 #include <sys/socket.h>
 
 #include "lib/macros.h"
+#include "lib/util.h"
 
 int sync_send(int sock, SyncType type, int32_t value, const void *payload, size_t len, int fd)
 {
         SyncMsg hdr = { .type = type, .value = value, .len = (uint32_t)len };
-        char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
         struct iovec iov[2] = {
                 { .iov_base = &hdr, .iov_len = sizeof(hdr) },
                 { .iov_base = (void *)payload, .iov_len = len },
         };
-        struct msghdr msg = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
 
         if (len > SYNC_PAYLOAD_MAX)
                 return -EMSGSIZE;
-        if (fd >= 0) {
-                struct cmsghdr *c;
-
-                msg.msg_control = cbuf;
-                msg.msg_controllen = sizeof(cbuf);
-                c = CMSG_FIRSTHDR(&msg);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        }
-        for (;;) {
-                if (sendmsg(sock, &msg, MSG_NOSIGNAL) >= 0)
-                        return 0;
-                if (errno != EINTR)
-                        return -errno;
-        }
+        return send_fd_iov(sock, fd, iov, len ? 2 : 1);
 }
 
 int sync_send_error(int sock, const Error *err)
@@ -59,25 +42,17 @@ static const char *sync_name(uint32_t t)
 int sync_recv(int sock, SyncMsg *ret_msg, char *payload, int *ret_fd, Error **ret_err)
 {
         char buf[sizeof(SyncMsg) + SYNC_PAYLOAD_MAX];
-        char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
         struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-        struct cmsghdr *c;
         SyncMsg hdr;
-        int fd = -EBADF;
+        int fd = -EBADF, flags = 0;
         ssize_t n;
 
-        do
-                n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-        while (n < 0 && errno == EINTR);
+        n = recv_fd_iov(sock, &iov, 1, &fd, &flags);
         if (n < 0)
-                return error_set(ret_err, errno, "read from sync socket");
-        for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-                        memcpy(&fd, CMSG_DATA(c), sizeof(int));
+                return error_set(ret_err, (int)-n, "read from sync socket");
         if (n == 0)
                 return error_setx(ret_err, ECONNRESET, "container init exited during setup");
-        if ((size_t)n < sizeof(hdr) || (msg.msg_flags & MSG_TRUNC)) {
+        if ((size_t)n < sizeof(hdr) || (flags & MSG_TRUNC)) {
                 safe_close(fd);
                 return error_setx(ret_err, EPROTO, "malformed message on sync socket");
         }
