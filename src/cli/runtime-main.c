@@ -310,7 +310,7 @@ static int cmd_create(int argc, char **argv)
 
         if (i < 0 || need_id(argc, argv, i, "create", &id) < 0)
                 return 1;
-        if (runtime_create(&o, id, &a.c, NULL, NULL, &err) < 0)
+        if (runtime_create(&o, id, &a.c, NULL, NULL, NULL, &err) < 0)
                 return fail(err);
         return 0;
 }
@@ -321,17 +321,19 @@ static int cmd_run(int argc, char **argv)
         _cleanup_error_ Error *err = NULL;
         RuntimeOpts o = runtime_opts();
         _cleanup_close_ int console = -EBADF;
+        _cleanup_spec_ Spec *spec = NULL;
         const char *id;
         pid_t pid;
         int status, i = parse_opts(argc, argv, "b:d", create_lo, create_opt, &a, "run");
 
         if (i < 0 || need_id(argc, argv, i, "run", &id) < 0)
                 return 1;
-        if (runtime_create(&o, id, &a.c, &pid, a.detach ? NULL : &console, &err) < 0)
+        if (runtime_create(&o, id, &a.c, &pid, a.detach ? NULL : &console, &spec, &err) < 0)
                 return fail(err);
-        if (runtime_start(&o, id, &err) < 0) {
+        /* The config parsed once, by create: start and delete take it. */
+        if (runtime_start(&o, id, spec, &err) < 0) {
                 _cleanup_error_ Error *e2 = NULL;
-                (void)runtime_delete(&o, id, true, &e2);
+                (void)runtime_delete(&o, id, true, spec, &e2);
                 return fail(err);
         }
         if (a.detach)
@@ -339,7 +341,7 @@ static int cmd_run(int argc, char **argv)
         status = runtime_wait_forward(pid, console, &err);
         if (!a.keep) {
                 _cleanup_error_ Error *e2 = NULL;
-                if (runtime_delete(&o, id, true, &e2) < 0)
+                if (runtime_delete(&o, id, true, spec, &e2) < 0)
                         fail(e2);
         }
         return status;
@@ -362,7 +364,7 @@ static int cmd_start(int argc, char **argv)
 
         if (i < 0 || need_id(argc, argv, i, "start", &id) < 0)
                 return 1;
-        if (runtime_start(&o, id, &err) < 0)
+        if (runtime_start(&o, id, NULL, &err) < 0)
                 return fail(err);
         return 0;
 }
@@ -422,7 +424,7 @@ static int cmd_delete(int argc, char **argv)
 
         if (i < 0 || need_id(argc, argv, i, "delete", &id) < 0)
                 return 1;
-        if (runtime_delete(&o, id, force, &err) < 0)
+        if (runtime_delete(&o, id, force, NULL, &err) < 0)
                 return fail(err);
         return 0;
 }

@@ -57,17 +57,11 @@ static char *owner_name(void)
 
 static int write_pid_file(const char *path, pid_t pid, Error **ret_err)
 {
-        _cleanup_free_ char *tmp = NULL;
         char buf[32];
         int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
 
         /* Atomic, like runc: containerd polls this file. */
         return write_file_atomic(path, buf, (size_t)n, 0644, ret_err);
-}
-
-static char *state_json_for_hooks(const ContainerRecord *rec, ContainerStatus st)
-{
-        return oci_state_to_json(rec, st, false);
 }
 
 /* The devices every container gets (runtime-spec "Default Devices", plus
@@ -180,7 +174,7 @@ static int fd_move_above(int fd, int min)
 }
 
 int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pid_t *ret_pid, int *ret_console,
-                   Error **ret_err)
+                   Spec **ret_spec, Error **ret_err)
 {
         _cleanup_spec_ Spec *spec = NULL;
         _cleanup_free_ char *bundle = NULL, *config_path = NULL, *config_text = NULL, *rootfs = NULL, *dir = NULL,
@@ -382,7 +376,7 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                         free(state);
                         /* "created", as crun and the conformance suite's
                          * hooks_stdin expect: the container exists. */
-                        state = state_json_for_hooks(&rec, STATUS_CREATED);
+                        state = oci_state_to_json(&rec, STATUS_CREATED, false);
                         if (!state) {
                                 r = error_set(ret_err, ENOMEM, "state");
                                 goto fail;
@@ -475,6 +469,8 @@ ready:
                 *ret_pid = init_pid;
         if (ret_console)
                 *ret_console = TAKE_FD(console);
+        if (ret_spec)
+                *ret_spec = TAKE_PTR(spec);
         free(rec.created);
         free(rec.owner);
         return 0;

@@ -88,7 +88,7 @@ static CgroupManager record_manager(const RuntimeOpts *o, const ContainerRecord 
         return r->systemd_cgroup ? CGROUP_MANAGER_SYSTEMD : CGROUP_MANAGER_CGROUPFS;
 }
 
-int runtime_start(const RuntimeOpts *o, const char *id, Error **ret_err)
+int runtime_start(const RuntimeOpts *o, const char *id, const Spec *spec_in, Error **ret_err)
 {
         _cleanup_close_ int dirfd = -EBADF, fifo = -EBADF, pidfd = -EBADF;
         _cleanup_record_ ContainerRecord *rec = NULL;
@@ -105,9 +105,12 @@ int runtime_start(const RuntimeOpts *o, const char *id, Error **ret_err)
                 return error_setx(ret_err, EINVAL, "cannot start container \"%s\": it is %s, not created", id,
                                   container_status_to_string(st));
 
-        r = load_spec_at(dirfd, id, &spec, ret_err);
-        if (r < 0)
-                return r;
+        if (!spec_in) {
+                r = load_spec_at(dirfd, id, &spec, ret_err);
+                if (r < 0)
+                        return r;
+                spec_in = spec;
+        }
 
         /* O_NONBLOCK: opening the read end must not hang if the init died. */
         fifo = openat(dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -154,9 +157,9 @@ int runtime_start(const RuntimeOpts *o, const char *id, Error **ret_err)
 
         /* poststart: a failure is a warning; the container runs on. */
         state = oci_state_to_json(rec, STATUS_RUNNING, false);
-        if (state && spec->n_hooks[HOOK_POSTSTART] > 0) {
+        if (state && spec_in->n_hooks[HOOK_POSTSTART] > 0) {
                 _cleanup_error_ Error *e = NULL;
-                if (hooks_run(spec, HOOK_POSTSTART, state, &e) < 0)
+                if (hooks_run(spec_in, HOOK_POSTSTART, state, &e) < 0)
                         runtime_warn(o, e);
         }
         return 0;
@@ -241,7 +244,7 @@ static void wait_pid_gone(pid_t pid, unsigned long long start, int ms)
         }
 }
 
-int runtime_delete(const RuntimeOpts *o, const char *id, bool force, Error **ret_err)
+int runtime_delete(const RuntimeOpts *o, const char *id, bool force, const Spec *spec_in, Error **ret_err)
 {
         _cleanup_close_ int dirfd = -EBADF;
         _cleanup_record_ ContainerRecord *rec = NULL;
@@ -280,11 +283,13 @@ int runtime_delete(const RuntimeOpts *o, const char *id, bool force, Error **ret
         }
 
         /* poststop: after the container is gone; a failure is a warning. */
-        if (load_spec_at(dirfd, id, &spec, &ignored) >= 0 && spec->n_hooks[HOOK_POSTSTOP] > 0) {
+        if (!spec_in && load_spec_at(dirfd, id, &spec, &ignored) >= 0)
+                spec_in = spec;
+        if (spec_in && spec_in->n_hooks[HOOK_POSTSTOP] > 0) {
                 _cleanup_free_ char *state = oci_state_to_json(rec, STATUS_STOPPED, false);
                 _cleanup_error_ Error *e = NULL;
 
-                if (state && hooks_run(spec, HOOK_POSTSTOP, state, &e) < 0)
+                if (state && hooks_run(spec_in, HOOK_POSTSTOP, state, &e) < 0)
                         runtime_warn(o, e);
         }
         r = statedir_remove(o, id);
@@ -414,7 +419,8 @@ int runtime_resume(const RuntimeOpts *o, const char *id, Error **ret_err)
         return freeze(o, id, false, ret_err);
 }
 
-int runtime_update(const RuntimeOpts *o, const char *id, const SpecResources *res, Error **ret_err)
+/* The cgroup of a container that is not stopped, for update and stats. */
+static int open_live_cgroup(const RuntimeOpts *o, const char *id, const char *what, Cgroup **ret_cg, Error **ret_err)
 {
         _cleanup_cgroup_ Cgroup *cg = NULL;
         ContainerStatus st;
@@ -424,20 +430,23 @@ int runtime_update(const RuntimeOpts *o, const char *id, const SpecResources *re
         if (r < 0)
                 return r;
         if (st == STATUS_STOPPED)
-                return error_setx(ret_err, EINVAL, "cannot update container \"%s\": it is stopped", id);
-        return cgroup_apply(cg, res, ret_err);
+                return error_setx(ret_err, EINVAL, "cannot %s container \"%s\": it is stopped", what, id);
+        *ret_cg = TAKE_PTR(cg);
+        return 0;
+}
+
+int runtime_update(const RuntimeOpts *o, const char *id, const SpecResources *res, Error **ret_err)
+{
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        int r = open_live_cgroup(o, id, "update", &cg, ret_err);
+
+        return r < 0 ? r : cgroup_apply(cg, res, ret_err);
 }
 
 int runtime_stats_json(const RuntimeOpts *o, const char *id, char **ret, Error **ret_err)
 {
         _cleanup_cgroup_ Cgroup *cg = NULL;
-        ContainerStatus st;
-        int r;
+        int r = open_live_cgroup(o, id, "read statistics of", &cg, ret_err);
 
-        r = open_cgroup(o, id, NULL, &st, &cg, ret_err);
-        if (r < 0)
-                return r;
-        if (st == STATUS_STOPPED)
-                return error_setx(ret_err, EINVAL, "container \"%s\" is stopped", id);
-        return cgroup_stats_json(cg, ret, ret_err);
+        return r < 0 ? r : cgroup_stats_json(cg, ret, ret_err);
 }

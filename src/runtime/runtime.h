@@ -42,11 +42,15 @@ bool runtime_id_valid(const char *id);
 /* create: set everything up and leave the init blocked before exec.
  * run_mode: the caller will start and wait (run): *ret_pid gets the init
  * pid and *ret_console the pty master when process.terminal is set and no
- * console socket was given (else -EBADF). */
+ * console socket was given (else -EBADF). *ret_spec (may be NULL) gets the
+ * parsed config, which the caller frees with spec_free(). */
 int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pid_t *ret_pid, int *ret_console,
-                   Error **ret_err);
+                   Spec **ret_spec, Error **ret_err);
 
-int runtime_start(const RuntimeOpts *o, const char *id, Error **ret_err);
+/* start, delete: spec is the container's config when the caller holds it
+ * already (run, from create's ret_spec); NULL reads the one saved at
+ * create time. */
+int runtime_start(const RuntimeOpts *o, const char *id, const Spec *spec, Error **ret_err);
 
 /* The OCI state JSON (pretty), malloc'd. */
 int runtime_state(const RuntimeOpts *o, const char *id, char **ret_json, Error **ret_err);
@@ -62,7 +66,7 @@ int runtime_kill(const RuntimeOpts *o, const char *id, int sig, bool all, Error 
 /* delete: a stopped container is cleaned up (cgroup, poststop hooks, state);
  * a created or running one is refused unless force, which kills it first.
  * force on a container that does not exist succeeds. */
-int runtime_delete(const RuntimeOpts *o, const char *id, bool force, Error **ret_err);
+int runtime_delete(const RuntimeOpts *o, const char *id, bool force, const Spec *spec, Error **ret_err);
 
 /* All containers under root, with live statuses. Caller frees records with
  * container_record_free() and the arrays with free(). */
