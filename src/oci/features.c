@@ -134,18 +134,6 @@ static const char *const seccomp_flags[] = {
         NULL,
 };
 
-static json_t *strv_array(const char *const *v)
-{
-        json_t *a = json_array();
-
-        for (; a && *v; v++)
-                if (json_array_append_new(a, json_string(*v)) < 0) {
-                        json_decref(a);
-                        return NULL;
-                }
-        return a;
-}
-
 char *features_json(void)
 {
         const char *hooks[_HOOK_MAX + 1] = { NULL }, *namespaces[_NS_MAX + 1] = { NULL };
@@ -161,14 +149,13 @@ char *features_json(void)
                          "s:{s:o, s:o, s:{s:b, s:b, s:b, s:b}, "
                          "s:{s:b, s:o, s:o, s:o, s:o, s:o}, s:{s:b}, s:{s:b}}, "
                          "s:{s:s}}",
-                         "ociVersionMin", "1.0.0", "ociVersionMax", SPEC_VERSION_MAX, "hooks", strv_array(hooks),
-                         "mountOptions", strv_array(mount_options), "linux", "namespaces", strv_array(namespaces),
-                         "capabilities", strv_array(capabilities), "cgroup", "v1", 1, "v2", 1, "systemd", 0,
-                         "systemdUser", 0, "seccomp", "enabled", 1, "actions", strv_array(spec_seccomp_actions),
-                         "operators", strv_array(spec_seccomp_operators), "archs", strv_array(seccomp_archs),
-                         "knownFlags", strv_array(seccomp_flags), "supportedFlags", strv_array(seccomp_flags),
-                         "apparmor", "enabled", 1, "selinux", "enabled", 1, "annotations", "io.husk.runtime",
-                         "husk-runtime");
+                         "ociVersionMin", "1.0.0", "ociVersionMax", SPEC_VERSION_MAX, "hooks", json_strv(hooks),
+                         "mountOptions", json_strv(mount_options), "linux", "namespaces", json_strv(namespaces),
+                         "capabilities", json_strv(capabilities), "cgroup", "v1", 1, "v2", 1, "systemd", 0,
+                         "systemdUser", 0, "seccomp", "enabled", 1, "actions", json_strv(spec_seccomp_actions),
+                         "operators", json_strv(spec_seccomp_operators), "archs", json_strv(seccomp_archs),
+                         "knownFlags", json_strv(seccomp_flags), "supportedFlags", json_strv(seccomp_flags), "apparmor",
+                         "enabled", 1, "selinux", "enabled", 1, "annotations", "io.husk.runtime", "husk-runtime");
         if (!root)
                 return NULL;
         /* runc prints it with four spaces. */

@@ -4,19 +4,8 @@
 
 #include <jansson.h>
 
+#include "oci/spec-internal.h"
 #include "oci/state.h"
-
-static json_t *strv_json(const char *const *v)
-{
-        json_t *a = json_array();
-
-        for (; a && *v; v++)
-                if (json_array_append_new(a, json_string(*v)) < 0) {
-                        json_decref(a);
-                        return NULL;
-                }
-        return a;
-}
 
 static json_t *default_process(void)
 {
@@ -29,9 +18,9 @@ static json_t *default_process(void)
 
         /* runc writes no "inheritable" set. */
         return json_pack("{s:b, s:{s:i, s:i}, s:[s], s:o, s:s, s:{s:o, s:o, s:o, s:o}, s:[{s:s, s:i, s:i}], s:b}",
-                         "terminal", 1, "user", "uid", 0, "gid", 0, "args", "sh", "env", strv_json(env), "cwd", "/",
-                         "capabilities", "bounding", strv_json(caps), "effective", strv_json(caps), "permitted",
-                         strv_json(caps), "ambient", strv_json(caps), "rlimits", "type", "RLIMIT_NOFILE", "hard", 1024,
+                         "terminal", 1, "user", "uid", 0, "gid", 0, "args", "sh", "env", json_strv(env), "cwd", "/",
+                         "capabilities", "bounding", json_strv(caps), "effective", json_strv(caps), "permitted",
+                         json_strv(caps), "ambient", json_strv(caps), "rlimits", "type", "RLIMIT_NOFILE", "hard", 1024,
                          "soft", 1024, "noNewPrivileges", 1);
 }
 
@@ -40,7 +29,7 @@ static json_t *mount_json(const char *dest, const char *type, const char *source
         if (!options)
                 return json_pack("{s:s, s:s, s:s}", "destination", dest, "type", type, "source", source);
         return json_pack("{s:s, s:s, s:s, s:o}", "destination", dest, "type", type, "source", source, "options",
-                         strv_json(options));
+                         json_strv(options));
 }
 
 static json_t *default_mounts(bool rootless)
@@ -106,12 +95,12 @@ static json_t *default_linux(bool rootless, uid_t uid, gid_t gid)
                                  "uidMappings", "containerID", 0, "hostID", (json_int_t)uid, "size", 1, "gidMappings",
                                  "containerID", 0, "hostID", (json_int_t)gid, "size", 1, "namespaces", "type", "pid",
                                  "type", "ipc", "type", "uts", "type", "mount", "type", "user", "maskedPaths",
-                                 strv_json(masked), "readonlyPaths", strv_json(readonly));
+                                 json_strv(masked), "readonlyPaths", json_strv(readonly));
 
         return json_pack("{s:{s:[{s:b, s:s}]}, s:[{s:s}, {s:s}, {s:s}, {s:s}, {s:s}], s:o, s:o}", "resources",
                          "devices", "allow", 0, "access", "rwm", "namespaces", "type", "pid", "type", "network", "type",
-                         "ipc", "type", "uts", "type", "mount", "maskedPaths", strv_json(masked), "readonlyPaths",
-                         strv_json(readonly));
+                         "ipc", "type", "uts", "type", "mount", "maskedPaths", json_strv(masked), "readonlyPaths",
+                         json_strv(readonly));
 }
 
 /* Go's json.MarshalIndent(v, "", "\t") indents with tabs; jansson only

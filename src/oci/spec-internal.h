@@ -129,3 +129,6 @@ bool str_in(const char *s, const char *const *allowed);
 char *str_join(const char *const *v, const char *sep);
 /* spec_fail() for "PATH: unknown WHAT "VALUE" (allowed: a, b, c)". */
 int spec_fail_unknown(ParseCtx *c, const char *path, const char *what, const char *value, const char *const *allowed);
+
+/* A JSON array of the strings of a NULL-terminated list; NULL on ENOMEM. */
+json_t *json_strv(const char *const *v);

@@ -558,3 +558,15 @@ int get_object_array(ParseCtx *c, const json_t *o, const char *path, const char 
         }
         return 0;
 }
+
+json_t *json_strv(const char *const *v)
+{
+        json_t *a = json_array();
+
+        for (; a && *v; v++)
+                if (json_array_append_new(a, json_string(*v)) < 0) {
+                        json_decref(a);
+                        return NULL;
+                }
+        return a;
+}
