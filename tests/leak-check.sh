@@ -6,6 +6,9 @@
 # checked: cgroups and links named husk*, test state dirs under /run, and live
 # processes running the runtime binary under test (RUNTIME or $1).
 #
+# With HUSK_SYSCTL_SNAPSHOT (written by sysctl-snapshot.sh before the
+# suite), the host's forwarding sysctls must read as they did then.
+#
 # Prints what leaked and exits 1; prints "leak-check: clean" and exits 0
 # otherwise. Changes nothing.
 set -uo pipefail
@@ -65,6 +68,14 @@ for p in /proc/[0-9]*; do
 		leaks+=("process: $pid $cmd")
 	fi
 done
+
+# Host sysctls a test must only ever change inside its own network namespace.
+if [[ -n ${HUSK_SYSCTL_SNAPSHOT:-} && -r $HUSK_SYSCTL_SNAPSHOT ]]; then
+	while read -r key before; do
+		now=$(cat "/proc/sys/$key" 2>/dev/null) || continue
+		[[ $now == "$before" ]] || leaks+=("sysctl: ${key//\//.} is $now on the host, was $before before the suite")
+	done <"$HUSK_SYSCTL_SNAPSHOT"
+fi
 
 if ((${#leaks[@]})); then
 	echo "leak-check: ${#leaks[@]} thing(s) left behind:"
