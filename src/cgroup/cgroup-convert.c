@@ -175,7 +175,9 @@ int cgroup_resolve_path_full(const char *cgroups_path, const char *id, CgroupMan
         } else if (!cgroups_path || !*cgroups_path) {
                 if (!id || !*id || strchr(id, '/') || streq(id, ".") || streq(id, ".."))
                         return error_setx(ret_err, EINVAL, "no cgroupsPath and no usable container id");
-                if (asprintf(&joined, "/husk/%s", id) < 0)
+                /* As runc and crun: the container's own cgroup right below each
+                 * hierarchy root, so the default costs one directory, not two. */
+                if (asprintf(&joined, "/%s", id) < 0)
                         return error_set(ret_err, ENOMEM, "cgroupsPath");
         } else if (cgroups_path[0] == '/') {
                 joined = strdup(cgroups_path);

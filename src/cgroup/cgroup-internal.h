@@ -91,7 +91,7 @@ typedef struct CgroupDir {
 struct Cgroup {
         CgroupManager manager;
         bool rootless;
-        char *path; /* resolved cgroup path, "/husk/web" */
+        char *path; /* resolved cgroup path, "/pod/web" */
         CgroupDir *dirs;
         size_t n_dirs;
         CgroupLayout layout;

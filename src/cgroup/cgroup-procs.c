@@ -212,15 +212,23 @@ int cgroup_destroy(Cgroup *cg, Error **ret_err)
 {
         uint64_t deadline;
         uint64_t next_kill = 0;
+        bool busy = false;
         int r = 0;
 
         if (!cg || cg->manager == CGROUP_MANAGER_DISABLED)
                 return 0;
 
-        /* Kill what is left and wait (bounded) for the cgroup to empty:
-         * rmdir fails with EBUSY while a process is in it. */
+        /* The common case: the container is gone and each leaf cgroup is
+         * empty, so a plain rmdir removes it (cgroup_dir_remove_created
+         * below then finds it gone and removes the parents it made). */
+        for (size_t i = 0; i < cg->n_dirs; i++)
+                if (cg->dirs[i].created > 0 && rmdir(cg->dirs[i].path) < 0 && errno != ENOENT)
+                        busy = true;
+
+        /* Else kill what is left and wait (bounded) for the cgroup to
+         * empty: rmdir fails with EBUSY while a process is in it. */
         deadline = cgroup_now_usec() + UINT64_C(2000000);
-        for (;;) {
+        while (busy) {
                 PidSet s = { 0 };
                 int q = collect_pids(cg, &s, NULL);
 

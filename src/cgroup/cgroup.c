@@ -1,6 +1,6 @@
 /* The cgroup handle: path resolution, create/open, enter, apply, freeze.
  *
- * A Cgroup is one path ("/husk/web") below every hierarchy the host mounts:
+ * A Cgroup is one path ("/pod/web") below every hierarchy the host mounts:
  * on v2 one directory, on v1 one per hierarchy (comounted controllers share
  * one), on a hybrid host the v1 ones plus the unified one. Every operation
  * walks that list; resources go to the directory that holds their
@@ -335,8 +335,8 @@ static int rmdir_tree(const char *dir, int depth_left)
 }
 
 /* Remove the `created` trailing levels of dir: the leaf with its subtree,
- * then parents while they are empty (a shared "/husk" stays while other
- * containers use it). */
+ * then parents while they are empty (a shared parent such as "/pod" stays
+ * while other containers use it). */
 int cgroup_dir_remove_created(CgroupDir *d, Error **ret_err)
 {
         _cleanup_free_ char *p = NULL;

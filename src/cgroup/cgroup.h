@@ -35,7 +35,7 @@ const char *cgroup_layout_to_string(CgroupLayout l); /* "v2", "v1", "hybrid" */
 /* Turn linux.cgroupsPath into the path used below each hierarchy root
  * (lexically cleaned, never above the root): absolute paths as given,
  * relative ones below the hierarchy roots too (runc takes them below its
- * own cgroup, which differs per v1 hierarchy), NULL/empty as "/husk/<id>".
+ * own cgroup, which differs per v1 hierarchy), NULL/empty as "/<id>" (as runc and crun).
  * With the systemd manager, "slice:prefix:name" (empty: "system.slice:husk:<id>")
  * becomes "/<expanded slice>/<prefix>-<name>.scope"; the scope is then made
  * by cgroupfs, not through systemd's D-Bus API. Without systemd on the host
@@ -98,7 +98,7 @@ int cgroup_stats_json(Cgroup *cg, char **ret, Error **ret_err);
 const char *cgroup_path(const Cgroup *cg);
 
 /* How many trailing components of the path cgroup_destroy() removes: what
- * cgroup_create() made (e.g. 2 for "/husk/web" when "/husk" was new, 0 for a
+ * cgroup_create() made (e.g. 2 for "/pod/web" when "/pod" was new, 0 for a
  * shared cgroup that existed), 1 after cgroup_open(). A runtime may keep it
  * in its state and restore it after cgroup_open() (0: never remove). */
 unsigned cgroup_created_depth(const Cgroup *cg);

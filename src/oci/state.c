@@ -99,7 +99,6 @@ char *container_record_to_json(const ContainerRecord *r)
         set_new(o, "cgroupCreatedDepth", json_integer(r->cgroup_created_depth), &ok);
         set_new(o, "rootless", json_boolean(r->rootless), &ok);
         set_new(o, "systemdCgroup", json_boolean(r->systemd_cgroup), &ok);
-        set_new(o, "started", json_boolean(r->started), &ok);
         if (r->n_annotations > 0)
                 set_new(o, "annotations", annotations_json(r->annotations, r->n_annotations), &ok);
         if (!ok) {
@@ -139,7 +138,6 @@ int container_record_from_json(const char *text, size_t len, const char *filenam
                     0 ||
             (r = get_bool(&c, root, "", "rootless", NULL, &rec->rootless)) < 0 ||
             (r = get_bool(&c, root, "", "systemdCgroup", NULL, &rec->systemd_cgroup)) < 0 ||
-            (r = get_bool(&c, root, "", "started", NULL, &rec->started)) < 0 ||
             (r = get_kv(&c, root, "", "annotations", &rec->annotations, &rec->n_annotations)) < 0) {
                 json_decref(root);
                 return r;

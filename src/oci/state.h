@@ -26,14 +26,13 @@ typedef struct ContainerRecord {
         char *rootfs;                      /* absolute */
         pid_t pid;                         /* init pid on the host, 0 when none */
         unsigned long long pid_start_time; /* /proc/PID/stat field 22, to detect pid reuse */
-        ContainerStatus status;            /* as last recorded; the runtime refines it from /proc */
+        ContainerStatus status;            /* as recorded at create; the live status comes from /proc and exec.fifo */
         char *created;                     /* RFC 3339 with nanoseconds, UTC */
         char *owner;                       /* user name or uid */
         char *cgroup_path;                 /* the cgroup path as resolved (relative to each hierarchy root) */
         unsigned cgroup_created_depth;     /* how many trailing levels of cgroup_path create made */
         bool rootless;
         bool systemd_cgroup;
-        bool started; /* start has been called */
         SpecKeyValue *annotations;
         size_t n_annotations;
 } ContainerRecord;

@@ -5,14 +5,18 @@
  *      capabilities, seccomp), so a typo leaves nothing behind;
  *   2. claim <root>/<id> with mkdir (atomic: two creates of one id race
  *      safely), lock it, make exec.fifo;
- *   3. create the cgroup, spawn the init, move it into the cgroup before it
- *      does any work, then answer its requests (id maps, hooks, console);
+ *   3. spawn the init; while it makes its namespaces and mounts, create
+ *      the cgroup and move the init into it (the init waits for that before
+ *      its cgroup namespace, cgroup mounts and anything the container
+ *      runs), then answer its requests (id maps, hooks, console);
  *   4. on READY record the state; on any failure undo in reverse: kill and
  *      reap the init, destroy the cgroup, remove the state directory. */
 #include "runtime/runtime.h"
 
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -173,6 +177,55 @@ static int fd_move_above(int fd, int min)
         return n;
 }
 
+/* When the init gives up during setup, it sends SYNC_ERROR and exits; if
+ * we failed meanwhile (say, moving a process that is gone into its cgroup),
+ * its report says better what went wrong. Takes it if one is queued. */
+static void prefer_init_error(int sock, Error **ret_err)
+{
+        for (;;) {
+                struct pollfd p = { .fd = sock, .events = POLLIN };
+                SyncMsg hdr;
+                Error *e = NULL;
+
+                if (!ret_err || poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN) ||
+                    recv(sock, &hdr, sizeof(hdr), MSG_PEEK | MSG_DONTWAIT) != (ssize_t)sizeof(hdr))
+                        return;
+                if (sync_recv(sock, NULL, NULL, NULL, &e) >= 0)
+                        continue; /* not an error: look further */
+                if (hdr.type == SYNC_ERROR) {
+                        error_free(*ret_err);
+                        *ret_err = e;
+                } else {
+                        error_free(e);
+                }
+                return;
+        }
+}
+
+/* Create the container's cgroup with its resources and move the init into
+ * it. Runs while the init sets up its namespaces and mounts, which it does
+ * before it needs the cgroup (see sandbox_spawn). */
+static int place_in_cgroup(const RuntimeOpts *o, const Spec *spec, const char *cgpath, pid_t pid, Cgroup **ret_cg,
+                           Error **ret_err)
+{
+        SpecResources res = spec->linux_.resources;
+        _cleanup_free_ SpecDeviceRule *rules = NULL;
+        int r;
+
+        if (spec->linux_.has_resources && res.n_devices > 0) {
+                if (device_rules_with_defaults(spec, &rules, &res.n_devices) < 0)
+                        return error_set(ret_err, ENOMEM, "device rules");
+                res.devices = rules;
+        }
+        r = cgroup_create(cgpath, spec->linux_.has_resources ? &res : NULL, o->cgroup_manager, o->rootless, ret_cg,
+                          ret_err);
+        if (r < 0) {
+                error_prefix(ret_err, "cgroup %s", cgpath);
+                return r;
+        }
+        return cgroup_enter(*ret_cg, pid, ret_err);
+}
+
 int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pid_t *ret_pid, int *ret_console,
                    Spec **ret_spec, Error **ret_err)
 {
@@ -284,25 +337,6 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         r = cgroup_resolve_path(spec->linux_.cgroups_path, id, o->cgroup_manager, &cgpath, ret_err);
         if (r < 0)
                 goto fail;
-        {
-                SpecResources res = spec->linux_.resources;
-                _cleanup_free_ SpecDeviceRule *rules = NULL;
-
-                if (spec->linux_.has_resources && res.n_devices > 0) {
-                        if (device_rules_with_defaults(spec, &rules, &res.n_devices) < 0) {
-                                r = error_set(ret_err, ENOMEM, "device rules");
-                                goto fail;
-                        }
-                        res.devices = rules;
-                }
-                r = cgroup_create(cgpath, spec->linux_.has_resources ? &res : NULL, o->cgroup_manager, o->rootless, &cg,
-                                  ret_err);
-        }
-        if (r < 0) {
-                error_prefix(ret_err, "cgroup %s", cgpath);
-                goto fail;
-        }
-
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
                 r = error_set(ret_err, errno, "socketpair");
                 goto fail;
@@ -324,11 +358,6 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         rec.created = now_rfc3339();
         rec.owner = owner_name();
         rec.cgroup_path = cgpath;
-        rec.cgroup_created_depth = cgroup_created_depth(cg);
-        /* The default parent (/husk) belongs to husk, whichever container
-         * happened to create it: the last one deleted removes it. */
-        if ((!spec->linux_.cgroups_path || !*spec->linux_.cgroups_path) && rec.cgroup_created_depth == 1)
-                rec.cgroup_created_depth = 2;
         rec.rootless = o->rootless;
         rec.systemd_cgroup = o->cgroup_manager == CGROUP_MANAGER_SYSTEMD;
         rec.annotations = spec->annotations;
@@ -343,6 +372,7 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         ic.no_new_keyring = c->no_new_keyring;
         ic.preserve_fds = c->preserve_fds;
         ic.cgroup_fd = -1;
+        ic.runtime_cpu = sched_getcpu();
 
         child = sandbox_spawn(&ic, ret_err);
         if (child < 0) {
@@ -368,9 +398,10 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                                 (void)waitpid(child, NULL, 0);
                                 child = -1;
                         }
-                        r = cgroup_enter(cg, init_pid, ret_err);
+                        r = place_in_cgroup(o, spec, cgpath, init_pid, &cg, ret_err);
                         if (r < 0)
                                 goto fail;
+                        rec.cgroup_created_depth = cgroup_created_depth(cg);
                         rec.pid = init_pid;
                         rec.pid_start_time = proc_start_time(init_pid);
                         free(state);
@@ -476,6 +507,8 @@ ready:
         return 0;
 
 fail:
+        if (sock_parent >= 0)
+                prefer_init_error(sock_parent, ret_err);
         if (init_pid > 0) {
                 kill(init_pid, SIGKILL);
                 (void)waitpid(init_pid, NULL, 0);

@@ -136,9 +136,11 @@ int runtime_start(const RuntimeOpts *o, const char *id, const Spec *spec_in, Err
                 if (pidfd < 0 && kill(rec->pid, 0) < 0)
                         return error_setx(ret_err, ESRCH, "container init of \"%s\" exited before start", id);
         }
-        /* Wait for EOF: the init's write end closes when it execs (or
-         * dies), so poststart below runs after the user's program started. */
-        for (;;) {
+        /* With poststart hooks, wait for EOF: the init's write end closes
+         * when it execs (or dies), so they run after the user's program
+         * started. Without, return now, as runc does: the init is past its
+         * last check and execs on its own. */
+        while (spec_in->n_hooks[HOOK_POSTSTART] > 0) {
                 struct pollfd p = { .fd = fifo, .events = POLLIN };
                 ssize_t n;
 
@@ -148,16 +150,13 @@ int runtime_start(const RuntimeOpts *o, const char *id, const Spec *spec_in, Err
                 if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
                         break;
         }
-        (void)unlinkat(dirfd, "exec.fifo", 0);
-        rec->started = true;
-        rec->status = STATUS_RUNNING;
-        r = statedir_write_record(dirfd, rec, ret_err);
-        if (r < 0)
-                return r;
+        /* Started: exec.fifo gone is what status reads (state.json stays
+         * as create wrote it). */
+        if (unlinkat(dirfd, "exec.fifo", 0) < 0 && errno != ENOENT)
+                return error_set(ret_err, errno, "remove exec.fifo of %s", id);
 
         /* poststart: a failure is a warning; the container runs on. */
-        state = oci_state_to_json(rec, STATUS_RUNNING, false);
-        if (state && spec_in->n_hooks[HOOK_POSTSTART] > 0) {
+        if (spec_in->n_hooks[HOOK_POSTSTART] > 0 && (state = oci_state_to_json(rec, STATUS_RUNNING, false))) {
                 _cleanup_error_ Error *e = NULL;
                 if (hooks_run(spec_in, HOOK_POSTSTART, state, &e) < 0)
                         runtime_warn(o, e);

@@ -113,6 +113,12 @@ int statedir_remove(const RuntimeOpts *o, const char *id)
         fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return errno == ENOENT ? 0 : -errno;
+        /* The files create makes; a scan only for anything else. */
+        (void)unlinkat(fd, "state.json", 0);
+        (void)unlinkat(fd, "config.json", 0);
+        (void)unlinkat(fd, "exec.fifo", 0);
+        if (rmdir(p) == 0 || errno == ENOENT)
+                return 0;
         d = fdopendir(fcntl(fd, F_DUPFD_CLOEXEC, 3));
         if (!d)
                 return -errno;

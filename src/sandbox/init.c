@@ -288,8 +288,71 @@ static int set_sysctls(const Spec *spec, Error **ret_err)
         return 0;
 }
 
-/* The container's init, after its namespaces exist. */
-_noreturn_ static void init_main(const InitConfig *c, int new_flags, char *state)
+/* The runtime answers SYNC_PID with the state JSON once the init is in its
+ * cgroup. Returns a malloc'd copy, or _exit()s: the runtime gave up. */
+static char *receive_state(int sync_fd)
+{
+        _cleanup_error_ Error *err = NULL;
+        char *state = malloc(SYNC_PAYLOAD_MAX + 1);
+
+        if (!state || sync_expect(sync_fd, SYNC_STATE, NULL, state, NULL, &err) < 0)
+                _exit(1);
+        return state;
+}
+
+/* The init's wait for its cgroup. Until the runtime has moved it there,
+ * the init makes its namespaces and mounts; it waits before the first
+ * thing that depends on the cgroup it is in: its cgroup namespace (whose
+ * root is the cgroup at unshare time), a mount that shows cgroups, the
+ * hooks and the user's program. */
+typedef struct Placement {
+        int sync_fd;
+        int new_flags;
+        char *state; /* the state JSON, once placed */
+        bool done;
+        bool moved;     /* step_aside() changed our CPU affinity */
+        cpu_set_t cpus; /* the affinity to give back */
+} Placement;
+
+/* A new task often starts on its parent's CPU, and without kernel
+ * preemption the one running there keeps it: the runtime, creating our
+ * cgroup, and we, creating namespaces, would take turns on one CPU while
+ * others idle. Keep off the runtime's CPU until we are placed;
+ * await_cgroup() gives the inherited affinity back before anything of the
+ * container runs. */
+static void step_aside(Placement *p, int runtime_cpu)
+{
+        cpu_set_t other;
+
+        if (runtime_cpu < 0 || sched_getaffinity(0, sizeof(p->cpus), &p->cpus) < 0 || CPU_COUNT(&p->cpus) < 2 ||
+            !CPU_ISSET(runtime_cpu, &p->cpus))
+                return;
+        other = p->cpus;
+        CPU_CLR(runtime_cpu, &other);
+        p->moved = sched_setaffinity(0, sizeof(other), &other) == 0;
+}
+
+static int await_cgroup(void *userdata, Error **ret_err)
+{
+        Placement *p = userdata;
+
+        if (p->done)
+                return 0;
+        if (!p->state)
+                p->state = receive_state(p->sync_fd);
+        if (p->moved && sched_setaffinity(0, sizeof(p->cpus), &p->cpus) < 0)
+                return error_set(ret_err, errno, "restore CPU affinity");
+        p->moved = false;
+        if ((p->new_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+                return error_set(ret_err, errno, "unshare cgroup namespace");
+        p->done = true;
+        return 0;
+}
+
+/* The container's init. `rest`: the namespaces it still has to unshare
+ * (all but the cgroup namespace exist otherwise). `state` is NULL until it
+ * is in its cgroup. */
+_noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, char *state)
 {
         const Spec *spec = c->spec;
         const SpecProcess *proc = &spec->process;
@@ -303,18 +366,20 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, char *state
                 .cgroupns = (new_flags & CLONE_NEWCGROUP) != 0,
                 .no_pivot = c->no_pivot,
         };
+        Placement pl = { .sync_fd = c->sync_fd, .new_flags = new_flags, .state = state };
         int notify_fd = -EBADF;
         bool setgroups_ok;
 
-        {
-                const SpecNamespace *u = spec_namespace(spec, NS_USER);
-                rc.userns = u != NULL;
+        rc.userns = spec_namespace(spec, NS_USER) != NULL;
+        if (rest) {
+                step_aside(&pl, c->runtime_cpu);
+                if (unshare(rest) < 0)
+                        child_fail(c->sync_fd, (error_set(&err, errno, "unshare namespaces"), err));
         }
-
-        /* Only now, inside its cgroup, may the process get a cgroup
-         * namespace: its root is the cgroup it is in at unshare time. */
-        if ((new_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
-                child_fail(c->sync_fd, (error_set(&err, errno, "unshare cgroup namespace"), err));
+        if (state && await_cgroup(&pl, &err) < 0)
+                child_fail(c->sync_fd, err);
+        rc.before_cgroup = await_cgroup;
+        rc.userdata = &pl;
 
         if (spec->hostname && (new_flags & CLONE_NEWUTS || spec_namespace(spec, NS_UTS)) &&
             sethostname(spec->hostname, strlen(spec->hostname)) < 0)
@@ -322,8 +387,9 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, char *state
         if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
                 child_fail(c->sync_fd, (error_set(&err, errno, "setdomainname %s", spec->domainname), err));
 
-        if (rootfs_prepare(&rc, &err) < 0)
+        if (rootfs_prepare(&rc, &err) < 0 || await_cgroup(&pl, &err) < 0)
                 child_fail(c->sync_fd, err);
+        state = pl.state;
 
         if (set_sysctls(spec, &err) < 0)
                 child_fail(c->sync_fd, err);
@@ -402,18 +468,6 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, char *state
         exec_user(proc, exe);
 }
 
-/* The runtime answers SYNC_PID with the state JSON, once the init is in its
- * cgroup. Returns a malloc'd copy, or _exit()s: the runtime gave up. */
-static char *receive_state(int sync_fd)
-{
-        _cleanup_error_ Error *err = NULL;
-        char *state = malloc(SYNC_PAYLOAD_MAX + 1);
-
-        if (!state || sync_expect(sync_fd, SYNC_STATE, NULL, state, NULL, &err) < 0)
-                _exit(1);
-        return state;
-}
-
 static int write_time_offsets(const Spec *spec, Error **ret_err)
 {
         char buf[128];
@@ -481,7 +535,7 @@ _noreturn_ static void intermediate_main(const InitConfig *c, int new_flags)
         if (pid < 0)
                 child_fail(c->sync_fd, (error_set(&err, errno, "clone container init"), err));
         if (pid == 0)
-                init_main(c, new_flags, receive_state(c->sync_fd));
+                init_main(c, new_flags, 0, receive_state(c->sync_fd));
         /* The init may sit in a new pid namespace (where it is pid 1): its
          * host pid is only known here. */
         if (sync_send(c->sync_fd, SYNC_PID, pid, NULL, 0, -1) < 0) {
@@ -505,6 +559,7 @@ pid_t sandbox_spawn(const InitConfig *c, Error **ret_err)
 {
         int new_flags = sandbox_new_ns_flags(c->spec);
         bool via_intermediate = needs_intermediate(c->spec);
+        int clone_flags;
         pid_t pid;
 
         if (via_intermediate) {
@@ -518,21 +573,28 @@ pid_t sandbox_spawn(const InitConfig *c, Error **ret_err)
                 return pid;
         }
 
-        /* The fast path: one clone creates every namespace. The cgroup
-         * namespace waits until the runtime has moved us into our cgroup. */
-        pid = (pid_t)syscall(SYS_clone, (new_flags & ~CLONE_NEWCGROUP) | SIGCHLD, NULL, NULL, NULL, 0);
+        /* The fast path. With a new user namespace, one clone creates every
+         * namespace (all of them owned by it). Without one, the clone makes
+         * only the pid namespace (the init must be its pid 1), and the init
+         * unshares the others itself (a network namespace alone costs half
+         * a millisecond) while the runtime creates its cgroup. The cgroup
+         * namespace waits until the init is in its cgroup. */
+        clone_flags = new_flags & ~CLONE_NEWCGROUP;
+        if (!(new_flags & CLONE_NEWUSER))
+                clone_flags &= CLONE_NEWPID;
+        pid = (pid_t)syscall(SYS_clone, clone_flags | SIGCHLD, NULL, NULL, NULL, 0);
         if (pid < 0)
                 return error_set(ret_err, errno, "clone");
         if (pid == 0) {
                 _cleanup_error_ Error *err = NULL;
-
-                char *state;
+                char *state = NULL;
+                int rest = new_flags & ~(clone_flags | CLONE_NEWCGROUP);
 
                 child_close_fds(c);
                 if (sync_send(c->sync_fd, SYNC_PID, 0, NULL, 0, -1) < 0)
                         _exit(1);
-                state = receive_state(c->sync_fd);
                 if (new_flags & CLONE_NEWUSER) {
+                        state = receive_state(c->sync_fd);
                         if (sync_send(c->sync_fd, SYNC_USERNS, 0, NULL, 0, -1) < 0 ||
                             sync_expect(c->sync_fd, SYNC_USERNS_ACK, NULL, NULL, NULL, &err) < 0)
                                 _exit(1);
@@ -540,7 +602,7 @@ pid_t sandbox_spawn(const InitConfig *c, Error **ret_err)
                                 child_fail(c->sync_fd,
                                            (error_set(&err, errno, "become root in the user namespace"), err));
                 }
-                init_main(c, new_flags, state);
+                init_main(c, new_flags, rest, state);
         }
         return pid;
 }

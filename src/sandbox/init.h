@@ -22,6 +22,7 @@ typedef struct InitConfig {
         bool no_new_keyring;
         int preserve_fds; /* fds 3 .. 3+n-1 are passed to the container */
         int cgroup_fd;    /* for clone3(CLONE_INTO_CGROUP), or -1 */
+        int runtime_cpu;  /* the CPU the runtime runs on (sched_getcpu()), or -1 */
 } InitConfig;
 
 /* Clone the container init (directly, or through an intermediate process

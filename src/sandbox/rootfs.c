@@ -143,29 +143,19 @@ static int mount_bind(int root_fd, const SpecMount *m, const MountOpts *o, Error
         return 0;
 }
 
-/* Our own cgroup in the hierarchy whose /proc/self/cgroup controller field
- * is `ctrls` ("" for cgroup2). malloc'd, NULL if not found. */
-static char *own_cgroup(const char *ctrls)
+/* Our own cgroup in the hierarchy whose controller field is `ctrls` ("" for
+ * cgroup2), looked up in `self` (the text of /proc/self/cgroup). malloc'd,
+ * NULL if not found. */
+static char *own_cgroup(const char *self, const char *ctrls)
 {
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/cgroup", "re");
-        _cleanup_free_ char *line = NULL;
-        size_t cap = 0;
+        size_t k = strlen(ctrls);
 
-        if (!f)
-                return NULL;
-        while (getline(&line, &cap, f) > 0) {
-                char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
-                size_t n;
+        for (const char *line = self; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+                const char *a = strchr(line, ':'), *end = strchrnul(line, '\n');
 
-                if (!b)
+                if (!a || a > end || strncmp(a + 1, ctrls, k) != 0 || a[1 + k] != ':')
                         continue;
-                *b = '\0';
-                if (!streq(a + 1, ctrls))
-                        continue;
-                n = strlen(b + 1);
-                if (n > 0 && b[n] == '\n')
-                        b[n] = '\0';
-                return strdup(b + 1);
+                return strndup(a + 2 + k, (size_t)(end - (a + 2 + k)));
         }
         return NULL;
 }
@@ -173,9 +163,9 @@ static char *own_cgroup(const char *ctrls)
 /* Inside a user namespace without a cgroup namespace of its own the kernel
  * refuses to mount cgroupfs (EPERM): bind the container's own cgroup from
  * the host instead, as runc does. */
-static int bind_own_cgroup(int sub, const char *name, const char *ctrls, bool ro, Error **ret_err)
+static int bind_own_cgroup(int sub, const char *self, const char *name, const char *ctrls, bool ro, Error **ret_err)
 {
-        _cleanup_free_ char *own = own_cgroup(ctrls), *src = NULL;
+        _cleanup_free_ char *own = self ? own_cgroup(self, ctrls) : NULL, *src = NULL;
         _cleanup_close_ int tree = -EBADF;
 
         if (!own || asprintf(&src, "/sys/fs/cgroup/%s%s", name, own) < 0)
@@ -279,6 +269,7 @@ static int host_cgroup_mounts(CgroupMount **ret, size_t *ret_n, Error **ret_err)
 static int mount_cgroup_v1(const RootfsConfig *c, int root_fd, const SpecMount *m, const MountOpts *o, Error **ret_err)
 {
         _cleanup_free_ CgroupMount *cms = NULL;
+        _cleanup_free_ char *self = NULL;
         _cleanup_close_ int dest = -EBADF;
         size_t n = 0;
         char p[FD_PATH_MAX];
@@ -287,6 +278,14 @@ static int mount_cgroup_v1(const RootfsConfig *c, int root_fd, const SpecMount *
         int r;
 
         r = host_cgroup_mounts(&cms, &n, ret_err);
+        if (r < 0)
+                return r;
+        if (c->before_cgroup) {
+                r = c->before_cgroup(c->userdata, ret_err);
+                if (r < 0)
+                        return r;
+        }
+        r = read_full_file("/proc/self/cgroup", &self, NULL, ret_err);
         if (r < 0)
                 return r;
         dest = path_mkdir_in_root(root_fd, m->destination, 0755, ret_err);
@@ -319,7 +318,7 @@ static int mount_cgroup_v1(const RootfsConfig *c, int root_fd, const SpecMount *
                                 return error_set(ret_err, e, "mount %s (%s) on %s/%s", cm->v2 ? "cgroup2" : "cgroup",
                                                  cm->ctrls, m->destination, cm->name);
                 }
-                r = bind_own_cgroup(sub, cm->name, cm->v2 ? "" : cm->ctrls, ro, ret_err);
+                r = bind_own_cgroup(sub, self, cm->name, cm->v2 ? "" : cm->ctrls, ro, ret_err);
                 if (r < 0)
                         return error_prefix(ret_err, "%s/%s", m->destination, cm->name);
         }
@@ -343,6 +342,15 @@ static bool host_is_cgroup2(void)
         return stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0;
 }
 
+/* A mount whose content depends on the cgroup the init is in. */
+static bool shows_cgroups(const SpecMount *m, const MountOpts *o)
+{
+        if (m->type && (streq(m->type, "cgroup") || streq(m->type, "cgroup2")))
+                return true;
+        return mount_is_bind(m, o) && m->source && strncmp(m->source, "/sys/fs/cgroup", 14) == 0 &&
+               (m->source[14] == '\0' || m->source[14] == '/');
+}
+
 static int mount_one(const RootfsConfig *c, int root_fd, const SpecMount *m, Error **ret_err)
 {
         _cleanup_close_ int target = -EBADF;
@@ -350,11 +358,19 @@ static int mount_one(const RootfsConfig *c, int root_fd, const SpecMount *m, Err
         char p[FD_PATH_MAX];
         const char *type = m->type;
         unsigned long flags;
+        bool v1_cgroup;
         int r;
 
         r = mount_opts_parse(m->options, m->n_options, &o, ret_err);
         if (r < 0)
                 return r;
+        v1_cgroup = !mount_is_bind(m, &o) && type && streq(type, "cgroup") && !host_is_cgroup2();
+        /* (mount_cgroup_v1 calls it itself, once it has read mountinfo) */
+        if (c->before_cgroup && !v1_cgroup && shows_cgroups(m, &o)) {
+                r = c->before_cgroup(c->userdata, ret_err);
+                if (r < 0)
+                        goto out_noprop;
+        }
 
         if (mount_is_bind(m, &o)) {
                 r = mount_bind(root_fd, m, &o, ret_err);
@@ -364,7 +380,7 @@ static int mount_one(const RootfsConfig *c, int root_fd, const SpecMount *m, Err
                 r = error_setx(ret_err, EINVAL, "mount type missing (and not a bind mount)");
                 goto out;
         }
-        if (streq(type, "cgroup") && !host_is_cgroup2()) {
+        if (v1_cgroup) {
                 r = mount_cgroup_v1(c, root_fd, m, &o, ret_err);
                 goto out;
         }
@@ -378,7 +394,12 @@ static int mount_one(const RootfsConfig *c, int root_fd, const SpecMount *m, Err
                         r = target;
                         goto out;
                 }
-                r = bind_own_cgroup(target, "", "", o.flags & MS_RDONLY, ret_err);
+                {
+                        _cleanup_free_ char *self = NULL;
+
+                        (void)read_full_file("/proc/self/cgroup", &self, NULL, NULL);
+                        r = bind_own_cgroup(target, self, "", "", o.flags & MS_RDONLY, ret_err);
+                }
                 goto out;
         }
 

@@ -19,6 +19,11 @@ typedef struct RootfsConfig {
         bool new_mntns;
         bool cgroupns; /* the container has a cgroup namespace of its own */
         bool no_pivot;
+        /* Called before each mount that shows cgroups (type cgroup or
+         * cgroup2, a bind from /sys/fs/cgroup): the init must be in its
+         * cgroup, and its cgroup namespace, by then. NULL: it already is. */
+        int (*before_cgroup)(void *userdata, Error **ret_err);
+        void *userdata;
 } RootfsConfig;
 
 /* Make the rootfs a mount point with the right propagation, then mount

@@ -11,9 +11,11 @@
  *
  *   init -> runtime   SYNC_USERNS      "write my id maps" (new user namespace)
  *   runtime -> init   SYNC_USERNS_ACK
- *   init -> runtime   SYNC_PID         the container init's host pid (when an
- *                                      intermediate process spawned it)
- *   runtime -> init   SYNC_STATE       the OCI state JSON, for in-container hooks
+ *   init -> runtime   SYNC_PID         the init exists (value: its host pid when
+ *                                      an intermediate process spawned it)
+ *   runtime -> init   SYNC_STATE       the OCI state JSON, for in-container
+ *                                      hooks; sent once the runtime has moved
+ *                                      the init into its cgroup
  *   init -> runtime   SYNC_CONSOLE     the pty master (fd attached)
  *   init -> runtime   SYNC_HOOKS       "run prestart and createRuntime now"
  *   runtime -> init   SYNC_HOOKS_ACK

@@ -23,6 +23,21 @@ memory_limit() {
 }
 pids_limit() { cat "$(cgroup_dir "$1" pids)/pids.max"; }
 
+# in_cgroup_everywhere PID PATH: every hierarchy PID is in (v1 and v2)
+# places it at PATH.
+in_cgroup_everywhere() {
+	local ctrl path n=0
+	while IFS=: read -r _ ctrl path; do
+		[[ $ctrl == name=* && $ctrl != name=systemd ]] && continue
+		[ "$path" = "$2" ] || {
+			echo "cgroup $ctrl: $path, wanted $2" >&2
+			return 1
+		}
+		n=$((n + 1))
+	done <"/proc/$1/cgroup"
+	[ "$n" -ge 1 ]
+}
+
 # frozen PID: PID's cgroup is frozen (v1 freezer or v2 cgroup.freeze).
 frozen() {
 	local d
@@ -37,21 +52,52 @@ frozen() {
 @test "the container is placed in linux.cgroupsPath, and delete removes it" {
 	start_detached
 	pid=$(container_pid "$ID")
-	local want="/$CGROUP_PARENT/$ID" line path n=0
-	# Every hierarchy the process is in: the requested path (v1 and v2).
-	while IFS=: read -r _ ctrl path; do
-		[[ $ctrl == name=* && $ctrl != name=systemd ]] && continue
-		[ "$path" = "$want" ] || {
-			echo "cgroup $ctrl: $path, wanted $want" >&2
-			false
-		}
-		n=$((n + 1))
-	done <"/proc/$pid/cgroup"
-	[ "$n" -ge 1 ]
+	in_cgroup_everywhere "$pid" "/$CGROUP_PARENT/$ID"
 	[ -n "$(cgroup_dirs_of "$ID")" ]
 	grep -qx "$pid" "$(cgroup_dir "$pid" pids)/cgroup.procs"
 	rt delete --force "$ID"
 	[ -z "$(cgroup_dirs_of "$ID")" ]
+}
+
+@test "without linux.cgroupsPath the container gets /<id>, as with runc and crun" {
+	update_config 'del(.linux.cgroupsPath)'
+	start_detached
+	pid=$(container_pid "$ID")
+	in_cgroup_everywhere "$pid" "/$ID"
+	grep -qx "$pid" "$(cgroup_dir "$pid" pids)/cgroup.procs"
+	local dir
+	dir=$(cgroup_dir "$pid" pids)
+	rt delete --force "$ID"
+	[ ! -e "$dir" ]
+}
+
+@test "the container's first command already runs in its cgroup, with and without a cgroup namespace" {
+	run_container 'cat /proc/self/cgroup'
+	[ "$status" -eq 0 ]
+	local line path n=0
+	for line in "${lines[@]}"; do
+		[[ $line == *:name=* && $line != *:name=systemd:* ]] && continue
+		path=${line#*:*:}
+		[ "$path" = "/$CGROUP_PARENT/$ID" ] || {
+			echo "saw $line, wanted /$CGROUP_PARENT/$ID" >&2
+			false
+		}
+		n=$((n + 1))
+	done
+	[ "$n" -ge 1 ]
+	# In its own cgroup namespace its cgroup is the root.
+	update_config '.linux.namespaces += [{"type": "cgroup"}]'
+	ID=$(new_id)
+	update_config '.linux.cgroupsPath = $cg' --arg cg "/$CGROUP_PARENT/$ID"
+	run_container 'cat /proc/self/cgroup' "$ID"
+	[ "$status" -eq 0 ]
+	for line in "${lines[@]}"; do
+		[[ $line == *:name=* && $line != *:name=systemd:* ]] && continue
+		[ "${line#*:*:}" = / ] || {
+			echo "saw $line in a cgroup namespace, wanted /" >&2
+			false
+		}
+	done
 }
 
 @test "resources from config.json: memory and pids limits" {

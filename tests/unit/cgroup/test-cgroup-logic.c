@@ -54,8 +54,8 @@ static void test_resolve_cgroupfs(void **state)
         check_resolve("/../../etc", "web", fs, false, "/etc"); /* never above the root */
         check_resolve("a/b", "web", fs, false, "/a/b");        /* relative: below the root */
         check_resolve("./a/../b", "web", fs, false, "/b");
-        check_resolve(NULL, "web", fs, false, "/husk/web");
-        check_resolve("", "web", fs, false, "/husk/web");
+        check_resolve(NULL, "web", fs, false, "/web");
+        check_resolve("", "web", fs, false, "/web");
         check_resolve("/", "web", fs, false, "/");
         /* A colon form is a plain path for cgroupfs. */
         check_resolve("system.slice:husk:web", "web", fs, false, "/system.slice:husk:web");

@@ -27,7 +27,6 @@ static void record_init(ContainerRecord *r, SpecKeyValue *kv, size_t n_kv)
                 .cgroup_path = (char *)"/husk/web",
                 .rootless = true,
                 .systemd_cgroup = false,
-                .started = true,
                 .annotations = kv,
                 .n_annotations = n_kv,
         };
@@ -79,7 +78,6 @@ static void test_record_roundtrip(void **state)
         assert_string_equal(back->cgroup_path, r.cgroup_path);
         assert_true(back->rootless);
         assert_false(back->systemd_cgroup);
-        assert_true(back->started);
         assert_int_equal(back->n_annotations, 2);
         assert_string_equal(back->annotations[1].key, "io.x");
         assert_string_equal(back->annotations[1].value, "two");
