@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # run-bench.sh [N]: container start-to-exit cost of husk-runtime, crun and runc
 # on this machine, in one run. Each runtime does N (default 200) sequential
-# `run`s of busybox `true` from the same bundle (after a warm-up), with its
-# own --root under a temp dir; the table gives milliseconds per container,
-# the ratio to crun, and the peak RSS of one `run` (/usr/bin/time %M, the
-# largest of 5).
+# `run`s of busybox `true` (after a warm-up), each from its own `spec` on one
+# rootfs, with its own --root under a temp dir. The runtimes take turns run
+# after run (bench/runloop.c), so that the machine's noisy moments hit them
+# alike. The table gives the median and mean milliseconds per container, the
+# ratio of medians to crun, and the peak RSS of one `run` (/usr/bin/time %M,
+# the largest of 5).
 #
 # crun 1.8.1 refuses hybrid cgroup hosts (cgroup2 at /sys/fs/cgroup/unified
-# next to v1 controllers): its runs happen inside `unshare -m` with that
-# mount detached in the private mount namespace only. Nothing on the host
+# next to v1 controllers): its runs happen in a private mount namespace with
+# that mount detached, held by a process of ours. Nothing on the host
 # changes.
 #
 # Environment: HUSK_RUNTIME (default build/src/cli/husk-runtime), RUNTIMES
@@ -32,7 +34,11 @@ fi
 }
 
 work=$(mktemp -d /tmp/husk-bench.XXXXXX)
-trap 'rm -rf --one-file-system "$work"' EXIT
+trap 'cleanup' EXIT
+cleanup() {
+	[[ -n ${holder:-} ]] && kill "$holder" 2>/dev/null && wait "$holder" 2>/dev/null
+	rm -rf --one-file-system "$work"
+}
 
 # The bundle: a static busybox, `true`, the runtime's default namespaces.
 rootfs=$work/bundle/rootfs
@@ -46,31 +52,33 @@ if [[ ! -f /sys/fs/cgroup/cgroup.controllers ]] && mountpoint -q /sys/fs/cgroup/
 	hybrid=1
 fi
 
+cc -O2 -o "$work/runloop" bench/runloop.c
+
+# crun's mount namespace on a hybrid host: private, with the unified
+# hierarchy detached. A process of ours holds it; runloop joins it for each
+# crun run (a setns, no extra exec).
+crun_mntns=-
+holder=
+if ((hybrid)); then
+	unshare -m --propagation private sh -c \
+		'umount /sys/fs/cgroup/unified && touch "$1" && exec sleep 100000' holder "$work/ns-ready" &
+	holder=$!
+	for _ in $(seq 100); do
+		[[ -e $work/ns-ready ]] && break
+		sleep 0.05
+	done
+	[[ -e $work/ns-ready ]] || {
+		echo "run-bench: could not prepare a mount namespace for crun" >&2
+		exit 1
+	}
+	crun_mntns=/proc/$holder/ns/mnt
+fi
+
 runtime_path() {
 	case $1 in
 	husk-runtime) echo "$husk" ;;
 	*) command -v "$1" || true ;;
 	esac
-}
-
-# bench_loop NAME PATH COUNT PREFIX: COUNT sequential runs; prints elapsed ns.
-bench_loop() {
-	local name=$1 path=$2 count=$3 prefix=$4
-	local script='
-		rt=$1 root=$2 bundle=$3 count=$4 prefix=$5 unmount=$6
-		if [ "$unmount" = 1 ]; then umount /sys/fs/cgroup/unified || exit 1; fi
-		start=$(date +%s%N)
-		i=0
-		while [ $i -lt $count ]; do
-			"$rt" --root "$root" run --bundle "$bundle" "$prefix-$i" </dev/null >/dev/null || exit 1
-			i=$((i + 1))
-		done
-		echo $(( $(date +%s%N) - start ))'
-	if [[ $name == crun && $hybrid == 1 ]]; then
-		unshare -m --propagation private bash -c "$script" bench "$path" "$work/root-$name" "$work/bundle-$name" "$count" "$prefix" 1
-	else
-		bash -c "$script" bench "$path" "$work/root-$name" "$work/bundle-$name" "$count" "$prefix" 0
-	fi
 }
 
 # peak_rss NAME PATH: the largest max-RSS (KiB) of 5 single runs.
@@ -90,7 +98,8 @@ peak_rss() {
 	echo "$best"
 }
 
-declare -A ms rss version
+declare -A ms mean rss version
+loop_args=()
 for name in "${runtimes[@]}"; do
 	path=$(runtime_path "$name")
 	if [[ -z $path || ! -x $path ]]; then
@@ -109,31 +118,34 @@ for name in "${runtimes[@]}"; do
 		'.process.terminal = false | .process.args = ["/bin/true"] | .root = {"path": $rootfs, "readonly": true} | .linux.cgroupsPath = $cg' \
 		"$work/bundle-$name/config.json" >"$work/c.json"
 	mv "$work/c.json" "$work/bundle-$name/config.json"
+	ns=-
+	[[ $name == crun && $hybrid == 1 ]] && ns=$crun_mntns
+	loop_args+=("$name" "$path" "$work/root-$name" "$work/bundle-$name" "$ns")
+done
+((${#loop_args[@]} > 0)) || exit 1
 
-	echo "run-bench: $name: $warmup warm-up runs, then $n" >&2
-	if ! bench_loop "$name" "$path" "$warmup" warm >/dev/null; then
-		echo "run-bench: $name: run failed, skipped" >&2
-		continue
-	fi
-	if ! ns=$(bench_loop "$name" "$path" "$n" bench); then
-		echo "run-bench: $name: run failed during the benchmark, skipped" >&2
-		continue
-	fi
-	ms[$name]=$(awk -v ns="$ns" -v n="$n" 'BEGIN {printf "%.2f", ns / n / 1e6}')
-	rss[$name]=$(peak_rss "$name" "$path")
+# The runtimes take turns, run after run, so that a noisy moment of the
+# machine hits all of them alike; each gets the median of its N runs.
+echo "run-bench: ${#loop_args[@]} / 5 runtimes, $warmup warm-up rounds, then $n, interleaved" | sed 's| / 5|/5|' >&2
+while read -r name median avg; do
+	ms[$name]=$median
+	mean[$name]=$avg
+done < <("$work/runloop" "$n" "$warmup" "${loop_args[@]}")
+for name in "${runtimes[@]}"; do
+	[[ -n ${ms[$name]:-} ]] && rss[$name]=$(peak_rss "$name" "$(runtime_path "$name")")
 done
 
 echo
 echo "sequential 'run' of busybox true, N=$n, $(nproc) CPUs, kernel $(uname -r)$( ((hybrid)) && echo ', hybrid cgroups')"
-printf '%-14s %-14s %12s %10s %14s\n' runtime version "ms/container" "vs crun" "peak RSS KiB"
+printf '%-14s %-14s %10s %10s %10s %14s\n' runtime version "median ms" "mean ms" "vs crun" "peak RSS KiB"
 for name in "${runtimes[@]}"; do
 	if [[ -z ${ms[$name]:-} ]]; then
-		printf '%-14s %-14s %12s %10s %14s\n' "$name" "${version[$name]:--}" failed - -
+		printf '%-14s %-14s %10s %10s %10s %14s\n' "$name" "${version[$name]:--}" failed - - -
 		continue
 	fi
 	ratio=-
 	if [[ -n ${ms[crun]:-} ]]; then
 		ratio=$(awk -v a="${ms[$name]}" -v b="${ms[crun]}" 'BEGIN {printf "%.2fx", a / b}')
 	fi
-	printf '%-14s %-14s %12s %10s %14s\n' "$name" "${version[$name]}" "${ms[$name]}" "$ratio" "${rss[$name]}"
+	printf '%-14s %-14s %10s %10s %10s %14s\n' "$name" "${version[$name]}" "${ms[$name]}" "${mean[$name]}" "$ratio" "${rss[$name]}"
 done

@@ -208,6 +208,8 @@ static void enable_subtree_controllers(const char *dir, char *const *want, bool 
         size_t len = 0;
         char *save = NULL;
 
+        if (!all && (!want || !*want))
+                return; /* nothing asked for (a hybrid host's unified tree, usually) */
         if (cgroup_read(dir, "cgroup.controllers", &avail) < 0)
                 return;
         if (cgroup_read(dir, "cgroup.subtree_control", &enabled) < 0)

@@ -8,9 +8,10 @@
  *   3. spawn the init; while it makes its namespaces and mounts, create
  *      the cgroup and move the init into it (the init waits for that before
  *      its cgroup namespace, cgroup mounts and anything the container
- *      runs), then answer its requests (id maps, hooks, console);
- *   4. on READY record the state; on any failure undo in reverse: kill and
- *      reap the init, destroy the cgroup, remove the state directory. */
+ *      runs), write state.json (still under our lock), then answer its
+ *      requests (id maps, hooks, console) until READY;
+ *   4. on any failure undo in reverse: kill and reap the init, destroy the
+ *      cgroup, remove the state directory. */
 #include "runtime/runtime.h"
 
 #include <fcntl.h>
@@ -362,7 +363,7 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         rec.systemd_cgroup = o->cgroup_manager == CGROUP_MANAGER_SYSTEMD;
         rec.annotations = spec->annotations;
         rec.n_annotations = spec->n_annotations;
-        rec.status = STATUS_CREATING;
+        rec.status = STATUS_CREATED; /* what it is once anyone can read it */
 
         ic.spec = spec;
         ic.rootfs = rootfs;
@@ -417,6 +418,12 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                                 error_set(ret_err, -r, "sync");
                                 goto fail;
                         }
+                        /* The record is complete: write it while the init
+                         * finishes its setup. Nobody reads it before we
+                         * return: readers take the lock we hold. */
+                        r = statedir_write_record(dirfd, &rec, ret_err);
+                        if (r < 0)
+                                goto fail;
                         break;
                 case SYNC_USERNS: {
                         pid_t target = m.value > 0 ? m.value : child;
@@ -487,10 +494,6 @@ ready:
                         goto fail;
                 console = safe_close(console);
         }
-        rec.status = STATUS_CREATED;
-        r = statedir_write_record(dirfd, &rec, ret_err);
-        if (r < 0)
-                goto fail;
         if (c->pid_file) {
                 r = write_pid_file(c->pid_file, init_pid, ret_err);
                 if (r < 0)

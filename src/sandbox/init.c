@@ -371,6 +371,9 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
         bool setgroups_ok;
 
         rc.userns = spec_namespace(spec, NS_USER) != NULL;
+        /* Modes of what setup creates are exact; the user's umask comes
+         * with the uid switch. */
+        umask(0);
         if (rest) {
                 step_aside(&pl, c->runtime_cpu);
                 if (unshare(rest) < 0)

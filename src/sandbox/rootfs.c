@@ -309,8 +309,8 @@ static int mount_cgroup_v1(const RootfsConfig *c, int root_fd, const SpecMount *
                 if (sub < 0)
                         return error_set(ret_err, errno, "open %s/%s", m->destination, cm->name);
                 if (c->cgroupns) {
-                        if (mount(cm->v2 ? "cgroup2" : "cgroup", fd_path(sub, p), cm->v2 ? "cgroup2" : "cgroup",
-                                  flags | (ro ? MS_RDONLY : 0), cm->v2 ? NULL : cm->ctrls) == 0)
+                        if (mount(cm->v2 ? "cgroup2" : "cgroup", fd_path(sub, p), cm->v2 ? "cgroup2" : "cgroup", flags,
+                                  cm->v2 ? NULL : cm->ctrls) == 0)
                                 continue;
                         e = errno;
                         /* in a user namespace, v1 cgroupfs cannot be mounted: bind */
@@ -318,17 +318,17 @@ static int mount_cgroup_v1(const RootfsConfig *c, int root_fd, const SpecMount *
                                 return error_set(ret_err, e, "mount %s (%s) on %s/%s", cm->v2 ? "cgroup2" : "cgroup",
                                                  cm->ctrls, m->destination, cm->name);
                 }
-                r = bind_own_cgroup(sub, self, cm->name, cm->v2 ? "" : cm->ctrls, ro, ret_err);
+                r = bind_own_cgroup(sub, self, cm->name, cm->v2 ? "" : cm->ctrls, false, ret_err);
                 if (r < 0)
                         return error_prefix(ret_err, "%s/%s", m->destination, cm->name);
         }
+        /* Read-only: the tmpfs and every hierarchy on it, in one call. */
         if (ro) {
-                dest = safe_close(dest);
-                dest = path_open_in_root(root_fd, m->destination, O_PATH | O_DIRECTORY, 0, ret_err);
-                if (dest < 0)
-                        return dest;
-                if (mount(NULL, fd_path(dest, p), NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, NULL) < 0)
-                        return error_set(ret_err, errno, "remount %s read-only", m->destination);
+                struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                                    MOUNT_ATTR_NOEXEC };
+
+                if (mount_setattr(dest, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+                        return error_set(ret_err, errno, "make %s read-only", m->destination);
         }
         return 0;
 }
@@ -462,7 +462,7 @@ static int make_device(int root_fd, const char *path, char type, unsigned major,
                        gid_t gid, bool userns, Error **ret_err)
 {
         _cleanup_free_ char *dir = strdup(path);
-        _cleanup_close_ int dfd = -EBADF, fd = -EBADF;
+        _cleanup_close_ int dfd = -EBADF;
         const char *base;
         char *slash;
         mode_t fmt = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
@@ -493,18 +493,10 @@ static int make_device(int root_fd, const char *path, char type, unsigned major,
                 return 0;
         }
         (void)unlinkat(dfd, base, 0);
+        /* The init runs with umask 0 until the user's: the mode is exact. */
         if (mknodat(dfd, base, fmt | (mode & 07777), makedev(major, minor)) < 0)
                 return error_set(ret_err, errno, "mknod %s", path);
-        fd = openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return error_set(ret_err, errno, "open %s", path);
-        {
-                char p[FD_PATH_MAX];
-                /* mknod honours the umask: set the mode the spec asked for. */
-                if (chmod(fd_path(fd, p), mode & 07777) < 0)
-                        return error_set(ret_err, errno, "chmod %s", path);
-        }
-        if (fchownat(fd, "", uid, gid, AT_EMPTY_PATH) < 0)
+        if (fchownat(dfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
                 return error_set(ret_err, errno, "chown %s", path);
         return 0;
 }
