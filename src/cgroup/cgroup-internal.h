@@ -95,6 +95,7 @@ struct Cgroup {
         CgroupDir *dirs;
         size_t n_dirs;
         CgroupLayout layout;
+        unsigned parts_made; /* CgroupPart bits create has made */
 };
 
 /* The directory that holds controller c for this cgroup, NULL if none.

@@ -404,23 +404,21 @@ static int cgroup_begin(const char *path, CgroupManager manager, bool rootless, 
         return h ? 0 : 1;
 }
 
-int cgroup_create(const char *path, const SpecResources *res, CgroupManager manager, bool rootless, Cgroup **ret,
-                  Error **ret_err)
+/* Make the cgroup's directories in the hierarchies of `part` that are not
+ * made yet. `res` tells which v2 controllers to enable down the path and
+ * which hierarchies rootless may not skip; nothing of it is applied. On
+ * failure, what this call made is removed again. */
+static int create_dirs(Cgroup *cg, const SpecResources *res, CgroupPart part, Error **ret_err)
 {
-        _cleanup_cgroup_ Cgroup *cg = NULL;
         _cleanup_strv_ char **v2_want = NULL;
-        const CgroupHost *h;
+        const CgroupHost *h = cgroup_host();
+        size_t n_before = cg->n_dirs;
         uint32_t needed, v1_all = 0;
         int r;
 
-        r = cgroup_begin(path, manager, rootless, "create", &cg, &h, ret_err);
-        if (r < 0)
-                return r;
-        if (r > 0) {
-                *ret = TAKE_PTR(cg);
+        part &= ~cg->parts_made;
+        if (!part || !h)
                 return 0;
-        }
-
         needed = cgroup_resources_controllers(res);
         for (size_t i = 0; i < h->n_hier; i++)
                 if (!h->hier[i].unified)
@@ -436,7 +434,7 @@ int cgroup_create(const char *path, const SpecResources *res, CgroupManager mana
                     strv_contains(v2_want, v2))
                         continue;
                 if (strv_push(&v2_want, v2) < 0)
-                        return error_set(ret_err, ENOMEM, "create cgroup %s", path);
+                        return error_set(ret_err, ENOMEM, "create cgroup %s", cg->path);
         }
 
         for (size_t i = 0; i < h->n_hier; i++) {
@@ -444,6 +442,8 @@ int cgroup_create(const char *path, const SpecResources *res, CgroupManager mana
                 unsigned created = 0;
                 _cleanup_error_ Error *e = NULL;
 
+                if (!(part & (hi->unified ? CGROUP_PART_V2 : CGROUP_PART_V1)))
+                        continue;
                 r = make_hierarchy_dir(hi, cg->path, v2_want, h->layout == CGROUP_LAYOUT_V2, &created, &e);
                 if (r < 0) {
                         /* Undo this hierarchy's part, then decide. */
@@ -457,7 +457,7 @@ int cgroup_create(const char *path, const SpecResources *res, CgroupManager mana
                         }
                         /* Rootless: a hierarchy we may not write to is skipped, as
                          * runc does, unless a resource needs it. */
-                        if (rootless && (r == -EACCES || r == -EPERM || r == -EROFS) &&
+                        if (cg->rootless && (r == -EACCES || r == -EPERM || r == -EROFS) &&
                             !hierarchy_wanted(hi, needed, v1_all, res))
                                 continue;
                         cgroup_error_take(ret_err, &e);
@@ -469,23 +469,71 @@ int cgroup_create(const char *path, const SpecResources *res, CgroupManager mana
                         goto fail;
                 }
         }
-        if (cg->n_dirs == 0 && !rootless) {
-                r = error_setx(ret_err, ENOENT, "no usable cgroup hierarchy");
-                goto fail;
-        }
-
-        if (res) {
-                r = cgroup_apply_resources(cg, res, true, ret_err);
-                if (r < 0)
-                        goto fail;
-        }
-        *ret = TAKE_PTR(cg);
+        cg->parts_made |= part;
         return 0;
 
 fail:
-        for (size_t i = 0; i < cg->n_dirs; i++)
-                (void)cgroup_dir_remove_created(&cg->dirs[i], NULL);
-        return cgroup_prefix(r, ret_err, "create cgroup %s", path);
+        while (cg->n_dirs > n_before) {
+                CgroupDir *d = &cg->dirs[--cg->n_dirs];
+
+                (void)cgroup_dir_remove_created(d, NULL);
+                free(d->path);
+        }
+        return cgroup_prefix(r, ret_err, "create cgroup %s", cg->path);
+}
+
+int cgroup_create_part(const char *path, const SpecResources *res, CgroupManager manager, bool rootless,
+                       CgroupPart part, Cgroup **ret, Error **ret_err)
+{
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        const CgroupHost *h;
+        int r;
+
+        r = cgroup_begin(path, manager, rootless, "create", &cg, &h, ret_err);
+        if (r == 0) /* 1: a handle that does nothing */
+                r = create_dirs(cg, res, part, ret_err);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(cg);
+        return 0;
+}
+
+int cgroup_create_rest(Cgroup *cg, const SpecResources *res, Error **ret_err)
+{
+        int r;
+
+        if (!cg || cg->manager == CGROUP_MANAGER_DISABLED)
+                return 0;
+        r = create_dirs(cg, res, CGROUP_PART_ALL, ret_err);
+        if (r < 0)
+                return r;
+        if (cg->n_dirs == 0 && !cg->rootless)
+                return error_setx(ret_err, ENOENT, "create cgroup %s: no usable cgroup hierarchy", cg->path);
+        if (res) {
+                r = cgroup_apply_resources(cg, res, true, ret_err);
+                if (r < 0)
+                        return cgroup_prefix(r, ret_err, "create cgroup %s", cg->path);
+        }
+        return 0;
+}
+
+int cgroup_create(const char *path, const SpecResources *res, CgroupManager manager, bool rootless, Cgroup **ret,
+                  Error **ret_err)
+{
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        int r;
+
+        r = cgroup_create_part(path, res, manager, rootless, CGROUP_PART_ALL, &cg, ret_err);
+        if (r < 0)
+                return r;
+        r = cgroup_create_rest(cg, res, ret_err);
+        if (r < 0) {
+                for (size_t i = 0; i < cg->n_dirs; i++)
+                        (void)cgroup_dir_remove_created(&cg->dirs[i], NULL);
+                return r;
+        }
+        *ret = TAKE_PTR(cg);
+        return 0;
 }
 
 int cgroup_open(const char *path, CgroupManager manager, Cgroup **ret, Error **ret_err)
@@ -524,7 +572,7 @@ int cgroup_unified_fd(Cgroup *cg)
         CgroupDir *u;
         int fd;
 
-        if (!cg || cg->manager == CGROUP_MANAGER_DISABLED || cg->layout != CGROUP_LAYOUT_V2)
+        if (!cg || cg->manager == CGROUP_MANAGER_DISABLED)
                 return -EOPNOTSUPP;
         u = cgroup_unified_dir(cg);
         if (!u)
@@ -535,6 +583,33 @@ int cgroup_unified_fd(Cgroup *cg)
 
 int cgroup_enter(Cgroup *cg, pid_t pid, Error **ret_err)
 {
+        return cgroup_enter_part(cg, pid, CGROUP_PART_ALL, ret_err);
+}
+
+int cgroup_v1_tasks_files(const Cgroup *cg, char ***ret)
+{
+        _cleanup_strv_ char **v = calloc(1, sizeof(char *));
+
+        if (!v)
+                return -ENOMEM;
+        for (size_t i = 0; cg && cg->manager != CGROUP_MANAGER_DISABLED && i < cg->n_dirs; i++) {
+                char *p;
+
+                if (cg->dirs[i].unified)
+                        continue;
+                p = path_join(cg->dirs[i].path, "tasks");
+                if (!p || strv_push(&v, p) < 0) {
+                        free(p);
+                        return -ENOMEM;
+                }
+                free(p);
+        }
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
+int cgroup_enter_part(Cgroup *cg, pid_t pid, CgroupPart part, Error **ret_err)
+{
         char buf[32];
 
         if (!cg || cg->manager == CGROUP_MANAGER_DISABLED)
@@ -542,7 +617,11 @@ int cgroup_enter(Cgroup *cg, pid_t pid, Error **ret_err)
         snprintf(buf, sizeof(buf), "%d", (int)pid);
         for (size_t i = 0; i < cg->n_dirs; i++) {
                 _cleanup_error_ Error *e = NULL;
-                int r = cgroup_write(cg->dirs[i].path, "cgroup.procs", buf, &e);
+                int r;
+
+                if (!(part & (cg->dirs[i].unified ? CGROUP_PART_V2 : CGROUP_PART_V1)))
+                        continue;
+                r = cgroup_write(cg->dirs[i].path, "cgroup.procs", buf, &e);
 
                 if (r < 0) {
                         if (cg->rootless && (r == -EACCES || r == -EPERM))

@@ -51,6 +51,24 @@ int cgroup_resolve_path(const char *cgroups_path, const char *id, CgroupManager 
 int cgroup_create(const char *path, const SpecResources *res, CgroupManager manager, bool rootless, Cgroup **ret,
                   Error **ret_err);
 
+/* The hierarchies an operation covers: the cgroup2 tree (all of a v2 host,
+ * the unified mount of a hybrid one) and the v1 hierarchies. */
+typedef enum CgroupPart {
+        CGROUP_PART_V2 = 1 << 0,
+        CGROUP_PART_V1 = 1 << 1,
+        CGROUP_PART_ALL = CGROUP_PART_V2 | CGROUP_PART_V1,
+} CgroupPart;
+
+/* cgroup_create() in two steps, so that a runtime can clone its init
+ * straight into the cgroup2 part (cgroup_unified_fd()) and make the rest
+ * while the init sets up. cgroup_create_part() makes the directories of
+ * `part` (using `res` only to know which v2 controllers to enable and which
+ * hierarchies rootless may skip); cgroup_create_rest() makes the others and
+ * applies `res` to all. On failure each removes what it made. */
+int cgroup_create_part(const char *path, const SpecResources *res, CgroupManager manager, bool rootless,
+                       CgroupPart part, Cgroup **ret, Error **ret_err);
+int cgroup_create_rest(Cgroup *cg, const SpecResources *res, Error **ret_err);
+
 /* Handle of an existing cgroup (for update/pause/kill/delete by a later
  * runtime invocation). Missing hierarchies are ignored; -ENOENT when the
  * cgroup exists in none of them. */
@@ -63,12 +81,22 @@ static inline void cgroup_freep(Cgroup **cg)
 }
 #define _cleanup_cgroup_ _cleanup_(cgroup_freep)
 
-/* An O_DIRECTORY fd of the unified cgroup for clone3(CLONE_INTO_CGROUP),
- * only on a pure v2 layout; -EOPNOTSUPP otherwise. Owned by the caller. */
+/* An O_DIRECTORY fd of the cgroup2 directory (a v2 host's, or a hybrid
+ * host's unified one) for clone3(CLONE_INTO_CGROUP); -EOPNOTSUPP when
+ * there is none. Owned by the caller. */
 int cgroup_unified_fd(Cgroup *cg);
 
-/* Move pid into the cgroup in every hierarchy. */
+/* Move pid into the cgroup in every hierarchy (cgroup_enter_part: those of
+ * `part`). */
 int cgroup_enter(Cgroup *cg, pid_t pid, Error **ret_err);
+int cgroup_enter_part(Cgroup *cg, pid_t pid, CgroupPart part, Error **ret_err);
+
+/* The `tasks` files of the v1 hierarchies, for a single-threaded process
+ * that moves itself in by writing "0" to each: unlike a write to
+ * cgroup.procs, that does not take the kernel's global threadgroup lock,
+ * whose write side waits for an RCU grace period (10 ms and more, now and
+ * then). NULL-terminated, malloc'd; empty when there are none. */
+int cgroup_v1_tasks_files(const Cgroup *cg, char ***ret);
 
 /* Apply resources (update). Only the fields present are written. */
 int cgroup_apply(Cgroup *cg, const SpecResources *res, Error **ret_err);

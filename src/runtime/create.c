@@ -203,28 +203,48 @@ static void prefer_init_error(int sock, Error **ret_err)
         }
 }
 
-/* Create the container's cgroup with its resources and move the init into
- * it. Runs while the init sets up its namespaces and mounts, which it does
- * before it needs the cgroup (see sandbox_spawn). */
-static int place_in_cgroup(const RuntimeOpts *o, const Spec *spec, const char *cgpath, pid_t pid, Cgroup **ret_cg,
+/* The rest of the cgroup, once the init exists (it makes its namespaces and
+ * mounts meanwhile: see sandbox_spawn): the v1 hierarchies, the resources,
+ * and the init moved into what it is not in yet. Without a user namespace
+ * the init joins the v1 part itself (cgroup_v1_tasks_files()); the list,
+ * maybe empty, goes to it as SYNC_CGROUP. */
+static int place_in_cgroup(const Spec *spec, Cgroup *cg, const SpecResources *res, pid_t pid, bool in_v2, int sock,
                            Error **ret_err)
 {
-        SpecResources res = spec->linux_.resources;
-        _cleanup_free_ SpecDeviceRule *rules = NULL;
+        _cleanup_strv_ char **tasks = NULL;
+        _cleanup_free_ char *list = NULL;
+        size_t len = 0;
         int r;
 
-        if (spec->linux_.has_resources && res.n_devices > 0) {
-                if (device_rules_with_defaults(spec, &rules, &res.n_devices) < 0)
-                        return error_set(ret_err, ENOMEM, "device rules");
-                res.devices = rules;
-        }
-        r = cgroup_create(cgpath, spec->linux_.has_resources ? &res : NULL, o->cgroup_manager, o->rootless, ret_cg,
-                          ret_err);
-        if (r < 0) {
-                error_prefix(ret_err, "cgroup %s", cgpath);
+        r = cgroup_create_rest(cg, res, ret_err);
+        if (r < 0)
                 return r;
+        if (!in_v2) {
+                r = cgroup_enter_part(cg, pid, CGROUP_PART_V2, ret_err);
+                if (r < 0)
+                        return r;
         }
-        return cgroup_enter(*ret_cg, pid, ret_err);
+        if (!spec_namespace(spec, NS_USER)) {
+                if (cgroup_v1_tasks_files(cg, &tasks) < 0)
+                        return error_set(ret_err, ENOMEM, "cgroup");
+                for (size_t i = 0; tasks[i]; i++)
+                        len += strlen(tasks[i]) + 1;
+        }
+        if (tasks && tasks[0] && len <= SYNC_PAYLOAD_MAX) {
+                list = calloc(1, len + 1);
+                if (!list)
+                        return error_set(ret_err, ENOMEM, "cgroup");
+                for (size_t i = 0; tasks[i]; i++) {
+                        strcat(list, tasks[i]);
+                        strcat(list, "\n");
+                }
+        } else {
+                r = cgroup_enter_part(cg, pid, CGROUP_PART_V1, ret_err);
+                if (r < 0)
+                        return r;
+        }
+        r = sync_send(sock, SYNC_CGROUP, 0, list, list ? strlen(list) : 0, -1);
+        return r < 0 ? error_set(ret_err, -r, "sync") : 0;
 }
 
 int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pid_t *ret_pid, int *ret_console,
@@ -233,13 +253,16 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         _cleanup_spec_ Spec *spec = NULL;
         _cleanup_free_ char *bundle = NULL, *config_path = NULL, *config_text = NULL, *rootfs = NULL, *dir = NULL,
                             *cgpath = NULL, *state = NULL;
-        _cleanup_close_ int dirfd = -EBADF, sock_parent = -EBADF, sock_child = -EBADF, fifo = -EBADF, console = -EBADF;
+        _cleanup_close_ int dirfd = -EBADF, sock_parent = -EBADF, sock_child = -EBADF, fifo = -EBADF, console = -EBADF,
+                            cgroup_fd = -EBADF;
         _cleanup_cgroup_ Cgroup *cg = NULL;
+        _cleanup_free_ SpecDeviceRule *rules = NULL;
+        SpecResources res = { 0 };
         ContainerRecord rec = { 0 };
         InitConfig ic = { 0 };
         size_t config_len = 0;
         pid_t child = -1, init_pid = -1;
-        bool dir_made = false, setgroups_denied = false;
+        bool dir_made = false, setgroups_denied = false, in_v2 = false;
         int sp[2], r, high;
 
         if (ret_console)
@@ -372,16 +395,45 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         ic.no_pivot = c->no_pivot;
         ic.no_new_keyring = c->no_new_keyring;
         ic.preserve_fds = c->preserve_fds;
-        ic.cgroup_fd = -1;
         ic.runtime_cpu = sched_getcpu();
 
-        child = sandbox_spawn(&ic, ret_err);
+        /* The cgroup2 part first (on a v2 or hybrid host), so the init is
+         * cloned into it; the rest is made while the init sets up. */
+        if (spec->linux_.has_resources) {
+                res = spec->linux_.resources;
+                if (res.n_devices > 0) {
+                        if (device_rules_with_defaults(spec, &rules, &res.n_devices) < 0) {
+                                r = error_set(ret_err, ENOMEM, "device rules");
+                                goto fail;
+                        }
+                        res.devices = rules;
+                }
+        }
+        r = cgroup_create_part(cgpath, spec->linux_.has_resources ? &res : NULL, o->cgroup_manager, o->rootless,
+                               CGROUP_PART_V2, &cg, ret_err);
+        if (r < 0) {
+                error_prefix(ret_err, "cgroup %s", cgpath);
+                goto fail;
+        }
+        cgroup_fd = cgroup_unified_fd(cg);
+        if (cgroup_fd >= 0) {
+                int moved = fd_move_above(cgroup_fd, high);
+
+                if (moved < 0) /* then the init enters it by cgroup.procs */
+                        cgroup_fd = safe_close(cgroup_fd);
+                else
+                        cgroup_fd = moved;
+        }
+        ic.cgroup_fd = cgroup_fd;
+
+        child = sandbox_spawn(&ic, &in_v2, ret_err);
         if (child < 0) {
                 r = child;
                 goto fail;
         }
         sock_child = safe_close(sock_child);
         fifo = safe_close(fifo);
+        cgroup_fd = safe_close(cgroup_fd);
 
         for (;;) {
                 char payload[SYNC_PAYLOAD_MAX + 1];
@@ -399,9 +451,12 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                                 (void)waitpid(child, NULL, 0);
                                 child = -1;
                         }
-                        r = place_in_cgroup(o, spec, cgpath, init_pid, &cg, ret_err);
-                        if (r < 0)
+                        r = place_in_cgroup(spec, cg, spec->linux_.has_resources ? &res : NULL, init_pid, in_v2,
+                                            sock_parent, ret_err);
+                        if (r < 0) {
+                                error_prefix(ret_err, "cgroup %s", cgpath);
                                 goto fail;
+                        }
                         rec.cgroup_created_depth = cgroup_created_depth(cg);
                         rec.pid = init_pid;
                         rec.pid_start_time = proc_start_time(init_pid);

@@ -232,9 +232,10 @@ static void fd_hygiene(int preserve_fds)
 }
 
 /* Block until `start` opens exec.fifo, then run the startContainer hooks,
- * then tell `start` with one byte. `start` then reads until EOF, which comes
- * when our write end (O_CLOEXEC) closes at execve: so poststart hooks run
- * only once the user's program has been exec'd, as the spec orders them. */
+ * then tell `start` with one byte. With poststart hooks `start` then reads
+ * until EOF, which comes when our write end (O_CLOEXEC) closes at execve: so
+ * they run only once the user's program has been exec'd, as the spec
+ * orders them. */
 static int wait_for_start(int fifo_fd, const Spec *spec, const char *state, int *ret_fd, Error **ret_err)
 {
         _cleanup_close_ int w = -EBADF;
@@ -288,14 +289,36 @@ static int set_sysctls(const Spec *spec, Error **ret_err)
         return 0;
 }
 
-/* The runtime answers SYNC_PID with the state JSON once the init is in its
- * cgroup. Returns a malloc'd copy, or _exit()s: the runtime gave up. */
+/* Move ourselves into the v1 cgroups whose `tasks` files are listed, one
+ * per line: cheaper for the kernel than the runtime writing our pid to
+ * cgroup.procs (see cgroup_v1_tasks_files()). We are single-threaded, so
+ * the thread is the process. */
+static int join_cgroups(char *list, Error **ret_err)
+{
+        char *save = NULL;
+
+        for (char *p = strtok_r(list, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
+                int r = write_string_file(p, "0");
+                if (r < 0)
+                        return error_set(ret_err, -r, "join cgroup: write %s", p);
+        }
+        return 0;
+}
+
+/* The runtime answers SYNC_PID once the cgroup is ready: SYNC_CGROUP (what
+ * to join ourselves), then the state JSON. Returns a malloc'd copy of the
+ * latter, or _exit()s: the runtime gave up. */
 static char *receive_state(int sync_fd)
 {
         _cleanup_error_ Error *err = NULL;
+        _cleanup_free_ char *list = malloc(SYNC_PAYLOAD_MAX + 1);
         char *state = malloc(SYNC_PAYLOAD_MAX + 1);
 
-        if (!state || sync_expect(sync_fd, SYNC_STATE, NULL, state, NULL, &err) < 0)
+        if (!list || !state || sync_expect(sync_fd, SYNC_CGROUP, NULL, list, NULL, &err) < 0)
+                _exit(1);
+        if (join_cgroups(list, &err) < 0)
+                child_fail(sync_fd, err);
+        if (sync_expect(sync_fd, SYNC_STATE, NULL, state, NULL, &err) < 0)
                 _exit(1);
         return state;
 }
@@ -558,13 +581,38 @@ static void child_close_fds(const InitConfig *c)
         close_all_fds(3 + (c->preserve_fds > 0 ? c->preserve_fds : 0), keep, c->fifo_fd >= 0 ? 2 : 1);
 }
 
-pid_t sandbox_spawn(const InitConfig *c, Error **ret_err)
+/* clone(2) with a fork's semantics; into cgroup_fd (a cgroup2 directory)
+ * when it is >= 0 and the kernel can (clone3, Linux 5.7), so the init runs
+ * nothing outside it there. *ret_in_cgroup tells which happened. */
+static pid_t clone_init(int flags, int cgroup_fd, bool *ret_in_cgroup)
+{
+        *ret_in_cgroup = false;
+        if (cgroup_fd >= 0) {
+                struct clone_args a = {
+                        .flags = (uint64_t)flags | CLONE_INTO_CGROUP,
+                        .exit_signal = SIGCHLD,
+                        .cgroup = (uint64_t)cgroup_fd,
+                };
+                pid_t pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+
+                if (pid >= 0) {
+                        *ret_in_cgroup = true;
+                        return pid;
+                }
+                /* Old kernel, or the cgroup refused: the runtime will move
+                 * the init with cgroup.procs and report what is wrong. */
+        }
+        return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
+}
+
+pid_t sandbox_spawn(const InitConfig *c, bool *ret_in_cgroup, Error **ret_err)
 {
         int new_flags = sandbox_new_ns_flags(c->spec);
         bool via_intermediate = needs_intermediate(c->spec);
         int clone_flags;
         pid_t pid;
 
+        *ret_in_cgroup = false;
         if (via_intermediate) {
                 pid = fork();
                 if (pid < 0)
@@ -585,7 +633,7 @@ pid_t sandbox_spawn(const InitConfig *c, Error **ret_err)
         clone_flags = new_flags & ~CLONE_NEWCGROUP;
         if (!(new_flags & CLONE_NEWUSER))
                 clone_flags &= CLONE_NEWPID;
-        pid = (pid_t)syscall(SYS_clone, clone_flags | SIGCHLD, NULL, NULL, NULL, 0);
+        pid = clone_init(clone_flags, c->cgroup_fd, ret_in_cgroup);
         if (pid < 0)
                 return error_set(ret_err, errno, "clone");
         if (pid == 0) {

@@ -21,14 +21,15 @@ typedef struct InitConfig {
         bool no_pivot;
         bool no_new_keyring;
         int preserve_fds; /* fds 3 .. 3+n-1 are passed to the container */
-        int cgroup_fd;    /* for clone3(CLONE_INTO_CGROUP), or -1 */
+        int cgroup_fd;    /* the cgroup2 directory to clone the init into, or -1 */
         int runtime_cpu;  /* the CPU the runtime runs on (sched_getcpu()), or -1 */
 } InitConfig;
 
 /* Clone the container init (directly, or through an intermediate process
  * when namespaces are joined by path or a time namespace needs offsets).
- * Returns the child's pid or -errno. */
-pid_t sandbox_spawn(const InitConfig *c, Error **ret_err);
+ * Returns the child's pid or -errno; *ret_in_cgroup tells whether the init
+ * was cloned into c->cgroup_fd (clone3 CLONE_INTO_CGROUP). */
+pid_t sandbox_spawn(const InitConfig *c, bool *ret_in_cgroup, Error **ret_err);
 
 /* The clone flags of the namespaces the spec asks to create (no path). */
 int sandbox_new_ns_flags(const Spec *spec);

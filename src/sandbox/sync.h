@@ -13,9 +13,11 @@
  *   runtime -> init   SYNC_USERNS_ACK
  *   init -> runtime   SYNC_PID         the init exists (value: its host pid when
  *                                      an intermediate process spawned it)
+ *   runtime -> init   SYNC_CGROUP      the cgroup is ready: the v1 `tasks`
+ *                                      files the init writes "0" to, one per
+ *                                      line (none: the runtime moved it)
  *   runtime -> init   SYNC_STATE       the OCI state JSON, for in-container
- *                                      hooks; sent once the runtime has moved
- *                                      the init into its cgroup
+ *                                      hooks
  *   init -> runtime   SYNC_CONSOLE     the pty master (fd attached)
  *   init -> runtime   SYNC_HOOKS       "run prestart and createRuntime now"
  *   runtime -> init   SYNC_HOOKS_ACK
@@ -32,6 +34,7 @@ typedef enum SyncType {
         SYNC_HOOKS_ACK,
         SYNC_READY,
         SYNC_ERROR,
+        SYNC_CGROUP,
 } SyncType;
 
 #define SYNC_PAYLOAD_MAX 8192

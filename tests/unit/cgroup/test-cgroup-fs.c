@@ -389,7 +389,7 @@ static void test_lifecycle(void **state)
                                 "4194304");
 
         fd = cgroup_unified_fd(c->cg);
-        if (cgroup_layout() == CGROUP_LAYOUT_V2) {
+        if (unified_mount()) {
                 struct stat st;
                 assert_true(fd >= 0);
                 assert_int_equal(fstat(fd, &st), 0);
@@ -529,6 +529,57 @@ static void test_existing_is_kept(void **state)
         assert_int_equal(count_existing(c->path), count_hierarchies());
         assert_int_equal(cgroup_destroy(c->cg, &e), 0);
         assert_gone(c->base);
+}
+
+/* In two steps, as create does: the cgroup2 part alone, then the rest. A
+ * process then joins the v1 part by writing "0" to the tasks files. */
+static void test_two_steps(void **state)
+{
+        Ctx *c = *state;
+        _cleanup_error_ Error *e = NULL;
+        _cleanup_strv_ char **tasks = NULL;
+        int n_v1 = 0, sync[2];
+        SpecResources r = { 0 };
+        char ch = 0;
+        pid_t pid;
+
+        for (int i = 0; i < count_hierarchies(); i++)
+                if (!cgroup_host()->hier[i].unified)
+                        n_v1++;
+        if (have(CGROUP_CTRL_PIDS))
+                r.has_pids_limit = true, r.pids_limit = 33;
+        if (cgroup_create_part(c->path, &r, CGROUP_MANAGER_CGROUPFS, false, CGROUP_PART_V2, &c->cg, &e) < 0)
+                fail_msg("create v2 part: %s", e->msg);
+        assert_int_equal(count_existing(c->path), unified_mount() ? 1 : 0);
+        assert_int_equal(cgroup_create_rest(c->cg, &r, &e), 0);
+        assert_int_equal(count_existing(c->path), count_hierarchies());
+        if (r.has_pids_limit)
+                check_ctrl_file(c->cg, CGROUP_CTRL_PIDS, "pids.max", "pids.max", "33", "33");
+
+        assert_int_equal(cgroup_v1_tasks_files(c->cg, &tasks), 0);
+        assert_int_equal((int)strv_length(tasks), n_v1);
+        assert_int_equal(pipe(sync), 0);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                for (size_t i = 0; tasks[i]; i++)
+                        if (write_string_file(tasks[i], "0") < 0)
+                                _exit(1);
+                if (write(sync[1], "x", 1) != 1)
+                        _exit(1);
+                pause();
+                _exit(0);
+        }
+        close(sync[1]);
+        assert_int_equal(read(sync[0], &ch, 1), 1);
+        close(sync[0]);
+        c->child = pid;
+        /* Every v1 hierarchy; the unified one only by cgroup_enter_part. */
+        assert_int_equal(proc_cgroup_lines(pid, c->path), n_v1);
+        assert_int_equal(cgroup_enter_part(c->cg, pid, CGROUP_PART_V2, &e), 0);
+        assert_int_equal(proc_cgroup_lines(pid, c->path), count_hierarchies());
+        assert_int_equal(cgroup_destroy(c->cg, &e), 0);
+        assert_gone(c->path);
 }
 
 /* A later invocation: open, update, destroy the leaf (the parent stays). */
@@ -677,6 +728,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_kill_frozen, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_existing_is_kept, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_open_update, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_two_steps, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_create_failure_cleans_up, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
         };
