@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 n=${1:-${N:-200}}
-warmup=5
+block=20
 husk=${HUSK_RUNTIME:-$PWD/build/src/cli/husk-runtime}
 read -r -a runtimes <<<"${RUNTIMES:-husk-runtime crun runc}"
 
@@ -124,13 +124,13 @@ for name in "${runtimes[@]}"; do
 done
 ((${#loop_args[@]} > 0)) || exit 1
 
-# The runtimes take turns, run after run, so that a noisy moment of the
-# machine hits all of them alike; each gets the median of its N runs.
-echo "run-bench: ${#loop_args[@]} / 5 runtimes, $warmup warm-up rounds, then $n, interleaved" | sed 's| / 5|/5|' >&2
+# The runtimes take turns in blocks of $block runs, so that a noisy moment of
+# the machine hits all of them alike; each gets the median of its N runs.
+echo "run-bench: $n runs per runtime, in turns of $block" >&2
 while read -r name median avg; do
 	ms[$name]=$median
 	mean[$name]=$avg
-done < <("$work/runloop" "$n" "$warmup" "${loop_args[@]}")
+done < <("$work/runloop" "$n" "$block" "${loop_args[@]}")
 for name in "${runtimes[@]}"; do
 	[[ -n ${ms[$name]:-} ]] && rss[$name]=$(peak_rss "$name" "$(runtime_path "$name")")
 done

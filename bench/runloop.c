@@ -1,12 +1,16 @@
 /* runloop: the timing loop of run-bench.sh.
  *
- *   runloop ROUNDS WARMUP NAME PATH ROOT BUNDLE MNTNS [NAME PATH ...]
+ *   runloop ROUNDS BLOCK NAME PATH ROOT BUNDLE MNTNS [NAME PATH ...]
  *
- * Runs `PATH --root ROOT run --bundle BUNDLE ID` for each runtime in turn,
- * ROUNDS times (after WARMUP untimed rounds), so that all runtimes see the
- * same moments of a noisy machine. MNTNS is "-" or a mount namespace file to
- * join first (crun on a hybrid cgroup host). Prints one line per runtime:
- * NAME, the median and the mean of the wall time of one `run`, in ms. */
+ * Runs `PATH --root ROOT run --bundle BUNDLE ID` ROUNDS times for each
+ * runtime, in blocks: BLOCK runs of one runtime, then BLOCK of the next, and
+ * so on round the runtimes, so that all of them see the same moments of a
+ * noisy machine while each still runs back to back, as in real use (the
+ * first run of each block is a warm-up and not counted: the previous
+ * runtime may have left the kernel in another state). MNTNS is "-" or a
+ * mount namespace file to join first (crun on a hybrid cgroup host). Prints
+ * one line per runtime: NAME, the median and the mean of the wall time of
+ * one `run`, in ms. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <sched.h>
@@ -64,17 +68,17 @@ static double run_once(const Runtime *rt, const char *id)
 
 int main(int argc, char **argv)
 {
-        int rounds, warmup, n;
+        int rounds, block, n;
         Runtime *rts;
 
         if (argc < 8 || (argc - 3) % 5 != 0) {
-                fprintf(stderr, "usage: runloop ROUNDS WARMUP NAME PATH ROOT BUNDLE MNTNS...\n");
+                fprintf(stderr, "usage: runloop ROUNDS BLOCK NAME PATH ROOT BUNDLE MNTNS...\n");
                 return 2;
         }
         rounds = atoi(argv[1]);
-        warmup = atoi(argv[2]);
+        block = atoi(argv[2]);
         n = (argc - 3) / 5;
-        if (rounds < 1 || warmup < 0 || !(rts = calloc((size_t)n, sizeof(*rts))))
+        if (rounds < 1 || block < 1 || !(rts = calloc((size_t)n, sizeof(*rts))))
                 return 2;
         for (int i = 0; i < n; i++) {
                 char **a = argv + 3 + 5 * i;
@@ -87,20 +91,21 @@ int main(int argc, char **argv)
                         return 1;
                 }
         }
-        for (int r = -warmup; r < rounds; r++)
-                for (int i = 0; i < n; i++) {
-                        char id[64];
-                        double ms;
+        for (int done = 0; done < rounds; done += block)
+                for (int i = 0; i < n; i++)
+                        for (int r = done - 1; r < done + block && r < rounds; r++) {
+                                char id[64];
+                                double ms;
 
-                        snprintf(id, sizeof(id), "bench-%s-%d", r < 0 ? "warm" : "run", r < 0 ? -r : r);
-                        ms = run_once(&rts[i], id);
-                        if (ms < 0) {
-                                fprintf(stderr, "runloop: %s: run %s failed\n", rts[i].name, id);
-                                return 1;
+                                snprintf(id, sizeof(id), "bench-%d", r + 1);
+                                ms = run_once(&rts[i], id);
+                                if (ms < 0) {
+                                        fprintf(stderr, "runloop: %s: run %s failed\n", rts[i].name, id);
+                                        return 1;
+                                }
+                                if (r >= done)
+                                        rts[i].ms[r] = ms;
                         }
-                        if (r >= 0)
-                                rts[i].ms[r] = ms;
-                }
         for (int i = 0; i < n; i++) {
                 double sum = 0;
 
