@@ -558,24 +558,25 @@ static int apply_devices(Cgroup *cg, const SpecResources *res, Error **ret_err)
                 return 0;
         d = cgroup_dir_for(cg, CGROUP_CTRL_DEVICES, NULL);
         if (d) {
+                CgroupFile allow = CGROUP_FILE(d->path, "devices.allow"), deny = CGROUP_FILE(d->path, "devices.deny");
+
                 /* Start from "deny all" and replay the rules in order: v1
                  * allow adds an exception, deny removes one, so the last
                  * matching rule wins as the spec says. */
-                r = cgroup_write(d->path, "devices.deny", "a", ret_err);
-                if (r < 0)
-                        return r;
-                for (size_t i = 0; i < res->n_devices; i++) {
+                r = cgroup_file_write(&deny, "a", ret_err);
+                for (size_t i = 0; r >= 0 && i < res->n_devices; i++) {
                         const SpecDeviceRule *rule = &res->devices[i];
                         char line[64];
 
                         if (cgroup_device_rule_format(rule, line, sizeof(line)) < 0)
-                                return error_setx(ret_err, EINVAL, "invalid device rule %zu (type '%c', access \"%s\")",
-                                                  i, rule->type ? rule->type : 'a', rule->access ? rule->access : "");
-                        r = cgroup_write(d->path, rule->allow ? "devices.allow" : "devices.deny", line, ret_err);
-                        if (r < 0)
-                                return r;
+                                r = error_setx(ret_err, EINVAL, "invalid device rule %zu (type '%c', access \"%s\")", i,
+                                               rule->type ? rule->type : 'a', rule->access ? rule->access : "");
+                        else
+                                r = cgroup_file_write(rule->allow ? &allow : &deny, line, ret_err);
                 }
-                return 0;
+                cgroup_file_close(&allow);
+                cgroup_file_close(&deny);
+                return r < 0 ? r : 0;
         }
         u = cgroup_unified_dir(cg);
         if (u)

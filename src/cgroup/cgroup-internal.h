@@ -114,6 +114,16 @@ int cgroup_write(const char *dir, const char *file, const char *value, Error **r
  * (to record the writes in order, or to inject a failure). 0 or -errno. */
 extern int (*cgroup_write_hook)(const char *dir, const char *file, const char *value);
 int cgroup_writef(const char *dir, const char *file, Error **ret_err, const char *fmt, ...) _printf_(4, 5);
+/* A cgroup file kept open for several values, one write() each (v1 device
+ * rules: a dozen per container). Opened on the first write; goes through
+ * cgroup_write_hook when that is set. */
+typedef struct CgroupFile {
+        const char *dir, *file;
+        int fd;
+} CgroupFile;
+#define CGROUP_FILE(d, f) ((CgroupFile){ .dir = (d), .file = (f), .fd = -1 })
+int cgroup_file_write(CgroupFile *f, const char *value, Error **ret_err);
+void cgroup_file_close(CgroupFile *f);
 /* Read <dir>/<file> into a malloc'd string, trailing whitespace removed. */
 int cgroup_read(const char *dir, const char *file, char **ret);
 int cgroup_read_u64(const char *dir, const char *file, uint64_t *ret);

@@ -52,6 +52,35 @@ int cgroup_write(const char *dir, const char *file, const char *value, Error **r
         return 0;
 }
 
+int cgroup_file_write(CgroupFile *f, const char *value, Error **ret_err)
+{
+        size_t len = strlen(value);
+        ssize_t n;
+
+        if (cgroup_write_hook)
+                return cgroup_write(f->dir, f->file, value, ret_err);
+        if (f->fd < 0) {
+                char path[PATH_MAX];
+
+                if ((size_t)snprintf(path, sizeof(path), "%s/%s", f->dir, f->file) >= sizeof(path))
+                        return error_setx(ret_err, ENAMETOOLONG, "write %s/%s: path too long", f->dir, f->file);
+                f->fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+                if (f->fd < 0)
+                        return error_set(ret_err, errno, "write %s = %s", path, value);
+        }
+        n = write(f->fd, value, len);
+        if (n < 0 || (size_t)n != len)
+                return error_set(ret_err, n < 0 ? errno : EIO, "write %s/%s = %s", f->dir, f->file, value);
+        return 0;
+}
+
+void cgroup_file_close(CgroupFile *f)
+{
+        if (f->fd >= 0)
+                close(f->fd);
+        f->fd = -1;
+}
+
 int cgroup_writef(const char *dir, const char *file, Error **ret_err, const char *fmt, ...)
 {
         _cleanup_free_ char *value = NULL;

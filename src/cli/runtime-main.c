@@ -328,14 +328,10 @@ static int cmd_run(int argc, char **argv)
 
         if (i < 0 || need_id(argc, argv, i, "run", &id) < 0)
                 return 1;
+        /* create and start in one: the init execs as soon as it is set up. */
+        a.c.start = true;
         if (runtime_create(&o, id, &a.c, &pid, a.detach ? NULL : &console, &spec, &err) < 0)
                 return fail(err);
-        /* The config parsed once, by create: start and delete take it. */
-        if (runtime_start(&o, id, spec, &err) < 0) {
-                _cleanup_error_ Error *e2 = NULL;
-                (void)runtime_delete(&o, id, true, spec, &e2);
-                return fail(err);
-        }
         if (a.detach)
                 return 0;
         status = runtime_wait_forward(pid, console, &err);

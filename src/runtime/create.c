@@ -346,13 +346,13 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                 }
         }
         /* Writable by anyone: the init may run as a mapped or non-root user
-         * by the time it opens it. Only the state dir's 0711 guards it. */
-        if (mkfifoat(dirfd, "exec.fifo", 0622) < 0 || fchmodat(dirfd, "exec.fifo", 0622, 0) < 0) {
+         * by the time it opens it. Only the state dir's 0711 guards it. (run
+         * needs none: its init execs as soon as it is set up.) */
+        if (!c->start && (mkfifoat(dirfd, "exec.fifo", 0622) < 0 || fchmodat(dirfd, "exec.fifo", 0622, 0) < 0)) {
                 r = error_set(ret_err, errno, "create exec.fifo");
                 goto fail;
         }
-        fifo = openat(dirfd, "exec.fifo", O_PATH | O_CLOEXEC);
-        if (fifo < 0) {
+        if (!c->start && (fifo = openat(dirfd, "exec.fifo", O_PATH | O_CLOEXEC)) < 0) {
                 r = error_set(ret_err, errno, "open exec.fifo");
                 goto fail;
         }
@@ -370,8 +370,9 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         /* Keep our fds clear of the range passed to the container. */
         high = 3 + (c->preserve_fds > 0 ? c->preserve_fds : 0);
         sock_child = fd_move_above(sock_child, high);
-        fifo = fd_move_above(fifo, high);
-        if (sock_child < 0 || fifo < 0) {
+        if (fifo >= 0)
+                fifo = fd_move_above(fifo, high);
+        if (sock_child < 0 || (!c->start && fifo < 0)) {
                 r = error_set(ret_err, EMFILE, "move fds");
                 goto fail;
         }
@@ -553,6 +554,18 @@ ready:
                 r = write_pid_file(c->pid_file, init_pid, ret_err);
                 if (r < 0)
                         goto fail;
+        }
+        if (c->start && spec->n_hooks[HOOK_POSTSTART] > 0) {
+                /* poststart runs once the user's program runs: our end of
+                 * the sync socket sees EOF when the init's (close-on-exec)
+                 * closes. */
+                char b;
+                ssize_t n;
+
+                do
+                        n = recv(sock_parent, &b, 1, 0);
+                while (n > 0 || (n < 0 && errno == EINTR));
+                runtime_poststart(o, spec, &rec);
         }
         if (ret_pid)
                 *ret_pid = init_pid;

@@ -24,6 +24,17 @@ static void runtime_warn(const RuntimeOpts *o, const Error *e)
                 o->warn(e->msg);
 }
 
+void runtime_poststart(const RuntimeOpts *o, const Spec *spec, const ContainerRecord *rec)
+{
+        _cleanup_free_ char *state = NULL;
+        _cleanup_error_ Error *e = NULL;
+
+        if (spec->n_hooks[HOOK_POSTSTART] == 0 || !(state = oci_state_to_json(rec, STATUS_RUNNING, false)))
+                return;
+        if (hooks_run(spec, HOOK_POSTSTART, state, &e) < 0)
+                runtime_warn(o, e);
+}
+
 /* Validate the id, lock the container's directory (LOCK_SH or LOCK_EX), read
  * its record and compute its live status. With ret_dirfd the lock is handed
  * to the caller (close the fd to release it); without, it is released. */
@@ -93,7 +104,6 @@ int runtime_start(const RuntimeOpts *o, const char *id, const Spec *spec_in, Err
         _cleanup_close_ int dirfd = -EBADF, fifo = -EBADF, pidfd = -EBADF;
         _cleanup_record_ ContainerRecord *rec = NULL;
         _cleanup_spec_ Spec *spec = NULL;
-        _cleanup_free_ char *state = NULL;
         ContainerStatus st;
         char byte;
         int r;
@@ -155,12 +165,7 @@ int runtime_start(const RuntimeOpts *o, const char *id, const Spec *spec_in, Err
         if (unlinkat(dirfd, "exec.fifo", 0) < 0 && errno != ENOENT)
                 return error_set(ret_err, errno, "remove exec.fifo of %s", id);
 
-        /* poststart: a failure is a warning; the container runs on. */
-        if (spec_in->n_hooks[HOOK_POSTSTART] > 0 && (state = oci_state_to_json(rec, STATUS_RUNNING, false))) {
-                _cleanup_error_ Error *e = NULL;
-                if (hooks_run(spec_in, HOOK_POSTSTART, state, &e) < 0)
-                        runtime_warn(o, e);
-        }
+        runtime_poststart(o, spec_in, rec);
         return 0;
 }
 

@@ -33,6 +33,8 @@ typedef struct CreateOpts {
         bool no_pivot;
         bool no_new_keyring;
         int preserve_fds;
+        bool start; /* run: no exec.fifo; the init execs once it is set up,
+                     * and poststart hooks run before create returns */
 } CreateOpts;
 
 /* Whether `id` is acceptable: [A-Za-z0-9_+.-]+, not "." or "..", at most

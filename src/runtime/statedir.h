@@ -21,5 +21,9 @@ int statedir_write_record(int dirfd, const ContainerRecord *r, Error **ret_err);
  * else running; otherwise stopped. */
 ContainerStatus statedir_live_status(int dirfd, const ContainerRecord *r, CgroupManager m);
 
+/* Run the poststart hooks, if any, with the state "running"; a failure is a
+ * warning: the container runs on. */
+void runtime_poststart(const RuntimeOpts *o, const Spec *spec, const ContainerRecord *rec);
+
 /* Remove the state directory and everything in it. */
 int statedir_remove(const RuntimeOpts *o, const char *id);

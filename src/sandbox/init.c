@@ -475,7 +475,10 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
         fd_hygiene(c->preserve_fds);
         if (sync_send(c->sync_fd, SYNC_READY, 0, NULL, 0, -1) < 0)
                 _exit(1);
-        close(c->sync_fd);
+        /* Without exec.fifo the runtime learns of the exec from this
+         * socket's EOF (close-on-exec). */
+        if (c->fifo_fd >= 0)
+                close(c->sync_fd);
 
         state_set_created(state);
         if (c->fifo_fd >= 0) {
