@@ -20,7 +20,7 @@ static void closedirp_(DIR **d)
                 closedir(*d);
 }
 
-static CgroupHost *host_cache;
+static CgroupHost *host_cache, *probe_cache;
 
 static void host_free(CgroupHost *h)
 {
@@ -34,7 +34,8 @@ static void host_free(CgroupHost *h)
 void cgroup_host_reset(void)
 {
         host_free(host_cache);
-        host_cache = NULL;
+        host_free(probe_cache);
+        host_cache = probe_cache = NULL;
 }
 
 static bool is_fs(const char *path, long magic)
@@ -122,6 +123,37 @@ const CgroupHost *cgroup_host(void)
         if (!host_cache)
                 host_cache = host_load();
         return host_cache;
+}
+
+const CgroupHost *cgroup_host_probe_v2(void)
+{
+        const char *root = getenv("HUSK_CGROUP_ROOT");
+        CgroupHost *h;
+
+        if (host_cache || probe_cache)
+                return host_cache ? host_cache : probe_cache;
+        h = calloc(1, sizeof(*h));
+        if (!h)
+                return NULL;
+        h->root = path_clean(root && *root ? root : DEFAULT_ROOT);
+        if (!h->root || is_fs(h->root, CGROUP2_SUPER_MAGIC)) {
+                host_free(h);
+                return cgroup_host(); /* v2: the whole answer is as cheap */
+        }
+        h->partial = true;
+        h->layout = CGROUP_LAYOUT_V1;
+        h->hier = calloc(1, sizeof(CgroupHierarchy));
+        if (!h->hier || !(h->hier[0].mount = path_join(h->root, "unified"))) {
+                host_free(h);
+                return NULL;
+        }
+        if (is_fs(h->hier[0].mount, CGROUP2_SUPER_MAGIC)) {
+                h->hier[0].unified = true;
+                h->n_hier = 1;
+                h->layout = CGROUP_LAYOUT_HYBRID;
+        }
+        probe_cache = h;
+        return h;
 }
 
 int cgroup_host_set_fake(CgroupLayout layout, const char *root)

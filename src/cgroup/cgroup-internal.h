@@ -67,11 +67,17 @@ typedef struct CgroupHost {
         char *root; /* /sys/fs/cgroup or $HUSK_CGROUP_ROOT */
         CgroupHierarchy *hier;
         size_t n_hier;
+        bool partial; /* cgroup_host_probe_v2(): the cgroup2 hierarchy only */
 } CgroupHost;
 
 /* The cached host description; NULL when it could not be read (no cgroupfs
  * mounted, ENOMEM). Not thread-safe on the first call. */
 const CgroupHost *cgroup_host(void);
+/* The cgroup2 hierarchy alone, found with statfs() where that is enough
+ * (a hybrid host's root/unified), without reading mountinfo: what creating
+ * the cgroup2 part of a cgroup needs before the init is cloned into it. The
+ * whole host (cgroup_host()) on a v2 host or once it is loaded. */
+const CgroupHost *cgroup_host_probe_v2(void);
 /* Forget the cache (tests that change HUSK_CGROUP_ROOT). */
 void cgroup_host_reset(void);
 /* Tests: describe a fake tree of plain directories and files instead of the

@@ -153,14 +153,16 @@ static int check_path(const char *path, Error **ret_err)
         return 0;
 }
 
-static const CgroupHost *need_host(Error **ret_err, int *ret_r)
+static const CgroupHost *need_host(bool probe, Error **ret_err, int *ret_r)
 {
-        const CgroupHost *h = cgroup_host();
+        const CgroupHost *h = probe ? cgroup_host_probe_v2() : cgroup_host();
 
         if (!h) {
                 *ret_r = error_set(ret_err, ENOMEM, "read the cgroup layout");
                 return NULL;
         }
+        if (h->partial)
+                return h; /* what it lacks, create_rest() finds out */
         if (h->layout == CGROUP_LAYOUT_UNKNOWN || h->n_hier == 0) {
                 *ret_r = error_setx(ret_err, ENOENT, "no cgroup filesystem is mounted at %s", h->root);
                 return NULL;
@@ -379,8 +381,8 @@ static bool hierarchy_wanted(const CgroupHierarchy *h, uint32_t needed, uint32_t
 /* The start of create and open: a handle, and the host's hierarchies unless
  * the manager is disabled. Returns 1 when the handle is complete (disabled),
  * 0 when *ret_h is set and the caller goes on, or -errno. */
-static int cgroup_begin(const char *path, CgroupManager manager, bool rootless, const char *verb, Cgroup **ret_cg,
-                        const CgroupHost **ret_h, Error **ret_err)
+static int cgroup_begin(const char *path, CgroupManager manager, bool rootless, bool probe, const char *verb,
+                        Cgroup **ret_cg, const CgroupHost **ret_h, Error **ret_err)
 {
         _cleanup_cgroup_ Cgroup *cg = NULL;
         const CgroupHost *h = NULL;
@@ -390,7 +392,7 @@ static int cgroup_begin(const char *path, CgroupManager manager, bool rootless, 
                 r = check_path(path, ret_err);
                 if (r < 0)
                         return r;
-                h = need_host(ret_err, &r);
+                h = need_host(probe, ret_err, &r);
                 if (!h)
                         return cgroup_prefix(r, ret_err, "%s cgroup %s", verb, path);
         }
@@ -408,10 +410,9 @@ static int cgroup_begin(const char *path, CgroupManager manager, bool rootless, 
  * made yet. `res` tells which v2 controllers to enable down the path and
  * which hierarchies rootless may not skip; nothing of it is applied. On
  * failure, what this call made is removed again. */
-static int create_dirs(Cgroup *cg, const SpecResources *res, CgroupPart part, Error **ret_err)
+static int create_dirs(Cgroup *cg, const CgroupHost *h, const SpecResources *res, CgroupPart part, Error **ret_err)
 {
         _cleanup_strv_ char **v2_want = NULL;
-        const CgroupHost *h = cgroup_host();
         size_t n_before = cg->n_dirs;
         uint32_t needed, v1_all = 0;
         int r;
@@ -419,6 +420,8 @@ static int create_dirs(Cgroup *cg, const SpecResources *res, CgroupPart part, Er
         part &= ~cg->parts_made;
         if (!part || !h)
                 return 0;
+        if (!h->partial)
+                cg->layout = h->layout;
         needed = cgroup_resources_controllers(res);
         for (size_t i = 0; i < h->n_hier; i++)
                 if (!h->hier[i].unified)
@@ -489,9 +492,11 @@ int cgroup_create_part(const char *path, const SpecResources *res, CgroupManager
         const CgroupHost *h;
         int r;
 
-        r = cgroup_begin(path, manager, rootless, "create", &cg, &h, ret_err);
+        /* The cgroup2 part alone needs no mountinfo (rootless may need to
+         * know which v1 hierarchies it can do without: read it all). */
+        r = cgroup_begin(path, manager, rootless, part == CGROUP_PART_V2 && !rootless, "create", &cg, &h, ret_err);
         if (r == 0) /* 1: a handle that does nothing */
-                r = create_dirs(cg, res, part, ret_err);
+                r = create_dirs(cg, h, res, part, ret_err);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(cg);
@@ -504,7 +509,7 @@ int cgroup_create_rest(Cgroup *cg, const SpecResources *res, Error **ret_err)
 
         if (!cg || cg->manager == CGROUP_MANAGER_DISABLED)
                 return 0;
-        r = create_dirs(cg, res, CGROUP_PART_ALL, ret_err);
+        r = create_dirs(cg, cgroup_host(), res, CGROUP_PART_ALL, ret_err);
         if (r < 0)
                 return r;
         if (cg->n_dirs == 0 && !cg->rootless)
@@ -542,7 +547,7 @@ int cgroup_open(const char *path, CgroupManager manager, Cgroup **ret, Error **r
         const CgroupHost *h;
         int r;
 
-        r = cgroup_begin(path, manager, false, "open", &cg, &h, ret_err);
+        r = cgroup_begin(path, manager, false, false, "open", &cg, &h, ret_err);
         if (r < 0)
                 return r;
         if (r > 0) {
