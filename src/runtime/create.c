@@ -35,6 +35,7 @@
 #include "sandbox/hooks.h"
 #include "sandbox/idmap.h"
 #include "sandbox/init.h"
+#include "sandbox/rootfs.h"
 #include "sandbox/seccomp.h"
 #include "sandbox/sync.h"
 
@@ -203,17 +204,32 @@ static void prefer_init_error(int sock, Error **ret_err)
         }
 }
 
+/* Append "<tag> <line>\n" to the message in *buf (of *len bytes); false
+ * when it would not fit in one sync message. */
+static bool add_line(char **buf, size_t *len, char tag, const char *line, size_t l)
+{
+        char *nb;
+
+        if (*len + l + 3 > SYNC_PAYLOAD_MAX || !(nb = realloc(*buf, *len + l + 4)))
+                return false;
+        *buf = nb;
+        *len += (size_t)sprintf(nb + *len, "%c %.*s\n", tag, (int)l, line);
+        return true;
+}
+
 /* The rest of the cgroup, once the init exists (it makes its namespaces and
  * mounts meanwhile: see sandbox_spawn): the v1 hierarchies, the resources,
  * and the init moved into what it is not in yet. Without a user namespace
- * the init joins the v1 part itself (cgroup_v1_tasks_files()); the list,
- * maybe empty, goes to it as SYNC_CGROUP. */
+ * the init joins the v1 part itself (cgroup_v1_tasks_files()). SYNC_CGROUP
+ * tells it what to join and, so that it need not read mountinfo, the host's
+ * cgroup mounts. */
 static int place_in_cgroup(const Spec *spec, Cgroup *cg, const SpecResources *res, pid_t pid, bool in_v2, int sock,
                            Error **ret_err)
 {
         _cleanup_strv_ char **tasks = NULL;
-        _cleanup_free_ char *list = NULL;
+        _cleanup_free_ char *msg = NULL, *text = NULL;
         size_t len = 0;
+        bool fits = true;
         int r;
 
         r = cgroup_create_rest(cg, res, ret_err);
@@ -224,26 +240,27 @@ static int place_in_cgroup(const Spec *spec, Cgroup *cg, const SpecResources *re
                 if (r < 0)
                         return r;
         }
-        if (!spec_namespace(spec, NS_USER)) {
-                if (cgroup_v1_tasks_files(cg, &tasks) < 0)
-                        return error_set(ret_err, ENOMEM, "cgroup");
-                for (size_t i = 0; tasks[i]; i++)
-                        len += strlen(tasks[i]) + 1;
-        }
-        if (tasks && tasks[0] && len <= SYNC_PAYLOAD_MAX) {
-                list = calloc(1, len + 1);
-                if (!list)
-                        return error_set(ret_err, ENOMEM, "cgroup");
-                for (size_t i = 0; tasks[i]; i++) {
-                        strcat(list, tasks[i]);
-                        strcat(list, "\n");
-                }
-        } else {
+        if (!spec_namespace(spec, NS_USER) && cgroup_v1_tasks_files(cg, &tasks) < 0)
+                return error_set(ret_err, ENOMEM, "cgroup");
+        for (size_t i = 0; tasks && tasks[i] && fits; i++)
+                fits = add_line(&msg, &len, 'T', tasks[i], strlen(tasks[i]));
+        if (!fits) {
+                /* Too long for one message: we move it ourselves. */
+                len = 0;
                 r = cgroup_enter_part(cg, pid, CGROUP_PART_V1, ret_err);
                 if (r < 0)
                         return r;
         }
-        r = sync_send(sock, SYNC_CGROUP, 0, list, list ? strlen(list) : 0, -1);
+        if (rootfs_describe_cgroup_mounts(&text, NULL) >= 0) {
+                size_t before = len;
+
+                fits = true;
+                for (const char *p = text, *nl; fits && (nl = strchr(p, '\n')); p = nl + 1)
+                        fits = add_line(&msg, &len, 'M', p, (size_t)(nl - p));
+                if (!fits)
+                        len = before; /* then the init reads mountinfo itself */
+        }
+        r = sync_send(sock, SYNC_CGROUP, 0, msg, len, -1);
         return r < 0 ? error_set(ret_err, -r, "sync") : 0;
 }
 

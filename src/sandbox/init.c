@@ -289,26 +289,41 @@ static int set_sysctls(const Spec *spec, Error **ret_err)
         return 0;
 }
 
-/* Move ourselves into the v1 cgroups whose `tasks` files are listed, one
- * per line: cheaper for the kernel than the runtime writing our pid to
- * cgroup.procs (see cgroup_v1_tasks_files()). We are single-threaded, so
- * the thread is the process. */
-static int join_cgroups(char *list, Error **ret_err)
+/* SYNC_CGROUP's lines (see sync.h): "T <file>": move ourselves into that
+ * v1 cgroup by writing 0 to its `tasks` file, cheaper for the kernel than
+ * the runtime writing our pid to cgroup.procs (see cgroup_v1_tasks_files();
+ * we are single-threaded, so the thread is the process); "M <line>": one
+ * line of rootfs_describe_cgroup_mounts(), collected into *ret_mounts (if
+ * not NULL). */
+static int join_cgroups(char *list, char **ret_mounts, Error **ret_err)
 {
+        _cleanup_free_ char *mounts = calloc(1, strlen(list) + 1);
         char *save = NULL;
 
+        if (!mounts)
+                return error_set(ret_err, ENOMEM, "cgroup");
         for (char *p = strtok_r(list, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
-                int r = write_string_file(p, "0");
+                int r;
+
+                if (p[0] == 'M' && p[1] == ' ') {
+                        strcat(strcat(mounts, p + 2), "\n");
+                        continue;
+                }
+                if (p[0] != 'T' || p[1] != ' ')
+                        return error_setx(ret_err, EPROTO, "malformed cgroup message from the runtime");
+                r = write_string_file(p + 2, "0");
                 if (r < 0)
-                        return error_set(ret_err, -r, "join cgroup: write %s", p);
+                        return error_set(ret_err, -r, "join cgroup: write %s", p + 2);
         }
+        if (ret_mounts)
+                *ret_mounts = *mounts ? TAKE_PTR(mounts) : NULL;
         return 0;
 }
 
 /* The runtime answers SYNC_PID once the cgroup is ready: SYNC_CGROUP (what
- * to join ourselves), then the state JSON. Returns a malloc'd copy of the
- * latter, or _exit()s: the runtime gave up. */
-static char *receive_state(int sync_fd)
+ * to join ourselves, the host's cgroup mounts), then the state JSON.
+ * Returns a malloc'd copy of the latter, or _exit()s: the runtime gave up. */
+static char *receive_state(int sync_fd, char **ret_mounts)
 {
         _cleanup_error_ Error *err = NULL;
         _cleanup_free_ char *list = malloc(SYNC_PAYLOAD_MAX + 1);
@@ -316,7 +331,7 @@ static char *receive_state(int sync_fd)
 
         if (!list || !state || sync_expect(sync_fd, SYNC_CGROUP, NULL, list, NULL, &err) < 0)
                 _exit(1);
-        if (join_cgroups(list, &err) < 0)
+        if (join_cgroups(list, ret_mounts, &err) < 0)
                 child_fail(sync_fd, err);
         if (sync_expect(sync_fd, SYNC_STATE, NULL, state, NULL, &err) < 0)
                 _exit(1);
@@ -331,7 +346,8 @@ static char *receive_state(int sync_fd)
 typedef struct Placement {
         int sync_fd;
         int new_flags;
-        char *state; /* the state JSON, once placed */
+        char *state;         /* the state JSON, once placed */
+        char *cgroup_mounts; /* from SYNC_CGROUP, or NULL */
         bool done;
         bool moved;     /* step_aside() changed our CPU affinity */
         cpu_set_t cpus; /* the affinity to give back */
@@ -362,7 +378,7 @@ static int await_cgroup(void *userdata, Error **ret_err)
         if (p->done)
                 return 0;
         if (!p->state)
-                p->state = receive_state(p->sync_fd);
+                p->state = receive_state(p->sync_fd, &p->cgroup_mounts);
         if (p->moved && sched_setaffinity(0, sizeof(p->cpus), &p->cpus) < 0)
                 return error_set(ret_err, errno, "restore CPU affinity");
         p->moved = false;
@@ -405,6 +421,7 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
         if (state && await_cgroup(&pl, &err) < 0)
                 child_fail(c->sync_fd, err);
         rc.before_cgroup = await_cgroup;
+        rc.cgroup_mounts = (const char *const *)&pl.cgroup_mounts;
         rc.userdata = &pl;
 
         if (spec->hostname && (new_flags & CLONE_NEWUTS || spec_namespace(spec, NS_UTS)) &&
@@ -564,7 +581,7 @@ _noreturn_ static void intermediate_main(const InitConfig *c, int new_flags)
         if (pid < 0)
                 child_fail(c->sync_fd, (error_set(&err, errno, "clone container init"), err));
         if (pid == 0)
-                init_main(c, new_flags, 0, receive_state(c->sync_fd));
+                init_main(c, new_flags, 0, receive_state(c->sync_fd, NULL));
         /* The init may sit in a new pid namespace (where it is pid 1): its
          * host pid is only known here. */
         if (sync_send(c->sync_fd, SYNC_PID, pid, NULL, 0, -1) < 0) {
@@ -648,7 +665,7 @@ pid_t sandbox_spawn(const InitConfig *c, bool *ret_in_cgroup, Error **ret_err)
                 if (sync_send(c->sync_fd, SYNC_PID, 0, NULL, 0, -1) < 0)
                         _exit(1);
                 if (new_flags & CLONE_NEWUSER) {
-                        state = receive_state(c->sync_fd);
+                        state = receive_state(c->sync_fd, NULL);
                         if (sync_send(c->sync_fd, SYNC_USERNS, 0, NULL, 0, -1) < 0 ||
                             sync_expect(c->sync_fd, SYNC_USERNS_ACK, NULL, NULL, NULL, &err) < 0)
                                 _exit(1);

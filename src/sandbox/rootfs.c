@@ -262,6 +262,57 @@ static int host_cgroup_mounts(CgroupMount **ret, size_t *ret_n, Error **ret_err)
         return 0;
 }
 
+int rootfs_describe_cgroup_mounts(char **ret, Error **ret_err)
+{
+        _cleanup_free_ CgroupMount *cms = NULL;
+        _cleanup_free_ char *text = NULL;
+        size_t n = 0, len = 0;
+        int r;
+
+        r = host_cgroup_mounts(&cms, &n, ret_err);
+        if (r < 0)
+                return r;
+        text = calloc(n, sizeof(cms->name) + sizeof(cms->ctrls) + 8);
+        if (!text && n > 0)
+                return error_set(ret_err, ENOMEM, "cgroup mounts");
+        for (size_t i = 0; i < n; i++)
+                len += (size_t)sprintf(text + len, "%d %s %s\n", cms[i].v2, cms[i].name,
+                                       *cms[i].ctrls ? cms[i].ctrls : "-");
+        *ret = text ? TAKE_PTR(text) : strdup("");
+        return *ret ? 0 : error_set(ret_err, ENOMEM, "cgroup mounts");
+}
+
+/* The inverse of rootfs_describe_cgroup_mounts(). */
+static int parse_cgroup_mounts(const char *text, CgroupMount **ret, size_t *ret_n, Error **ret_err)
+{
+        CgroupMount *v = NULL;
+        size_t n = 0;
+
+        for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+                CgroupMount cm = { 0 };
+                CgroupMount *nv;
+                int v2;
+
+                if (sscanf(line, "%d %255s %511s", &v2, cm.name, cm.ctrls) != 3) {
+                        free(v);
+                        return error_setx(ret_err, EPROTO, "malformed cgroup mount list from the runtime");
+                }
+                cm.v2 = v2 != 0;
+                if (streq(cm.ctrls, "-"))
+                        cm.ctrls[0] = '\0';
+                nv = realloc(v, (n + 1) * sizeof(*v));
+                if (!nv) {
+                        free(v);
+                        return error_set(ret_err, ENOMEM, "cgroup mounts");
+                }
+                v = nv;
+                v[n++] = cm;
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
 /* cgroup v1 (and hybrid): a tmpfs at the destination with one directory per
  * hierarchy. With a cgroup namespace of its own the container mounts each
  * hierarchy (the kernel shows the namespace's root, its own cgroup); without
@@ -277,14 +328,17 @@ static int mount_cgroup_v1(const RootfsConfig *c, int root_fd, const SpecMount *
         bool ro = o->flags & MS_RDONLY;
         int r;
 
-        r = host_cgroup_mounts(&cms, &n, ret_err);
-        if (r < 0)
-                return r;
         if (c->before_cgroup) {
                 r = c->before_cgroup(c->userdata, ret_err);
                 if (r < 0)
                         return r;
         }
+        if (c->cgroup_mounts && *c->cgroup_mounts)
+                r = parse_cgroup_mounts(*c->cgroup_mounts, &cms, &n, ret_err);
+        else
+                r = host_cgroup_mounts(&cms, &n, ret_err);
+        if (r < 0)
+                return r;
         r = read_full_file("/proc/self/cgroup", &self, NULL, ret_err);
         if (r < 0)
                 return r;
@@ -365,7 +419,7 @@ static int mount_one(const RootfsConfig *c, int root_fd, const SpecMount *m, Err
         if (r < 0)
                 return r;
         v1_cgroup = !mount_is_bind(m, &o) && type && streq(type, "cgroup") && !host_is_cgroup2();
-        /* (mount_cgroup_v1 calls it itself, once it has read mountinfo) */
+        /* (mount_cgroup_v1 calls it itself) */
         if (c->before_cgroup && !v1_cgroup && shows_cgroups(m, &o)) {
                 r = c->before_cgroup(c->userdata, ret_err);
                 if (r < 0)

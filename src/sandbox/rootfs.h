@@ -23,6 +23,10 @@ typedef struct RootfsConfig {
          * cgroup2, a bind from /sys/fs/cgroup): the init must be in its
          * cgroup, and its cgroup namespace, by then. NULL: it already is. */
         int (*before_cgroup)(void *userdata, Error **ret_err);
+        /* Where before_cgroup() leaves the runtime's
+         * rootfs_describe_cgroup_mounts() text, if it got one; else the
+         * hierarchies are read from mountinfo. */
+        const char *const *cgroup_mounts;
         void *userdata;
 } RootfsConfig;
 
@@ -30,6 +34,12 @@ typedef struct RootfsConfig {
  * spec->mounts in order and populate /dev. Runs before the createRuntime
  * hooks. */
 int rootfs_prepare(const RootfsConfig *c, Error **ret_err);
+
+/* The host's cgroup hierarchies at /sys/fs/cgroup/<name>, from mountinfo,
+ * as text for the init's cgroup mounts ("<1 if cgroup2> <name> <controllers
+ * or ->" per line): the runtime reads it while the init sets up, so the
+ * init need not. malloc'd. */
+int rootfs_describe_cgroup_mounts(char **ret, Error **ret_err);
 
 /* pivot_root into the rootfs and detach the old root (chroot with
  * no_pivot). */

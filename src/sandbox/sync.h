@@ -13,9 +13,11 @@
  *   runtime -> init   SYNC_USERNS_ACK
  *   init -> runtime   SYNC_PID         the init exists (value: its host pid when
  *                                      an intermediate process spawned it)
- *   runtime -> init   SYNC_CGROUP      the cgroup is ready: the v1 `tasks`
- *                                      files the init writes "0" to, one per
- *                                      line (none: the runtime moved it)
+ *   runtime -> init   SYNC_CGROUP      the cgroup is ready. Lines "T <file>":
+ *                                      the v1 `tasks` files the init writes
+ *                                      "0" to (none: the runtime moved it);
+ *                                      "M <line>": the host's cgroup mounts
+ *                                      (rootfs_describe_cgroup_mounts())
  *   runtime -> init   SYNC_STATE       the OCI state JSON, for in-container
  *                                      hooks
  *   init -> runtime   SYNC_CONSOLE     the pty master (fd attached)
