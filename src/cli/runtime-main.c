@@ -261,6 +261,24 @@ struct create_args {
         bool detach, keep;
 };
 
+/* The lowest fd >= 3 that was not open when we started. */
+static int first_free_fd = -1;
+
+/* --preserve-fds N passes fds 3 .. 3+N-1 into the container: each must be
+ * open (inherited from our caller). A hole would be filled by an fd of our
+ * own (the state directory, our end of a socket) and hand it to the
+ * container. */
+static int parse_preserve_fds(const char *arg, int *ret)
+{
+        if (parse_int(arg, ret) < 0 || *ret < 0)
+                return fail_usage("--preserve-fds: not a number: %s", arg), -EINVAL;
+        if (*ret > 0 && first_free_fd >= 0 && 3 + *ret > first_free_fd)
+                return fail_usage("--preserve-fds %d: fd %d is not open (fds 3 to %d must all be)", *ret, first_free_fd,
+                                  2 + *ret),
+                       -EBADF;
+        return 0;
+}
+
 static int create_opt(int c, const char *arg, void *d)
 {
         struct create_args *a = d;
@@ -271,10 +289,7 @@ static int create_opt(int c, const char *arg, void *d)
         case 'P': a->c.pid_file = arg; break;
         case 'n': a->c.no_pivot = true; break;
         case 'k': a->c.no_new_keyring = true; break;
-        case 'f':
-                if (parse_int(arg, &a->c.preserve_fds) < 0 || a->c.preserve_fds < 0)
-                        return fail_usage("--preserve-fds: not a number: %s", arg), -EINVAL;
-                break;
+        case 'f': return parse_preserve_fds(arg, &a->c.preserve_fds);
         case 'd': a->detach = true; break;
         case 'K': a->keep = true; break;
         default: break;
@@ -619,10 +634,7 @@ static int exec_opt(int c, const char *arg, void *d)
         case 't': a->tty = true; break;
         case 'd': a->detach = true; break;
         case 'N': a->no_new_privs = true; break;
-        case 'f':
-                if (parse_int(arg, &a->preserve_fds) < 0 || a->preserve_fds < 0)
-                        return fail_usage("--preserve-fds: not a number: %s", arg), -EINVAL;
-                break;
+        case 'f': return parse_preserve_fds(arg, &a->preserve_fds);
         default: break;
         }
         return 0;
@@ -1071,6 +1083,8 @@ int main(int argc, char **argv)
         _cleanup_free_ char *default_root = NULL;
         int i, r;
 
+        /* Before we open anything: which inherited fds there are. */
+        first_free_fd = lowest_free_fd(3);
         /* --rootless defaults to auto, as in runc: an unprivileged caller
          * or one inside a user namespace. */
         arg_rootless = geteuid() != 0 || !running_in_init_userns();

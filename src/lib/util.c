@@ -408,6 +408,20 @@ const char *signal_to_string(int sig)
         return NULL;
 }
 
+int lowest_free_fd(int from)
+{
+        int fd = open("/dev/null", O_RDONLY | O_CLOEXEC), d;
+
+        if (fd < 0)
+                return -errno;
+        if (fd >= from)
+                d = fd; /* everything below it is taken */
+        else if ((d = fcntl(fd, F_DUPFD_CLOEXEC, from)) >= 0)
+                close(d);
+        close(fd);
+        return d < 0 ? -errno : d;
+}
+
 int close_all_fds(int from, const int *keep, size_t n_keep)
 {
         int lo = from;

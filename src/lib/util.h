@@ -52,6 +52,9 @@ char *now_rfc3339(void);
 int signal_from_string(const char *s);
 const char *signal_to_string(int sig); /* "SIGKILL" or NULL */
 
+/* The lowest fd >= `from` that is not open, or -errno. */
+int lowest_free_fd(int from);
+
 /* Close every fd >= `from` except those listed in keep[] (close_range where
  * possible). */
 int close_all_fds(int from, const int *keep, size_t n_keep);

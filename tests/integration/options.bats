@@ -21,6 +21,21 @@ load helpers
 	[ "$output" = "from the host" ]
 }
 
+@test "--preserve-fds over a closed fd is refused: the runtime's own fds never fill the hole" {
+	set_args sh -c 'ls -l /proc/self/fd'
+	echo "from the host" >"$TEST_DIR/fd3"
+	status=0
+	# fds 3 and 5 open, 4 closed: passing 3 fds would hand over whatever
+	# the runtime opened as 4 (its state directory, its sync socket).
+	timeout -k 5 "$HUSK_TEST_TIMEOUT" "$RUNTIME" --root "$ROOT" run --preserve-fds 3 --bundle "$BUNDLE" "$ID" \
+		</dev/null >"$TEST_DIR/out" 2>&1 3<"$TEST_DIR/fd3" 4<&- 5<"$TEST_DIR/fd3" || status=$?
+	cat "$TEST_DIR/out" >&2
+	[ "$status" -ne 0 ]
+	grep -q -- "--preserve-fds 3: fd 4 is not open" "$TEST_DIR/out"
+	[ ! -e "$ROOT/$ID" ]
+	[ -z "$(cgroup_dirs_of "$ID")" ]
+}
+
 @test "without --preserve-fds no fd of the caller reaches the container" {
 	set_args sh -c 'ls /proc/self/fd | sort -n | tr "\n" " "'
 	status=0
