@@ -18,6 +18,8 @@ packages=(
 	podman containernetworking-plugins containerd docker.io iptables
 	# newuidmap/newgidmap for several id ranges in a rootless user namespace
 	uidmap
+	# setcap, for the file-capability escape test (security/caps.bats)
+	libcap2-bin
 )
 if [[ ${1:-} == --bench ]]; then
 	packages+=(time)

@@ -1,6 +1,7 @@
 #include "sandbox/rootfs.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -8,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <termios.h>
 
 #include "lib/path.h"
@@ -405,6 +407,48 @@ static bool shows_cgroups(const SpecMount *m, const MountOpts *o)
                (m->source[14] == '\0' || m->source[14] == '/');
 }
 
+/* procfs and sysfs carry the kernel's view of the container (and LSMs
+ * trust paths below them): they go onto a real directory only, never a
+ * symlink (even one that stays in the rootfs) or a file, and nothing but
+ * procfs goes onto /proc or below it, save the few files lxcfs emulates
+ * (CVE-2019-16884, CVE-2019-19921, CVE-2023-27561). */
+static int check_kernel_fs_mount(int root_fd, const SpecMount *m, const MountOpts *o, Error **ret_err)
+{
+        static const char *const lxcfs_files[] = {
+                "/proc/cpuinfo", "/proc/diskstats", "/proc/meminfo", "/proc/stat",
+                "/proc/swaps",   "/proc/uptime",    "/proc/loadavg", "/proc/slabinfo"
+        };
+        _cleanup_free_ char *dest = path_clean(m->destination);
+        bool bind = mount_is_bind(m, o), is_proc = !bind && m->type && streq(m->type, "proc");
+
+        if (!dest)
+                return error_set(ret_err, ENOMEM, "mount");
+        if (!bind && m->type && (streq(m->type, "proc") || streq(m->type, "sysfs"))) {
+                _cleanup_close_ int fd = path_open_in_root(root_fd, dest, O_PATH | O_NOFOLLOW, 0, NULL);
+                struct stat st;
+
+                if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode))
+                        return error_setx(ret_err, ENOTDIR,
+                                          "%s cannot be mounted on %s: it is a %s in the rootfs, not a directory",
+                                          m->type, dest, S_ISLNK(st.st_mode) ? "symlink" : "file");
+        }
+        if (!streq(dest, "/proc") && strncmp(dest, "/proc/", 6) != 0)
+                return 0;
+        if (streq(dest, "/proc")) {
+                struct statfs sf;
+
+                /* A bind of another procfs is a procfs too. */
+                if (is_proc || (bind && m->source && statfs(m->source, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC))
+                        return 0;
+                return error_setx(ret_err, EPERM, "only a procfs may be mounted on /proc");
+        }
+        for (size_t i = 0; i < ELEMENTSOF(lxcfs_files); i++)
+                if (bind && streq(dest, lxcfs_files[i]))
+                        return 0;
+        return error_setx(ret_err, EPERM, "%s is inside /proc: only %s may be bind-mounted there", dest,
+                          "cpuinfo, diskstats, meminfo, stat, swaps, uptime, loadavg and slabinfo");
+}
+
 static int mount_one(const RootfsConfig *c, int root_fd, const SpecMount *m, Error **ret_err)
 {
         _cleanup_close_ int target = -EBADF;
@@ -418,6 +462,9 @@ static int mount_one(const RootfsConfig *c, int root_fd, const SpecMount *m, Err
         r = mount_opts_parse(m->options, m->n_options, &o, ret_err);
         if (r < 0)
                 return r;
+        r = check_kernel_fs_mount(root_fd, m, &o, ret_err);
+        if (r < 0)
+                goto out_noprop;
         v1_cgroup = !mount_is_bind(m, &o) && type && streq(type, "cgroup") && !host_is_cgroup2();
         /* (mount_cgroup_v1 calls it itself) */
         if (c->before_cgroup && !v1_cgroup && shows_cgroups(m, &o)) {
