@@ -775,11 +775,30 @@ int rootfs_pivot(const RootfsConfig *c, Error **ret_err)
         return 0;
 }
 
-static int mask_path(const char *path, Error **ret_err)
+/* The container's /dev/null, verified to be the null device (1:3) and
+ * not, say, a symlink planted in a shared /dev that would have masking bind
+ * a writable procfs file in its place (CVE-2025-31133). An O_PATH fd that
+ * mask_path() binds from, so that nothing can swap it afterwards. */
+static int open_dev_null(Error **ret_err)
+{
+        _cleanup_close_ int fd = path_open_in_root(AT_FDCWD, "/dev/null", O_PATH | O_NOFOLLOW, 0, NULL);
+        struct stat st;
+
+        if (fd < 0)
+                return error_set(ret_err, -fd, "open /dev/null to mask paths with");
+        if (fstat(fd, &st) < 0)
+                return error_set(ret_err, errno, "stat /dev/null");
+        if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+                return error_setx(ret_err, EPERM, "/dev/null in the container is not the null device (1:3): %s",
+                                  S_ISLNK(st.st_mode) ? "a symlink" : "something else");
+        return TAKE_FD(fd);
+}
+
+static int mask_path(const char *path, int *null_fd, Error **ret_err)
 {
         _cleanup_close_ int fd = -EBADF;
         struct stat st;
-        char p[FD_PATH_MAX];
+        char p[FD_PATH_MAX], n[FD_PATH_MAX];
 
         fd = path_open_in_root(AT_FDCWD, path, O_PATH | O_NOFOLLOW, 0, NULL);
         if (fd < 0)
@@ -790,7 +809,9 @@ static int mask_path(const char *path, Error **ret_err)
                 if (mount("tmpfs", fd_path(fd, p), "tmpfs", MS_RDONLY, "size=0,mode=000") < 0)
                         return error_set(ret_err, errno, "mask %s", path);
         } else {
-                if (mount("/dev/null", fd_path(fd, p), NULL, MS_BIND, NULL) < 0)
+                if (*null_fd < 0 && (*null_fd = open_dev_null(ret_err)) < 0)
+                        return *null_fd;
+                if (mount(fd_path(*null_fd, n), fd_path(fd, p), NULL, MS_BIND, NULL) < 0)
                         return error_set(ret_err, errno, "mask %s", path);
         }
         return 0;
@@ -821,6 +842,7 @@ static int readonly_path(const char *path, Error **ret_err)
 
 int rootfs_finalize(const RootfsConfig *c, Error **ret_err)
 {
+        _cleanup_close_ int null_fd = -EBADF;
         const Spec *spec = c->spec;
         int r;
 
@@ -830,7 +852,7 @@ int rootfs_finalize(const RootfsConfig *c, Error **ret_err)
                         return error_prefix(ret_err, "linux.readonlyPaths[%zu]", i);
         }
         for (size_t i = 0; i < spec->linux_.n_masked_paths; i++) {
-                r = mask_path(spec->linux_.masked_paths[i], ret_err);
+                r = mask_path(spec->linux_.masked_paths[i], &null_fd, ret_err);
                 if (r < 0)
                         return error_prefix(ret_err, "linux.maskedPaths[%zu]", i);
         }
