@@ -735,21 +735,27 @@ static int cmd_exec(int argc, char **argv)
                 if (env_set(proc, *kv) < 0)
                         goto out;
         if (a.user) {
-                unsigned u, g;
-                int n = sscanf(a.user, "%u:%u", &u, &g);
-                if (n < 1) {
-                        status = fail_usage("exec: --user must be uid[:gid], not \"%s\"", a.user);
+                _cleanup_free_ char *u = strdup(a.user);
+                char *colon = u ? strchr(u, ':') : NULL;
+                uint32_t uid, gid = 0;
+
+                if (colon)
+                        *colon = '\0';
+                /* Numbers only, each a valid id: a name, junk or (uid_t)-1
+                 * must not leave the process root. */
+                if (!u || parse_id(u, &uid) < 0 || (colon && parse_id(colon + 1, &gid) < 0)) {
+                        status = fail_usage("exec: --user must be UID[:GID], each 0 to 4294967294, not \"%s\"", a.user);
                         goto out;
                 }
-                proc->user.uid = u;
-                if (n == 2)
-                        proc->user.gid = g;
+                proc->user.uid = uid;
+                if (colon)
+                        proc->user.gid = gid;
         }
         for (char **g = a.gids; g && *g; g++) {
-                int v;
+                uint32_t v;
                 gid_t *ng;
-                if (parse_int(*g, &v) < 0 || v < 0) {
-                        status = fail_usage("exec: --additional-gids: not a gid: %s", *g);
+                if (parse_id(*g, &v) < 0) {
+                        status = fail_usage("exec: --additional-gids: not a gid (0 to 4294967294): %s", *g);
                         goto out;
                 }
                 ng = realloc(proc->user.additional_gids, (proc->user.n_additional_gids + 1) * sizeof(gid_t));

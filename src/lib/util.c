@@ -235,6 +235,19 @@ int parse_u64(const char *s, uint64_t *ret)
         return 0;
 }
 
+int parse_id(const char *s, uint32_t *ret)
+{
+        uint64_t v;
+        int r = parse_u64(s, &v);
+
+        if (r < 0)
+                return r;
+        if (v >= UINT32_MAX)
+                return -ERANGE;
+        *ret = (uint32_t)v;
+        return 0;
+}
+
 int parse_i64(const char *s, int64_t *ret)
 {
         char *end = NULL;

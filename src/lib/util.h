@@ -36,6 +36,9 @@ int write_file_atomic(const char *path, const char *content, size_t len, mode_t 
 int parse_u64(const char *s, uint64_t *ret);
 int parse_i64(const char *s, int64_t *ret);
 int parse_int(const char *s, int *ret);
+/* A uid or gid in decimal: 0 .. 4294967294 ((uid_t)-1 means "no change" to
+ * the kernel, so a process given it would stay who it was). -EINVAL/-ERANGE. */
+int parse_id(const char *s, uint32_t *ret);
 
 /* mkdir -p, 0 if it exists already. */
 int mkdir_p(const char *path, mode_t mode);

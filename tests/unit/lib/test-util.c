@@ -106,6 +106,29 @@ static void test_parse_i64(void **state)
         assert_true(v == -1);
 }
 
+/* uids and gids: 0 .. 4294967294; (uid_t)-1 is "no change" to the kernel. */
+static void test_parse_id(void **state)
+{
+        uint32_t v = 7;
+
+        (void)state;
+        assert_int_equal(parse_id("0", &v), 0);
+        assert_int_equal(v, 0);
+        assert_int_equal(parse_id("2147483648", &v), 0);
+        assert_int_equal(v, 2147483648u);
+        assert_int_equal(parse_id("4294967294", &v), 0);
+        assert_int_equal(v, 4294967294u);
+        assert_int_equal(parse_id("4294967295", &v), -ERANGE);
+        assert_int_equal(parse_id("99999999999", &v), -ERANGE);
+        assert_int_equal(parse_id("-1", &v), -EINVAL);
+        assert_int_equal(parse_id(" 5", &v), -EINVAL);
+        assert_int_equal(parse_id("5x", &v), -EINVAL);
+        assert_int_equal(parse_id("0x10", &v), -EINVAL);
+        assert_int_equal(parse_id("nobody", &v), -EINVAL);
+        assert_int_equal(parse_id("", &v), -EINVAL);
+        assert_int_equal(v, 4294967294u);
+}
+
 static void test_parse_int(void **state)
 {
         int v = 3;
@@ -408,6 +431,7 @@ int main(void)
                 cmocka_unit_test(test_parse_u64),
                 cmocka_unit_test(test_parse_i64),
                 cmocka_unit_test(test_parse_int),
+                cmocka_unit_test(test_parse_id),
                 cmocka_unit_test(test_signal_from_string),
                 cmocka_unit_test(test_signal_to_string),
                 cmocka_unit_test_setup_teardown(test_write_file_atomic, setup_tmp, teardown_tmp),
