@@ -414,6 +414,7 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         ic.no_new_keyring = c->no_new_keyring;
         ic.preserve_fds = c->preserve_fds;
         ic.runtime_cpu = sched_getcpu();
+        ic.hide_exe = !o->rootless;
 
         /* The cgroup2 part first (on a v2 or hybrid host), so the init is
          * cloned into it; the rest is made while the init sets up. */

@@ -46,7 +46,7 @@ static bool same_ns(pid_t pid, const char *name)
         return sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
 }
 
-_noreturn_ static void exec_helper(pid_t init, const Spec *spec, const ExecOpts *e, int sync_fd)
+_noreturn_ static void exec_helper(pid_t init, const Spec *spec, const ExecOpts *e, bool hide_exe, int sync_fd)
 {
         _cleanup_error_ Error *err = NULL;
         int fds[ELEMENTSOF(ns_order)];
@@ -54,6 +54,9 @@ _noreturn_ static void exec_helper(pid_t init, const Spec *spec, const ExecOpts 
         char path[64];
         pid_t child;
 
+        /* Before we join the container's pid namespace. */
+        if (hide_exe)
+                sandbox_hide_runtime_exe();
         {
                 int keep[1] = { sync_fd };
                 close_all_fds(3 + (e->preserve_fds > 0 ? e->preserve_fds : 0), keep, 1);
@@ -165,7 +168,7 @@ int runtime_exec(const RuntimeOpts *o, const char *id, const ExecOpts *e, int *r
         }
         if (helper == 0) {
                 close(sp[0]);
-                exec_helper(rec->pid, spec, e, sp[1]);
+                exec_helper(rec->pid, spec, e, !o->rootless, sp[1]);
         }
         close(sp[1]);
         sock = sp[0];

@@ -570,6 +570,10 @@ _noreturn_ static void intermediate_main(const InitConfig *c, int new_flags)
                 if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
                         child_fail(c->sync_fd, (error_set(&err, errno, "become root in the user namespace"), err));
         }
+        /* Before joining a pid namespace where others may look: the init,
+         * cloned from us, inherits it. */
+        if (c->hide_exe)
+                sandbox_hide_runtime_exe();
         if (join_namespaces(spec, false, &err) < 0)
                 child_fail(c->sync_fd, err);
         if (unshare(new_flags & ~(CLONE_NEWUSER | CLONE_NEWCGROUP)) < 0)
@@ -625,6 +629,11 @@ static pid_t clone_init(int flags, int cgroup_fd, bool *ret_in_cgroup)
         return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
 }
 
+void sandbox_hide_runtime_exe(void)
+{
+        (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 pid_t sandbox_spawn(const InitConfig *c, bool *ret_in_cgroup, Error **ret_err)
 {
         int new_flags = sandbox_new_ns_flags(c->spec);
@@ -662,6 +671,10 @@ pid_t sandbox_spawn(const InitConfig *c, bool *ret_in_cgroup, Error **ret_err)
                 int rest = new_flags & ~(clone_flags | CLONE_NEWCGROUP);
 
                 child_close_fds(c);
+                /* (With a new user namespace, once the id maps are written:
+                 * newuidmap insists on a target it may look at.) */
+                if (c->hide_exe && !(new_flags & CLONE_NEWUSER))
+                        sandbox_hide_runtime_exe();
                 if (sync_send(c->sync_fd, SYNC_PID, 0, NULL, 0, -1) < 0)
                         _exit(1);
                 if (new_flags & CLONE_NEWUSER) {
@@ -672,6 +685,8 @@ pid_t sandbox_spawn(const InitConfig *c, bool *ret_in_cgroup, Error **ret_err)
                         if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
                                 child_fail(c->sync_fd,
                                            (error_set(&err, errno, "become root in the user namespace"), err));
+                        if (c->hide_exe)
+                                sandbox_hide_runtime_exe();
                 }
                 init_main(c, new_flags, rest, state);
         }

@@ -23,6 +23,7 @@ typedef struct InitConfig {
         int preserve_fds; /* fds 3 .. 3+n-1 are passed to the container */
         int cgroup_fd;    /* the cgroup2 directory to clone the init into, or -1 */
         int runtime_cpu;  /* the CPU the runtime runs on (sched_getcpu()), or -1 */
+        bool hide_exe;    /* sandbox_hide_runtime_exe() in the init (not rootless) */
 } InitConfig;
 
 /* Clone the container init (directly, or through an intermediate process
@@ -30,6 +31,16 @@ typedef struct InitConfig {
  * Returns the child's pid or -errno; *ret_in_cgroup tells whether the init
  * was cloned into c->cgroup_fd (clone3 CLONE_INTO_CGROUP). */
 pid_t sandbox_spawn(const InitConfig *c, bool *ret_in_cgroup, Error **ret_err);
+
+/* Make the calling process (a fork of the runtime about to be seen in a
+ * container's pid namespace) non-dumpable until it execs: its
+ * /proc/PID/exe is the runtime's binary on the host, which a container
+ * process could otherwise open, keep, and write once the runtime is gone
+ * (CVE-2019-5736). Without CAP_SYS_PTRACE over the host's user namespace
+ * nobody can open /proc/PID/exe of a non-dumpable process; execve makes the
+ * user's program dumpable again. Not for a rootless runtime: it would lock
+ * itself out of the init's /proc files. */
+void sandbox_hide_runtime_exe(void);
 
 /* The clone flags of the namespaces the spec asks to create (no path). */
 int sandbox_new_ns_flags(const Spec *spec);
