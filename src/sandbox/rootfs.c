@@ -315,6 +315,43 @@ static int parse_cgroup_mounts(const char *text, CgroupMount **ret, size_t *ret_
         return 0;
 }
 
+/* In a user namespace without a cgroup namespace of its own, the cgroups
+ * a container sees are the host's (its own, or a whole tree that came with
+ * an rbind of /sys), and may belong to the user it is mapped to: whatever
+ * the config says, they are read-only (CVE-2023-25809). */
+static bool cgroups_forced_ro(const RootfsConfig *c)
+{
+        return c->userns && !c->cgroupns;
+}
+
+/* After an rbind of a host /sys (or /sys/fs/...): its fs/cgroup part
+ * read-only, down the tree. */
+static int cgroups_below_ro(int root_fd, const SpecMount *m, Error **ret_err)
+{
+        static const struct {
+                const char *source, *below;
+        } cases[] = { { "/sys", "fs/cgroup" }, { "/sys/fs", "cgroup" }, { "/sys/fs/cgroup", "" } };
+        struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+        _cleanup_free_ char *src = path_clean(m->source);
+
+        for (size_t i = 0; src && i < ELEMENTSOF(cases); i++) {
+                _cleanup_free_ char *p = NULL;
+                _cleanup_close_ int fd = -EBADF;
+
+                if (!streq(src, cases[i].source))
+                        continue;
+                p = *cases[i].below ? path_join(m->destination, cases[i].below) : strdup(m->destination);
+                if (!p)
+                        return error_set(ret_err, ENOMEM, "mount");
+                fd = path_open_in_root(root_fd, p, O_PATH | O_DIRECTORY, 0, NULL);
+                if (fd < 0)
+                        return 0; /* no cgroups there */
+                if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0 && errno != EINVAL)
+                        return error_set(ret_err, errno, "make %s read-only", p);
+        }
+        return 0;
+}
+
 /* cgroup v1 (and hybrid): a tmpfs at the destination with one directory per
  * hierarchy. With a cgroup namespace of its own the container mounts each
  * hierarchy (the kernel shows the namespace's root, its own cgroup); without
@@ -327,7 +364,7 @@ static int mount_cgroup_v1(const RootfsConfig *c, int root_fd, const SpecMount *
         size_t n = 0;
         char p[FD_PATH_MAX];
         unsigned long flags = (o->flags & ~(unsigned long)MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-        bool ro = o->flags & MS_RDONLY;
+        bool ro = (o->flags & MS_RDONLY) || cgroups_forced_ro(c);
         int r;
 
         if (c->before_cgroup) {
@@ -475,6 +512,8 @@ static int mount_one(const RootfsConfig *c, int root_fd, const SpecMount *m, Err
 
         if (mount_is_bind(m, &o)) {
                 r = mount_bind(root_fd, m, &o, ret_err);
+                if (r >= 0 && cgroups_forced_ro(c) && m->source && o.recursive_bind)
+                        r = cgroups_below_ro(root_fd, m, ret_err);
                 goto out;
         }
         if (!type) {
@@ -499,7 +538,8 @@ static int mount_one(const RootfsConfig *c, int root_fd, const SpecMount *m, Err
                         _cleanup_free_ char *self = NULL;
 
                         (void)read_full_file("/proc/self/cgroup", &self, NULL, NULL);
-                        r = bind_own_cgroup(target, self, "", "", o.flags & MS_RDONLY, ret_err);
+                        r = bind_own_cgroup(target, self, "", "", (o.flags & MS_RDONLY) || cgroups_forced_ro(c),
+                                            ret_err);
                 }
                 goto out;
         }
@@ -527,6 +567,8 @@ static int mount_one(const RootfsConfig *c, int root_fd, const SpecMount *m, Err
                                 return -EINVAL;
                         bo.flags = flags;
                         r = mount_bind(root_fd, &b, &bo, ret_err);
+                        if (r >= 0 && cgroups_forced_ro(c))
+                                r = cgroups_below_ro(root_fd, &b, ret_err);
                         mount_opts_done(&bo);
                         return r;
                 }

@@ -92,3 +92,23 @@ rootless_config() {
 		[[ $output == *newuidmap* || $output == *uid_map* ]]
 	fi
 }
+
+@test "rootless: the cgroups it sees are read-only even when the config says rw (CVE-2023-25809)" {
+	rootless_config '["cat", "/proc/self/mountinfo"]'
+	# Drop "ro" from the /sys rbind and from the cgroup mount.
+	cfg=$(jq '(.mounts[] | select(.destination == "/sys" or .destination == "/sys/fs/cgroup") | .options) |= map(select(. != "ro"))' \
+		"$BUNDLE/config.json")
+	printf '%s\n' "$cfg" >"$BUNDLE/config.json"
+	run as_user "$RUNTIME" --root "$ROOT" run --bundle "$BUNDLE" "$ID"
+	[ "$status" -eq 0 ]
+	local n=0 mnt opts
+	while read -r _ _ _ _ mnt opts _; do
+		[[ $mnt == /sys/fs/cgroup || $mnt == /sys/fs/cgroup/* ]] || continue
+		n=$((n + 1))
+		[[ $opts == ro,* || $opts == ro ]] || {
+			echo "$mnt is mounted $opts" >&2
+			false
+		}
+	done <<<"$output"
+	[ "$n" -ge 1 ]
+}
