@@ -22,6 +22,7 @@ load helpers
 }
 
 @test "--preserve-fds over a closed fd is refused: the runtime's own fds never fill the hole" {
+	husk_only "refuse a --preserve-fds range with a closed fd in it"
 	set_args sh -c 'ls -l /proc/self/fd'
 	echo "from the host" >"$TEST_DIR/fd3"
 	status=0
@@ -31,7 +32,7 @@ load helpers
 		</dev/null >"$TEST_DIR/out" 2>&1 3<"$TEST_DIR/fd3" 4<&- 5<"$TEST_DIR/fd3" || status=$?
 	cat "$TEST_DIR/out" >&2
 	[ "$status" -ne 0 ]
-	grep -q -- "--preserve-fds 3: fd 4 is not open" "$TEST_DIR/out"
+	is_runc || grep -q -- "--preserve-fds 3: fd 4 is not open" "$TEST_DIR/out"
 	[ ! -e "$ROOT/$ID" ]
 	[ -z "$(cgroup_dirs_of "$ID")" ]
 }

@@ -10,6 +10,7 @@ setup() { setup_bundle; }
 teardown() { teardown_bundle; }
 
 @test "a /dev symlink in the image pointing at a host path stays in the rootfs" {
+	husk_only "keep /dev setup off the host path an image's /dev symlink names (runc 1.1.5 makes nodes there)"
 	mkdir "$TEST_DIR/hostdev"
 	rmdir "$ROOTFS/dev" 2>/dev/null || rm -rf "${ROOTFS:?}/dev"
 	ln -s "../../../../../../../../../..$TEST_DIR/hostdev" "$ROOTFS/dev"
@@ -33,20 +34,22 @@ bound_dev_with_null() {
 }
 
 @test "masking refuses a /dev/null that is a regular file" {
+	husk_only "check /dev/null before masking (CVE-2025-31133 came after runc 1.1)"
 	bound_dev_with_null sh -c "echo secret >'$TEST_DIR/dev/null'"
 	runtime run --bundle "$BUNDLE" "$ID"
 	[ "$status" -ne 0 ]
-	[[ $output == *"/dev/null in the container is not the null device (1:3)"* ]]
+	is_runc || [[ $output == *"/dev/null in the container is not the null device (1:3)"* ]]
 	assert_no_trace "$ID"
 }
 
 @test "masking refuses a /dev/null that is a symlink, and binds nothing through it" {
+	husk_only "check /dev/null before masking (CVE-2025-31133 came after runc 1.1)"
 	echo "do not bind me" >"$TEST_DIR/target"
 	cp "$TEST_DIR/target" "$ROOTFS/target"
 	bound_dev_with_null ln -s /target "$TEST_DIR/dev/null"
 	runtime run --bundle "$BUNDLE" "$ID"
 	[ "$status" -ne 0 ]
-	[[ $output == *"/dev/null in the container is not the null device (1:3): a symlink"* ]]
+	is_runc || [[ $output == *"/dev/null in the container is not the null device (1:3): a symlink"* ]]
 	assert_no_trace "$ID"
 }
 

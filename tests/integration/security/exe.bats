@@ -32,12 +32,18 @@ teardown() { teardown_bundle; }
 	runtime exec "$ID" sh -c '
 		found=0
 		for d in /proc/[0-9]*; do
-			[ "${d#/proc/}" = $$ ] && continue
-			grep -q create "$d/cmdline" 2>/dev/null || continue
+			# not our sleep (1), not this shell: the created init
+			[ "${d#/proc/}" = 1 ] || [ "${d#/proc/}" = $$ ] && continue
 			found=1
 			echo "found ${d#/proc/}"
-			readlink "$d/exe" && echo "EXPOSED: readlink"
-			head -c 1 "$d/exe" >/dev/null 2>&1 && echo "EXPOSED: read"
+			# A sealed memfd copy (runc) may be looked at: it is not the
+			# host file.
+			if t=$(readlink "$d/exe"); then
+				case $t in
+				/memfd:*) ;;
+				*) echo "EXPOSED: $t" ;;
+				esac
+			fi
 			(echo x >>"$d/exe") 2>/dev/null && echo "EXPOSED: write"
 		done
 		[ $found = 1 ]'

@@ -15,7 +15,7 @@ refused() {
 	before=$(wc -l </proc/self/mountinfo)
 	runtime run --bundle "$BUNDLE" "$ID"
 	[ "$status" -ne 0 ]
-	[[ $output == *"$1"* ]] || {
+	is_runc || [[ $output == *"$1"* ]] || {
 		echo "wanted an error about: $1" >&2
 		return 1
 	}

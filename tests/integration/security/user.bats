@@ -18,6 +18,7 @@ exec_id() {
 }
 
 @test "exec --user: uids above INT32_MAX run as exactly that uid" {
+	husk_only "run uids above 2147483647 (runc 1.1 refuses them)"
 	start_detached
 	exec_id 2147483648:3000000000
 	[ "$status" -eq 0 ]
@@ -29,6 +30,7 @@ exec_id() {
 }
 
 @test "exec --user: -1, 4294967295, names, junk and overflows are refused, never root" {
+	husk_only "refuse an overflowing uid (runc 1.1 wraps 99999999999 to 1215752191)"
 	start_detached
 	local u
 	for u in -1 4294967295 1000:4294967295 1000:-1 nobody root 1000:abc 99999999999 0x10 " 7" 7x ""; do
@@ -37,7 +39,7 @@ exec_id() {
 			echo "--user '$u' ran as $(tr '\n' ' ' <<<"$output")" >&2
 			false
 		}
-		[[ $output == *"--user must be UID[:GID]"* ]]
+		is_runc || [[ $output == *"--user must be UID[:GID]"* ]]
 	done
 }
 
@@ -45,6 +47,6 @@ exec_id() {
 	update_config '.process.user.uid = 4294967295'
 	runtime run --bundle "$BUNDLE" "$ID"
 	[ "$status" -ne 0 ]
-	[[ $output == *"process.user.uid"* ]]
+	is_runc || [[ $output == *"process.user.uid"* ]]
 	assert_no_trace "$ID"
 }
