@@ -121,3 +121,27 @@ wait_recvtty() {
 	[ "$status" -ne 0 ]
 	assert_no_trace "$ID"
 }
+
+@test "terminal: a /dev/console symlink is not followed when the pty is bound there (CVE-2025-52565)" {
+	# A /dev of the test's own (bound, so the runtime leaves it as it is)
+	# whose console points at a file of the rootfs.
+	mkdir -p "$TEST_DIR/dev/pts"
+	echo "not a console" >"$ROOTFS/target"
+	ln -s /target "$TEST_DIR/dev/console"
+	update_config '(.mounts[] | select(.destination == "/dev")) |= {"destination": "/dev", "type": "bind", "source": $s, "options": ["rbind"]}' \
+		--arg s "$TEST_DIR/dev"
+	update_config 'del(.mounts[] | select(.destination == "/dev/shm" or .destination == "/dev/mqueue"))'
+	set_args sleep 4242
+	start_recvtty
+	runtime create --console-socket "$SOCK" --bundle "$BUNDLE" "$ID"
+	if [ "$status" -eq 0 ]; then
+		# Created: nothing may have been mounted over the target.
+		pid=$(container_pid "$ID")
+		! grep -q ' /target ' "/proc/$pid/mountinfo"
+	else
+		# Refused, for that reason.
+		is_runc || [[ $output == *"/dev/console"* ]]
+	fi
+	[ "$(cat "$ROOTFS/target")" = "not a console" ]
+	[ -L "$TEST_DIR/dev/console" ]
+}
