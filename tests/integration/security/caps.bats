@@ -49,3 +49,25 @@ caps_are() {
 	# CAP_KILL is bit 5
 	caps_are Inh=0000000000000020 Amb=0000000000000020 Eff=0000000000000020
 }
+
+@test "each capability set is what the config gives, for root and for a non-root user" {
+	update_config '.process.capabilities = {
+		"bounding": ["CAP_CHOWN", "CAP_KILL", "CAP_NET_RAW", "CAP_SETUID"],
+		"effective": ["CAP_KILL"],
+		"permitted": ["CAP_KILL", "CAP_CHOWN"],
+		"inheritable": ["CAP_KILL"],
+		"ambient": ["CAP_KILL"]}'
+	# CHOWN 0x1, KILL 0x20, SETUID 0x80, NET_RAW 0x2000. For root, exec
+	# makes the effective set the permitted one (the kernel's rule for uid
+	# 0, runc's result too).
+	run_container 'grep ^Cap /proc/self/status'
+	[ "$status" -eq 0 ]
+	caps_are Bnd=00000000000020a1 Prm=0000000000000021 Eff=0000000000000021 Inh=0000000000000020 \
+		Amb=0000000000000020
+	# A non-root user keeps what the ambient set carries over exec.
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	run_container 'grep ^Cap /proc/self/status'
+	[ "$status" -eq 0 ]
+	caps_are Bnd=00000000000020a1 Prm=0000000000000020 Eff=0000000000000020 Inh=0000000000000020 \
+		Amb=0000000000000020
+}
