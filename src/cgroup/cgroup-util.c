@@ -34,22 +34,11 @@ int (*cgroup_write_hook)(const char *dir, const char *file, const char *value);
 
 int cgroup_write(const char *dir, const char *file, const char *value, Error **ret_err)
 {
-        char path[PATH_MAX];
-        int r;
+        CgroupFile f = CGROUP_FILE(dir, file);
+        int r = cgroup_file_write(&f, value, ret_err);
 
-        if (cgroup_write_hook) {
-                r = cgroup_write_hook(dir, file, value);
-                return r < 0 ? error_set(ret_err, -r, "write %s = %s", file, value) : 0;
-        }
-
-        /* One open of the whole path: a container's setup writes a couple
-         * of dozen of these. */
-        if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, file) >= sizeof(path))
-                return error_setx(ret_err, ENAMETOOLONG, "write %s/%s: path too long", dir, file);
-        r = write_string_file(path, value);
-        if (r < 0)
-                return error_set(ret_err, -r, "write %s = %s", path, value);
-        return 0;
+        cgroup_file_close(&f);
+        return r;
 }
 
 int cgroup_file_write(CgroupFile *f, const char *value, Error **ret_err)
@@ -57,9 +46,13 @@ int cgroup_file_write(CgroupFile *f, const char *value, Error **ret_err)
         size_t len = strlen(value);
         ssize_t n;
 
-        if (cgroup_write_hook)
-                return cgroup_write(f->dir, f->file, value, ret_err);
+        if (cgroup_write_hook) {
+                int r = cgroup_write_hook(f->dir, f->file, value);
+                return r < 0 ? error_set(ret_err, -r, "write %s = %s", f->file, value) : 0;
+        }
         if (f->fd < 0) {
+                /* One open of the whole path: a container's setup writes a
+                 * couple of dozen of these. */
                 char path[PATH_MAX];
 
                 if ((size_t)snprintf(path, sizeof(path), "%s/%s", f->dir, f->file) >= sizeof(path))

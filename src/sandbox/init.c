@@ -293,8 +293,7 @@ static int set_sysctls(const Spec *spec, Error **ret_err)
  * v1 cgroup by writing 0 to its `tasks` file, cheaper for the kernel than
  * the runtime writing our pid to cgroup.procs (see cgroup_v1_tasks_files();
  * we are single-threaded, so the thread is the process); "M <line>": one
- * line of rootfs_describe_cgroup_mounts(), collected into *ret_mounts (if
- * not NULL). */
+ * line of rootfs_describe_cgroup_mounts(), collected into *ret_mounts. */
 static int join_cgroups(char *list, char **ret_mounts, Error **ret_err)
 {
         _cleanup_free_ char *mounts = calloc(1, strlen(list) + 1);
@@ -315,8 +314,7 @@ static int join_cgroups(char *list, char **ret_mounts, Error **ret_err)
                 if (r < 0)
                         return error_set(ret_err, -r, "join cgroup: write %s", p + 2);
         }
-        if (ret_mounts)
-                *ret_mounts = *mounts ? TAKE_PTR(mounts) : NULL;
+        *ret_mounts = *mounts ? TAKE_PTR(mounts) : NULL;
         return 0;
 }
 
@@ -390,8 +388,8 @@ static int await_cgroup(void *userdata, Error **ret_err)
 
 /* The container's init. `rest`: the namespaces it still has to unshare
  * (all but the cgroup namespace exist otherwise). `state` is NULL until it
- * is in its cgroup. */
-_noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, char *state)
+ * is in its cgroup; `cgroup_mounts` comes with it (receive_state()). */
+_noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, char *state, char *cgroup_mounts)
 {
         const Spec *spec = c->spec;
         const SpecProcess *proc = &spec->process;
@@ -405,7 +403,9 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
                 .cgroupns = (new_flags & CLONE_NEWCGROUP) != 0,
                 .no_pivot = c->no_pivot,
         };
-        Placement pl = { .sync_fd = c->sync_fd, .new_flags = new_flags, .state = state };
+        Placement pl = {
+                .sync_fd = c->sync_fd, .new_flags = new_flags, .state = state, .cgroup_mounts = cgroup_mounts
+        };
         int notify_fd = -EBADF;
         bool setgroups_ok;
 
@@ -584,8 +584,11 @@ _noreturn_ static void intermediate_main(const InitConfig *c, int new_flags)
         pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
         if (pid < 0)
                 child_fail(c->sync_fd, (error_set(&err, errno, "clone container init"), err));
-        if (pid == 0)
-                init_main(c, new_flags, 0, receive_state(c->sync_fd, NULL));
+        if (pid == 0) {
+                char *mounts = NULL, *state = receive_state(c->sync_fd, &mounts);
+
+                init_main(c, new_flags, 0, state, mounts);
+        }
         /* The init may sit in a new pid namespace (where it is pid 1): its
          * host pid is only known here. */
         if (sync_send(c->sync_fd, SYNC_PID, pid, NULL, 0, -1) < 0) {
@@ -667,7 +670,7 @@ pid_t sandbox_spawn(const InitConfig *c, bool *ret_in_cgroup, Error **ret_err)
                 return error_set(ret_err, errno, "clone");
         if (pid == 0) {
                 _cleanup_error_ Error *err = NULL;
-                char *state = NULL;
+                char *state = NULL, *mounts = NULL;
                 int rest = new_flags & ~(clone_flags | CLONE_NEWCGROUP);
 
                 child_close_fds(c);
@@ -678,7 +681,7 @@ pid_t sandbox_spawn(const InitConfig *c, bool *ret_in_cgroup, Error **ret_err)
                 if (sync_send(c->sync_fd, SYNC_PID, 0, NULL, 0, -1) < 0)
                         _exit(1);
                 if (new_flags & CLONE_NEWUSER) {
-                        state = receive_state(c->sync_fd, NULL);
+                        state = receive_state(c->sync_fd, &mounts);
                         if (sync_send(c->sync_fd, SYNC_USERNS, 0, NULL, 0, -1) < 0 ||
                             sync_expect(c->sync_fd, SYNC_USERNS_ACK, NULL, NULL, NULL, &err) < 0)
                                 _exit(1);
@@ -688,7 +691,7 @@ pid_t sandbox_spawn(const InitConfig *c, bool *ret_in_cgroup, Error **ret_err)
                         if (c->hide_exe)
                                 sandbox_hide_runtime_exe();
                 }
-                init_main(c, new_flags, rest, state);
+                init_main(c, new_flags, rest, state, mounts);
         }
         return pid;
 }

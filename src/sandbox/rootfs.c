@@ -213,6 +213,27 @@ static bool is_controller_option(const char *t)
         return strncmp(t, "release_agent=", 14) != 0;
 }
 
+/* Put cm into the list: over the entry of the same name (mounted over),
+ * else at the end. */
+static int cgroup_mounts_put(CgroupMount **v, size_t *n, const CgroupMount *cm, Error **ret_err)
+{
+        CgroupMount *nv;
+        size_t k;
+
+        for (k = 0; k < *n; k++)
+                if (streq((*v)[k].name, cm->name))
+                        break;
+        if (k == *n) {
+                nv = realloc(*v, (*n + 1) * sizeof(**v));
+                if (!nv)
+                        return error_set(ret_err, ENOMEM, "cgroup mounts");
+                *v = nv;
+                (*n)++;
+        }
+        (*v)[k] = *cm;
+        return 0;
+}
+
 static int host_cgroup_mounts(CgroupMount **ret, size_t *ret_n, Error **ret_err)
 {
         _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -225,7 +246,6 @@ static int host_cgroup_mounts(CgroupMount **ret, size_t *ret_n, Error **ret_err)
         while (getline(&line, &cap, f) > 0) {
                 char mnt[4096], fstype[64], super[1024], *sep, *save = NULL;
                 CgroupMount cm = { 0 };
-                size_t k;
 
                 sep = strstr(line, " - ");
                 if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
@@ -245,19 +265,10 @@ static int host_cgroup_mounts(CgroupMount **ret, size_t *ret_n, Error **ret_err)
                                         strncat(cm.ctrls, ",", sizeof(cm.ctrls) - strlen(cm.ctrls) - 1);
                                 strncat(cm.ctrls, t, sizeof(cm.ctrls) - strlen(cm.ctrls) - 1);
                         }
-                for (k = 0; k < n; k++)
-                        if (streq(v[k].name, cm.name))
-                                break;
-                if (k == n) {
-                        CgroupMount *nv = realloc(v, (n + 1) * sizeof(*v));
-                        if (!nv) {
-                                free(v);
-                                return error_set(ret_err, ENOMEM, "cgroup mounts");
-                        }
-                        v = nv;
-                        n++;
+                if (cgroup_mounts_put(&v, &n, &cm, ret_err) < 0) {
+                        free(v);
+                        return -ENOMEM;
                 }
-                v[k] = cm;
         }
         *ret = v;
         *ret_n = n;
@@ -292,7 +303,6 @@ static int parse_cgroup_mounts(const char *text, CgroupMount **ret, size_t *ret_
 
         for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
                 CgroupMount cm = { 0 };
-                CgroupMount *nv;
                 int v2;
 
                 if (sscanf(line, "%d %255s %511s", &v2, cm.name, cm.ctrls) != 3) {
@@ -302,13 +312,10 @@ static int parse_cgroup_mounts(const char *text, CgroupMount **ret, size_t *ret_
                 cm.v2 = v2 != 0;
                 if (streq(cm.ctrls, "-"))
                         cm.ctrls[0] = '\0';
-                nv = realloc(v, (n + 1) * sizeof(*v));
-                if (!nv) {
+                if (cgroup_mounts_put(&v, &n, &cm, ret_err) < 0) {
                         free(v);
-                        return error_set(ret_err, ENOMEM, "cgroup mounts");
+                        return -ENOMEM;
                 }
-                v = nv;
-                v[n++] = cm;
         }
         *ret = v;
         *ret_n = n;
