@@ -32,6 +32,7 @@
 #include "runtime/console.h"
 #include "runtime/statedir.h"
 #include "sandbox/caps.h"
+#include "sandbox/exe.h"
 #include "sandbox/hooks.h"
 #include "sandbox/idmap.h"
 #include "sandbox/init.h"
@@ -336,6 +337,11 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                 return -EINVAL;
         if (spec_namespace(spec, NS_USER) && !spec_namespace(spec, NS_USER)->path && spec->linux_.n_uid_mappings == 0)
                 return error_setx(ret_err, EINVAL, "config.json: a new user namespace needs linux.uidMappings");
+
+        /* Before anything is made: its fallback starts the command over. */
+        r = sandbox_seal_exe(ret_err);
+        if (r < 0)
+                return r;
 
         /* 2. the state directory */
         r = mkdir_p(o->root, 0700);

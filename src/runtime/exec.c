@@ -21,6 +21,7 @@
 #include "lib/util.h"
 #include "runtime/console.h"
 #include "runtime/statedir.h"
+#include "sandbox/exe.h"
 #include "sandbox/init.h"
 #include "sandbox/sync.h"
 
@@ -137,6 +138,10 @@ int runtime_exec(const RuntimeOpts *o, const char *id, const ExecOpts *e, int *r
                 return r;
         if (e->process->terminal && !e->console_socket && e->detach)
                 return error_setx(ret_err, EINVAL, "--tty with --detach needs --console-socket");
+        /* Before anything is made: its fallback starts the command over. */
+        r = sandbox_seal_exe(ret_err);
+        if (r < 0)
+                return r;
 
         if (rec->cgroup_path && o->cgroup_manager != CGROUP_MANAGER_DISABLED) {
                 r = cgroup_open(rec->cgroup_path, rec->systemd_cgroup ? CGROUP_MANAGER_SYSTEMD : o->cgroup_manager, &cg,

@@ -113,3 +113,22 @@ rootless_config() {
 	done <<<"$output"
 	[ "$n" -ge 1 ]
 }
+
+# CVE-2019-5736 for a user who owns the runtime binary: the container's
+# root is that user, so the binary needs the same protection as under
+# root. Without the right to mount, the runtime runs from a sealed memfd
+# copy of itself: what the created init shows as its exe.
+@test "rootless: a runtime binary the user owns is not the init's exe" {
+	local rt=$TEST_DIR/$RUNTIME_NAME pid exe
+	cp "$RUNTIME" "$rt"
+	chown "$RL_UID:$RL_GID" "$rt"
+	rootless_config '["true"]'
+	as_user "$rt" --root "$ROOT" create --bundle "$BUNDLE" "$ID" >"$TEST_DIR/out" 2>&1
+	pid=$(as_user "$rt" --root "$ROOT" state "$ID" | jq -r .pid)
+	exe=$(readlink "/proc/$pid/exe")
+	echo "init $pid exe: $exe"
+	[ "$exe" != "$rt" ]
+	[[ $exe == /memfd:* ]]
+	run as_user "$rt" --root "$ROOT" delete --force "$ID"
+	[ "$status" -eq 0 ]
+}
