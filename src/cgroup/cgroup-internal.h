@@ -150,6 +150,9 @@ uint64_t cgroup_now_usec(void);
 /* Remove the `created` trailing levels of d (the leaf with any child
  * cgroups in it, then parents while they are empty); sets created to 0. */
 int cgroup_dir_remove_created(CgroupDir *d, Error **ret_err);
+/* The same for an empty leaf with no child cgroups: one rmdir. False (d
+ * unchanged) when that fails (processes or child cgroups in it). */
+bool cgroup_dir_remove_leaf(CgroupDir *d);
 
 /* cgroup-apply.c */
 int cgroup_apply_resources(Cgroup *cg, const SpecResources *res, bool creating, Error **ret_err);

@@ -219,10 +219,9 @@ int cgroup_destroy(Cgroup *cg, Error **ret_err)
                 return 0;
 
         /* The common case: the container is gone and each leaf cgroup is
-         * empty, so a plain rmdir removes it (cgroup_dir_remove_created
-         * below then finds it gone and removes the parents it made). */
+         * empty, so a plain rmdir removes it (and the parents we made). */
         for (size_t i = 0; i < cg->n_dirs; i++)
-                if (cg->dirs[i].created > 0 && rmdir(cg->dirs[i].path) < 0 && errno != ENOENT)
+                if (!cgroup_dir_remove_leaf(&cg->dirs[i]))
                         busy = true;
 
         /* Else kill what is left and wait (bounded) for the cgroup to

@@ -338,22 +338,15 @@ static int rmdir_tree(const char *dir, int depth_left)
         }
 }
 
-/* Remove the `created` trailing levels of dir: the leaf with its subtree,
- * then parents while they are empty (a shared parent such as "/pod" stays
- * while other containers use it). */
-int cgroup_dir_remove_created(CgroupDir *d, Error **ret_err)
+/* Remove the created parents of d->path (its `created` - 1 trailing levels
+ * above the leaf) while they are empty: a shared parent such as "/pod"
+ * stays while other containers use it. */
+static void remove_created_parents(const CgroupDir *d)
 {
         _cleanup_free_ char *p = NULL;
-        int r;
 
-        if (d->created == 0)
-                return 0;
-        r = rmdir_tree(d->path, 32);
-        if (r < 0)
-                return error_set(ret_err, r, "rmdir %s", d->path);
-        p = strdup(d->path);
-        if (!p)
-                return error_set(ret_err, ENOMEM, "rmdir");
+        if (d->created <= 1 || !(p = strdup(d->path)))
+                return;
         for (unsigned i = 1; i < d->created; i++) {
                 char *slash = strrchr(p, '/');
 
@@ -363,6 +356,29 @@ int cgroup_dir_remove_created(CgroupDir *d, Error **ret_err)
                 if (rmdir(p) < 0)
                         break; /* ENOTEMPTY/EBUSY: someone else's now */
         }
+}
+
+bool cgroup_dir_remove_leaf(CgroupDir *d)
+{
+        if (d->created == 0)
+                return true;
+        if (rmdir(d->path) < 0 && errno != ENOENT)
+                return false;
+        remove_created_parents(d);
+        d->created = 0;
+        return true;
+}
+
+int cgroup_dir_remove_created(CgroupDir *d, Error **ret_err)
+{
+        int r;
+
+        if (d->created == 0)
+                return 0;
+        r = rmdir_tree(d->path, 32);
+        if (r < 0)
+                return error_set(ret_err, r, "rmdir %s", d->path);
+        remove_created_parents(d);
         d->created = 0;
         return 0;
 }

@@ -286,6 +286,11 @@ int mkdir_p(const char *path, mode_t mode)
                 return -ENOMEM;
         if (!*p)
                 return -ENOENT;
+        /* Usually all there already: one call. */
+        if (mkdir(p, mode) == 0 || errno == EEXIST)
+                return 0;
+        if (errno != ENOENT)
+                return -errno;
         for (char *s = p + 1; *s; s++) {
                 if (*s != '/')
                         continue;

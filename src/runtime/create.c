@@ -5,11 +5,12 @@
  *      capabilities, seccomp), so a typo leaves nothing behind;
  *   2. claim <root>/<id> with mkdir (atomic: two creates of one id race
  *      safely), lock it, make exec.fifo;
- *   3. spawn the init; while it makes its namespaces and mounts, create
- *      the cgroup and move the init into it (the init waits for that before
- *      its cgroup namespace, cgroup mounts and anything the container
- *      runs), write state.json (still under our lock), then answer its
- *      requests (id maps, hooks, console) until READY;
+ *   3. spawn the init; while it makes its namespaces and mounts, save
+ *      config.json, create the cgroup and move the init into it (the init
+ *      waits for that before its cgroup namespace, cgroup mounts and
+ *      anything the container runs), write state.json (still under our
+ *      lock), then answer its requests (id maps, hooks, console) until
+ *      READY;
  *   4. on any failure undo in reverse: kill and reap the init, destroy the
  *      cgroup, remove the state directory. */
 #include "runtime/runtime.h"
@@ -361,13 +362,6 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                 r = error_set(ret_err, errno, "lock %s", dir);
                 goto fail;
         }
-        {
-                _cleanup_close_ int cfd = openat(dirfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-                if (cfd < 0 || write_all(cfd, config_text, config_len) < 0) {
-                        r = error_set(ret_err, errno, "save config.json");
-                        goto fail;
-                }
-        }
         /* Writable by anyone: the init may run as a mapped or non-root user
          * by the time it opens it. Only the state dir's 0711 guards it. (run
          * needs none: its init execs as soon as it is set up.) */
@@ -459,6 +453,15 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         sock_child = safe_close(sock_child);
         fifo = safe_close(fifo);
         cgroup_fd = safe_close(cgroup_fd);
+        /* For exec, update and the rest; saved while the init works (before
+         * state.json, which says the container exists). */
+        {
+                _cleanup_close_ int cfd = openat(dirfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+                if (cfd < 0 || write_all(cfd, config_text, config_len) < 0) {
+                        r = error_set(ret_err, errno, "save config.json");
+                        goto fail;
+                }
+        }
 
         for (;;) {
                 char payload[SYNC_PAYLOAD_MAX + 1];

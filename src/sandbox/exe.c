@@ -3,6 +3,7 @@
 
 #include <elf.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <link.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -143,14 +144,16 @@ static int image_remap(int fd, Error **ret_err)
 static int open_exe_readonly(Error **ret_err)
 {
         struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
-        _cleanup_free_ char *self = NULL;
         struct stat want, got;
-        char path[64], *slash;
+        char self[PATH_MAX], path[64], *slash;
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 
-        self = realpath("/proc/self/exe", NULL);
-        if (!self || stat("/proc/self/exe", &want) < 0)
-                return error_set(ret_err, errno, "/proc/self/exe");
+        if (n <= 0 || stat("/proc/self/exe", &want) < 0)
+                return error_set(ret_err, n < 0 ? errno : EIO, "/proc/self/exe");
+        self[n] = '\0';
         slash = strrchr(self, '/');
+        if (!slash)
+                return error_setx(ret_err, EIO, "/proc/self/exe: not a path: %s", self);
         for (int whole_dir = 1; whole_dir >= 0; whole_dir--) {
                 _cleanup_close_ int tree = -EBADF, fd = -EBADF;
 
