@@ -20,6 +20,8 @@ packages=(
 	uidmap
 	# setcap, for the file-capability escape test (security/caps.bats)
 	libcap2-bin
+	# a static C program of the symlink-swap race test (security/symlink-race.bats)
+	libc6-dev
 )
 if [[ ${1:-} == --bench ]]; then
 	packages+=(time)
