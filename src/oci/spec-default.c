@@ -24,7 +24,7 @@ static json_t *default_process(void)
                          "soft", 1024, "noNewPrivileges", 1);
 }
 
-static json_t *mount_json(const char *dest, const char *type, const char *source, const char *const *options)
+json_t *spec_mount_json(const char *dest, const char *type, const char *source, const char *const *options)
 {
         if (!options)
                 return json_pack("{s:s, s:s, s:s}", "destination", dest, "type", type, "source", source);
@@ -53,14 +53,15 @@ static json_t *default_mounts(bool rootless)
 
         if (!a)
                 return NULL;
-        if (json_array_append_new(a, mount_json("/proc", "proc", "proc", NULL)) < 0 ||
-            json_array_append_new(a, mount_json("/dev", "tmpfs", "tmpfs", dev)) < 0 ||
-            json_array_append_new(a, mount_json("/dev/pts", "devpts", "devpts", rootless ? pts_rootless : pts)) < 0 ||
-            json_array_append_new(a, mount_json("/dev/shm", "tmpfs", "shm", shm)) < 0 ||
-            json_array_append_new(a, mount_json("/dev/mqueue", "mqueue", "mqueue", mqueue)) < 0 ||
-            json_array_append_new(a, rootless ? mount_json("/sys", "none", "/sys", sys_rootless)
-                                              : mount_json("/sys", "sysfs", "sysfs", sys)) < 0 ||
-            json_array_append_new(a, mount_json("/sys/fs/cgroup", "cgroup", "cgroup", cgroup)) < 0) {
+        if (json_array_append_new(a, spec_mount_json("/proc", "proc", "proc", NULL)) < 0 ||
+            json_array_append_new(a, spec_mount_json("/dev", "tmpfs", "tmpfs", dev)) < 0 ||
+            json_array_append_new(a, spec_mount_json("/dev/pts", "devpts", "devpts", rootless ? pts_rootless : pts)) <
+                    0 ||
+            json_array_append_new(a, spec_mount_json("/dev/shm", "tmpfs", "shm", shm)) < 0 ||
+            json_array_append_new(a, spec_mount_json("/dev/mqueue", "mqueue", "mqueue", mqueue)) < 0 ||
+            json_array_append_new(a, rootless ? spec_mount_json("/sys", "none", "/sys", sys_rootless)
+                                              : spec_mount_json("/sys", "sysfs", "sysfs", sys)) < 0 ||
+            json_array_append_new(a, spec_mount_json("/sys/fs/cgroup", "cgroup", "cgroup", cgroup)) < 0) {
                 json_decref(a);
                 return NULL;
         }

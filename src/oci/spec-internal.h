@@ -132,3 +132,11 @@ int spec_fail_unknown(ParseCtx *c, const char *path, const char *what, const cha
 
 /* A JSON array of the strings of a NULL-terminated list; NULL on ENOMEM. */
 json_t *json_strv(const char *const *v);
+
+/* A config.json mount entry; no "options" key when options is NULL. NULL on
+ * ENOMEM. Shared by spec-default.c and profile.c. */
+json_t *spec_mount_json(const char *dest, const char *type, const char *source, const char *const *options);
+
+/* linux.seccomp: parse the object `so` at JSON path `path` into *s (the
+ * caller clears *s with spec_seccomp_clear(), also after a failure). */
+int spec_parse_seccomp_obj(ParseCtx *c, const json_t *so, const char *path, SpecSeccomp *s);

@@ -51,7 +51,7 @@ void spec_resources_clear(SpecResources *r)
         *r = (SpecResources){ 0 };
 }
 
-static void seccomp_clear(SpecSeccomp *s)
+void spec_seccomp_clear(SpecSeccomp *s)
 {
         free(s->default_action);
         strv_free(s->architectures);
@@ -70,6 +70,7 @@ static void seccomp_clear(SpecSeccomp *s)
                         free(sc->args);
                 }
         free(s->syscalls);
+        *s = (SpecSeccomp){ 0 };
 }
 
 void spec_linux_clear(SpecLinux *l)
@@ -91,7 +92,7 @@ void spec_linux_clear(SpecLinux *l)
         strv_free(l->masked_paths);
         strv_free(l->readonly_paths);
         free(l->mount_label);
-        seccomp_clear(&l->seccomp);
+        spec_seccomp_clear(&l->seccomp);
         free(l->personality_domain);
         strv_free(l->personality_flags);
         free(l->intel_rdt_clos_id);
@@ -447,18 +448,11 @@ static int parse_seccomp_syscall(ParseCtx *c, const json_t *e, const char *path,
         return 0;
 }
 
-static int parse_seccomp(ParseCtx *c, const json_t *o, const char *path, SpecLinux *l)
+int spec_parse_seccomp_obj(ParseCtx *c, const json_t *so, const char *sp, SpecSeccomp *s)
 {
-        SpecSeccomp *s = &l->seccomp;
-        char sp[JPATH_MAX], kp[JPATH_MAX];
-        json_t *so;
+        char kp[JPATH_MAX];
         int r;
 
-        r = get_object(c, o, path, "seccomp", &so);
-        if (r < 0 || !so)
-                return r;
-        jpath_key(sp, path, "seccomp");
-        l->has_seccomp = true;
         r = get_string(c, so, sp, "defaultAction", true, &s->default_action);
         if (r < 0)
                 return r;
@@ -477,6 +471,19 @@ static int parse_seccomp(ParseCtx *c, const json_t *o, const char *path, SpecLin
                     0)
                 return r;
         return 0;
+}
+
+static int parse_seccomp(ParseCtx *c, const json_t *o, const char *path, SpecLinux *l)
+{
+        char sp[JPATH_MAX];
+        json_t *so;
+        int r;
+
+        r = get_object(c, o, path, "seccomp", &so);
+        if (r < 0 || !so)
+                return r;
+        l->has_seccomp = true;
+        return spec_parse_seccomp_obj(c, so, jpath_key(sp, path, "seccomp"), &l->seccomp);
 }
 
 /* ---- the rest --------------------------------------------------------------- */

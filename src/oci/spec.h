@@ -357,6 +357,9 @@ int spec_parse_resources(const char *text, size_t len, const char *filename, Spe
 void spec_resources_free(SpecResources *r);
 
 void spec_free(Spec *spec);
+/* Free what a SpecSeccomp holds and zero it (the struct itself is the
+ * caller's). */
+void spec_seccomp_clear(SpecSeccomp *s);
 static inline void spec_freep(Spec **s)
 {
         spec_free(*s);
@@ -369,6 +372,10 @@ int ns_type_from_string(const char *s);      /* -EINVAL when unknown */
 const char *ns_type_proc_name(NsType t);     /* "pid", "net", "mnt", ... (/proc/PID/ns names) */
 int ns_type_clone_flag(NsType t);            /* CLONE_NEWPID, ... */
 const char *hook_kind_to_string(HookKind k); /* "prestart", "createRuntime", ... */
+
+/* Every capability name this layer knows: up to CAP_CHECKPOINT_RESTORE (40,
+ * Linux 5.9), in number order, NULL-terminated. */
+extern const char *const spec_capabilities[];
 
 /* The namespace entry of type t, or NULL. */
 const SpecNamespace *spec_namespace(const Spec *spec, NsType t);
