@@ -843,11 +843,32 @@ static int open_dev_null(Error **ret_err)
         return TAKE_FD(fd);
 }
 
+/* An empty, read-only tmpfs, mounted nowhere yet. */
+static int masking_tmpfs(Error **ret_err)
+{
+        _cleanup_close_ int fs = -EBADF;
+        int mnt;
+
+        fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+        if (fs < 0)
+                return error_set(ret_err, errno, "fsopen tmpfs");
+        if (fsconfig(fs, FSCONFIG_SET_STRING, "size", "0", 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "mode", "000", 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return error_set(ret_err, errno, "create tmpfs");
+        mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
+        if (mnt < 0)
+                return error_set(ret_err, errno, "fsmount tmpfs");
+        return mnt;
+}
+
+/* Mounted by fd (move_mount), never through /proc/self/fd/N: this runs after
+ * pivot_root, where /proc is the container's, and with no procfs mounted
+ * there the image's own /proc/self/fd/ would say where the mask goes. */
 static int mask_path(const char *path, int *null_fd, Error **ret_err)
 {
-        _cleanup_close_ int fd = -EBADF;
+        _cleanup_close_ int fd = -EBADF, tree = -EBADF;
         struct stat st;
-        char p[FD_PATH_MAX], n[FD_PATH_MAX];
 
         fd = path_open_in_root(AT_FDCWD, path, O_PATH | O_NOFOLLOW, 0, NULL);
         if (fd < 0)
@@ -855,14 +876,18 @@ static int mask_path(const char *path, int *null_fd, Error **ret_err)
         if (fstat(fd, &st) < 0)
                 return error_set(ret_err, errno, "stat %s", path);
         if (S_ISDIR(st.st_mode)) {
-                if (mount("tmpfs", fd_path(fd, p), "tmpfs", MS_RDONLY, "size=0,mode=000") < 0)
-                        return error_set(ret_err, errno, "mask %s", path);
+                tree = masking_tmpfs(ret_err);
+                if (tree < 0)
+                        return error_prefix(ret_err, "mask %s", path);
         } else {
                 if (*null_fd < 0 && (*null_fd = open_dev_null(ret_err)) < 0)
                         return *null_fd;
-                if (mount(fd_path(*null_fd, n), fd_path(fd, p), NULL, MS_BIND, NULL) < 0)
-                        return error_set(ret_err, errno, "mask %s", path);
+                tree = open_tree(*null_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+                if (tree < 0)
+                        return error_set(ret_err, errno, "mask %s: open_tree /dev/null", path);
         }
+        if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return error_set(ret_err, errno, "mask %s", path);
         return 0;
 }
 
@@ -926,7 +951,6 @@ int rootfs_finalize(const RootfsConfig *c, Error **ret_err)
 int rootfs_setup_console(const Spec *spec, bool bind_console, Error **ret_err)
 {
         _cleanup_close_ int master = -EBADF, peer = -EBADF, console = -EBADF;
-        char p[FD_PATH_MAX];
         int unlock = 0;
 
         master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -951,8 +975,12 @@ int rootfs_setup_console(const Spec *spec, bool bind_console, Error **ret_err)
         if (!bind_console) {
                 /* nothing */
         } else if (console >= 0) {
-                char q[FD_PATH_MAX];
-                if (mount(fd_path(peer, p), fd_path(console, q), NULL, MS_BIND, NULL) < 0)
+                /* By fd, as mask_path() does: not through the container's
+                 * /proc/self/fd. */
+                _cleanup_close_ int tree = open_tree(peer, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+
+                if (tree < 0 ||
+                    move_mount(tree, "", console, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
                         return error_set(ret_err, errno, "bind pty onto /dev/console");
         } else {
                 return error_prefix(ret_err, "create /dev/console");
