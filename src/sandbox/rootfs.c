@@ -64,12 +64,35 @@ static bool mount_is_bind(const SpecMount *m, const MountOpts *o)
 }
 
 /* Open (creating as needed) the destination of a mount inside the rootfs.
- * A bind of a file needs a file to mount on, anything else a directory. */
+ * A bind of a file needs a file to mount on, anything else a directory.
+ *
+ * What goes onto /proc or below is checked on the destination as written
+ * (check_kernel_fs_mount()); a symlink in the image ("p" -> "proc") would
+ * take any other destination there too, and a volume over
+ * /proc/sys/kernel/cap_last_cap or /proc/self/oom_score_adj would lie to
+ * the runtime and the container alike. So the directory or file we are
+ * about to mount on must not be on procfs unless the destination says
+ * /proc. */
 static int open_dest(int root_fd, const char *dest, bool file, Error **ret_err)
 {
-        if (file)
-                return path_mkfile_in_root(root_fd, dest, 0644, ret_err);
-        return path_mkdir_in_root(root_fd, dest, 0755, ret_err);
+        _cleanup_free_ char *clean = path_clean(dest);
+        _cleanup_close_ int fd = -EBADF;
+        struct statfs sf;
+
+        if (!clean)
+                return error_set(ret_err, ENOMEM, "mount");
+        fd = file ? path_mkfile_in_root(root_fd, dest, 0644, ret_err)
+                  : path_mkdir_in_root(root_fd, dest, 0755, ret_err);
+        if (fd < 0)
+                return fd;
+        if (fstatfs(fd, &sf) < 0)
+                return error_set(ret_err, errno, "statfs %s", dest);
+        if (sf.f_type == PROC_SUPER_MAGIC && !streq(clean, "/proc") && strncmp(clean, "/proc/", 6) != 0)
+                return error_setx(ret_err, EPERM,
+                                  "%s is on procfs (a symlink in the rootfs leads there?): only /proc and the files "
+                                  "lxcfs emulates below it take mounts there",
+                                  dest);
+        return TAKE_FD(fd);
 }
 
 static int apply_propagation(int root_fd, const char *dest, unsigned long prop, Error **ret_err)
@@ -388,7 +411,7 @@ static int mount_cgroup_v1(const RootfsConfig *c, int root_fd, const SpecMount *
         r = read_full_file("/proc/self/cgroup", &self, NULL, ret_err);
         if (r < 0)
                 return r;
-        dest = path_mkdir_in_root(root_fd, m->destination, 0755, ret_err);
+        dest = open_dest(root_fd, m->destination, false, ret_err);
         if (dest < 0)
                 return dest;
         if (mount("tmpfs", fd_path(dest, p), "tmpfs", flags, "mode=755") < 0)
