@@ -101,28 +101,30 @@ static const char *cap_name(int c)
         return c >= 0 && c <= CAPS_MAX_KNOWN ? cap_names[c] : "CAP_?";
 }
 
+/* Asked of the kernel, never read from /proc/sys/kernel/cap_last_cap: the
+ * init asks after pivot_root, where /proc is whatever the container put
+ * there (the image's own directory when no procfs is mounted), and a
+ * "last cap" of 0 would leave every higher capability in the bounding set,
+ * which root's next execve makes effective (the class of CVE-2025-52881).
+ * PR_CAPBSET_READ answers EINVAL exactly for the numbers the kernel does not
+ * know (cap_valid()): a binary search, six prctl(2) calls. */
 int caps_last_cap(void)
 {
         static int cached = -1;
-        _cleanup_free_ char *line = NULL;
-        int v;
+        int lo = 0, hi = 63;
 
         if (cached >= 0)
                 return cached;
+        while (lo < hi) {
+                int mid = (lo + hi + 1) / 2;
 
-        if (read_one_line("/proc/sys/kernel/cap_last_cap", &line) >= 0 && parse_int(line, &v) >= 0 && v >= 0 &&
-            v < 64) {
-                cached = v;
-                return v;
+                if (prctl(PR_CAPBSET_READ, (unsigned long)mid, 0, 0, 0) < 0 && errno == EINVAL)
+                        hi = mid - 1;
+                else
+                        lo = mid;
         }
-
-        /* /proc not mounted (or masked): probe the bounding set, which answers
-         * EINVAL for numbers the kernel does not know. */
-        for (v = 0; v < 63; v++)
-                if (prctl(PR_CAPBSET_READ, (unsigned long)v + 1, 0, 0, 0) < 0 && errno == EINVAL)
-                        break;
-        cached = v;
-        return v;
+        cached = lo;
+        return lo;
 }
 
 /* Names of one set into a mask of cap numbers (all husk knows, including those

@@ -21,7 +21,8 @@ int caps_validate(const SpecCapabilities *caps, Error **ret_err);
 
 /* Cap number for a name, -EINVAL if unknown to husk. */
 int caps_from_name(const char *name);
-/* The highest capability the running kernel knows (/proc/sys/kernel/cap_last_cap). */
+/* The highest capability the running kernel knows (what
+ * /proc/sys/kernel/cap_last_cap says, asked of prctl(2) instead). */
 int caps_last_cap(void);
 
 /* Drop every capability not in caps->bounding from the bounding set.

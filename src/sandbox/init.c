@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "lib/path.h"
+#include "lib/procfs.h"
 #include "lib/util.h"
 #include "sandbox/caps.h"
 #include "sandbox/hooks.h"
@@ -121,8 +122,7 @@ int sandbox_find_executable(const char *file, char *const *env, const char *cwd,
  *    setresuid/capset: it must allow them, as with runc);
  *  - the uid switch keeps the permitted set through PR_SET_KEEPCAPS, and
  *    caps_apply() sets the final sets. */
-static int finalize_identity(const Spec *spec, const SpecProcess *proc, bool setgroups_allowed, int *ret_notify_fd,
-                             Error **ret_err)
+static int finalize_identity(const Spec *spec, const SpecProcess *proc, int *ret_notify_fd, Error **ret_err)
 {
         const SpecCapabilities *caps = proc->has_capabilities ? &proc->capabilities : NULL;
         int r;
@@ -142,7 +142,7 @@ static int finalize_identity(const Spec *spec, const SpecProcess *proc, bool set
         }
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
                 return error_set(ret_err, errno, "set keepcaps");
-        r = process_switch_user(&proc->user, setgroups_allowed, ret_err);
+        r = process_switch_user(&proc->user, ret_err);
         if (r < 0)
                 return r;
         if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
@@ -168,15 +168,6 @@ static int late_seccomp(const Spec *spec, const SpecProcess *proc, Error **ret_e
         if (r < 0)
                 return error_prefix(ret_err, "load seccomp filter");
         return 0;
-}
-
-static int setgroups_allowed_now(void)
-{
-        _cleanup_free_ char *s = NULL;
-
-        if (read_one_line("/proc/self/setgroups", &s) < 0)
-                return true;
-        return !streq(s, "deny");
 }
 
 static int do_chdir(const char *cwd, Error **ret_err)
@@ -236,17 +227,18 @@ static void fd_hygiene(int preserve_fds)
  * until EOF, which comes when our write end (O_CLOEXEC) closes at execve: so
  * they run only once the user's program has been exec'd, as the spec
  * orders them. */
-static int wait_for_start(int fifo_fd, const Spec *spec, const char *state, int *ret_fd, Error **ret_err)
+static int wait_for_start(int fifo_fd, int fd_dir, const Spec *spec, const char *state, int *ret_fd, Error **ret_err)
 {
         _cleanup_close_ int w = -EBADF;
-        char p[FD_PATH_MAX];
         int r;
 
-        do
-                w = open(fd_path(fifo_fd, p), O_WRONLY | O_CLOEXEC);
-        while (w < 0 && errno == EINTR);
+        /* Through the fd directory opened before pivot_root: the
+         * container's /proc/self/fd, an image's own directory when no
+         * procfs is mounted there, could hand us any file to write to and
+         * let the program run before `start`. */
+        w = procfs_reopen(fd_dir, fifo_fd, O_WRONLY, ret_err);
         if (w < 0)
-                return error_set(ret_err, errno, "open exec fifo");
+                return error_prefix(ret_err, "open exec fifo");
         r = hooks_run(spec, HOOK_START_CONTAINER, state, ret_err);
         if (r < 0)
                 return r;
@@ -268,6 +260,10 @@ static void state_set_created(char *state)
                 memcpy(p + 10, "created", 7);
 }
 
+/* Through our own procfs (procfs.h), not /proc: whatever is mounted there
+ * (a namespace the config joins, a decoy) would get the value, or pass it
+ * on to another file. The values land in the namespaces we are in, which
+ * is what /proc/sys follows. */
 static int set_sysctls(const Spec *spec, Error **ret_err)
 {
         for (size_t i = 0; i < spec->linux_.n_sysctl; i++) {
@@ -277,14 +273,14 @@ static int set_sysctls(const Spec *spec, Error **ret_err)
 
                 if (strstr(kv->key, "..") || kv->key[0] == '/' || kv->key[0] == '.')
                         return error_setx(ret_err, EINVAL, "linux.sysctl: invalid key \"%s\"", kv->key);
-                if (asprintf(&path, "/proc/sys/%s", kv->key) < 0)
+                if (asprintf(&path, "sys/%s", kv->key) < 0)
                         return -ENOMEM;
-                for (char *c = path + 10; *c; c++)
+                for (char *c = path + 4; *c; c++)
                         if (*c == '.')
                                 *c = '/';
-                r = write_string_file(path, kv->value);
+                r = procfs_write(path, kv->value, ret_err);
                 if (r < 0)
-                        return error_set(ret_err, -r, "linux.sysctl: write %s = %s", kv->key, kv->value);
+                        return error_prefix(ret_err, "linux.sysctl: write %s = %s", kv->key, kv->value);
         }
         return 0;
 }
@@ -406,8 +402,7 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
         Placement pl = {
                 .sync_fd = c->sync_fd, .new_flags = new_flags, .state = state, .cgroup_mounts = cgroup_mounts
         };
-        int notify_fd = -EBADF;
-        bool setgroups_ok;
+        int notify_fd = -EBADF, fd_dir = -EBADF;
 
         rc.userns = spec_namespace(spec, NS_USER) != NULL;
         /* Modes of what setup creates are exact; the user's umask comes
@@ -445,6 +440,13 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
         if (hooks_run(spec, HOOK_CREATE_CONTAINER, state, &err) < 0)
                 child_fail(c->sync_fd, err);
 
+        /* oomScoreAdj and exec.fifo come after pivot_root, when the only
+         * procfs in sight may be none at all: get ours while the runtime's
+         * is there. */
+        if (proc->has_oom_score_adj && procfs_prepare(&err) < 0)
+                child_fail(c->sync_fd, err);
+        if (c->fifo_fd >= 0 && (fd_dir = procfs_open_fd_dir(&err)) < 0)
+                child_fail(c->sync_fd, err);
         if (rootfs_pivot(&rc, &err) < 0)
                 child_fail(c->sync_fd, err);
 
@@ -480,9 +482,9 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
         if (sandbox_find_executable(proc->args[0], proc->env, proc->cwd, &exe, &err) < 0)
                 child_fail(c->sync_fd, err);
 
-        setgroups_ok = setgroups_allowed_now();
-        if (finalize_identity(spec, proc, setgroups_ok, &notify_fd, &err) < 0)
+        if (finalize_identity(spec, proc, &notify_fd, &err) < 0)
                 child_fail(c->sync_fd, err);
+        procfs_close();
         if (notify_fd >= 0) {
                 if (sync_send(c->sync_fd, SYNC_CONSOLE, 1, NULL, 0, notify_fd) < 0)
                         _exit(1);
@@ -501,9 +503,10 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
         if (c->fifo_fd >= 0) {
                 int w = -EBADF;
 
-                if (wait_for_start(c->fifo_fd, spec, state, &w, &err) < 0)
+                if (wait_for_start(c->fifo_fd, fd_dir, spec, state, &w, &err) < 0)
                         child_fail(-1, err);
                 close(c->fifo_fd);
+                fd_dir = safe_close(fd_dir);
                 /* w stays open (close-on-exec) until execve. */
         } else if (hooks_run(spec, HOOK_START_CONTAINER, state, &err) < 0) {
                 child_fail(-1, err);
@@ -524,9 +527,11 @@ static int write_time_offsets(const Spec *spec, Error **ret_err)
         snprintf(buf, sizeof(buf), "monotonic %lld %u\nboottime %lld %u\n",
                  (long long)spec->linux_.time_offset_monotonic.secs, spec->linux_.time_offset_monotonic.nanosecs,
                  (long long)spec->linux_.time_offset_boottime.secs, spec->linux_.time_offset_boottime.nanosecs);
-        r = write_string_file("/proc/self/timens_offsets", buf);
+        /* We may be in a mount namespace joined by path: not its /proc. */
+        r = procfs_write("self/timens_offsets", buf, ret_err);
+        procfs_close();
         if (r < 0)
-                return error_set(ret_err, -r, "write /proc/self/timens_offsets");
+                return error_prefix(ret_err, "linux.timeOffsets");
         return 0;
 }
 
@@ -718,8 +723,9 @@ _noreturn_ void sandbox_exec_process(const Spec *spec, const SpecProcess *proc, 
                 child_fail(sync_fd, err);
         if (sandbox_find_executable(proc->args[0], proc->env, proc->cwd, &exe, &err) < 0)
                 child_fail(sync_fd, err);
-        if (finalize_identity(spec, proc, setgroups_allowed_now(), &notify_fd, &err) < 0)
+        if (finalize_identity(spec, proc, &notify_fd, &err) < 0)
                 child_fail(sync_fd, err);
+        procfs_close();
         safe_close(notify_fd);
         if (late_seccomp(spec, proc, &err) < 0)
                 child_fail(sync_fd, err);

@@ -19,6 +19,7 @@
 #include <grp.h>
 #include <unistd.h>
 
+#include "lib/procfs.h"
 #include "lib/util.h"
 
 static const char *const rlimit_names[] = {
@@ -94,19 +95,21 @@ int process_set_oom_score_adj(int value, Error **ret_err)
 
         /* Read first only to explain a failure: the kernel refuses to go
          * below the lowest value a privileged writer set (oom_score_adj_min)
-         * without CAP_SYS_RESOURCE, and answers EACCES. */
-        if (read_one_line("/proc/self/oom_score_adj", &line) < 0 || parse_int(line, &current) < 0)
+         * without CAP_SYS_RESOURCE, and answers EACCES. Both through our own
+         * procfs (procfs.h): this runs after pivot_root, where /proc/self
+         * is whatever the container has there. */
+        if (procfs_read_line("self/oom_score_adj", &line, NULL) < 0 || parse_int(line, &current) < 0)
                 current = 0;
 
         snprintf(buf, sizeof(buf), "%d", value);
-        r = write_string_file("/proc/self/oom_score_adj", buf);
+        r = procfs_write("self/oom_score_adj", buf, ret_err);
         if (r < 0) {
                 if ((r == -EACCES || r == -EPERM) && value < current)
                         return error_setx(ret_err, r,
                                           "write /proc/self/oom_score_adj (%d): %s (lowering oom_score_adj needs "
                                           "CAP_SYS_RESOURCE)",
                                           value, strerror(-r));
-                return error_set(ret_err, r, "write /proc/self/oom_score_adj (%d)", value);
+                return error_prefix(ret_err, "process.oomScoreAdj %d", value);
         }
         return 0;
 }
@@ -151,28 +154,47 @@ static char *gids_to_string(const gid_t *gids, size_t n)
         return s;
 }
 
-int process_switch_user(const SpecUser *u, bool setgroups_allowed, Error **ret_err)
+/* Whether setgroups(2) is denied in our user namespace (its setgroups file
+ * says "deny", as a rootless runtime with one id mapped leaves it). Read
+ * through our own procfs: a fake "deny" in the container's /proc would keep
+ * the runtime's supplementary groups in the container. */
+static bool setgroups_denied(void)
+{
+        _cleanup_free_ char *s = NULL;
+
+        return procfs_read_line("self/setgroups", &s, NULL) >= 0 && streq(s, "deny");
+}
+
+int process_switch_user(const SpecUser *u, Error **ret_err)
 {
         if (!u)
                 return error_setx(ret_err, EINVAL, "process.user: missing");
 
         /* Groups first, then gid, then uid: once the uid is not 0 the
          * process can no longer change its groups or gid (without the
-         * capabilities that PR_SET_KEEPCAPS keeps only in permitted). */
-        if (setgroups_allowed) {
-                /* With no additionalGids the supplementary groups are cleared:
-                 * otherwise the container would inherit the runtime's (root's)
-                 * groups. */
-                if (setgroups(u->n_additional_gids, u->n_additional_gids ? u->additional_gids : NULL) < 0) {
-                        int e = errno;
-                        _cleanup_free_ char *list = gids_to_string(u->additional_gids, u->n_additional_gids);
+         * capabilities that PR_SET_KEEPCAPS keeps only in permitted).
+         * With no additionalGids the supplementary groups are cleared:
+         * otherwise the container would inherit the runtime's (root's).
+         * Tried first, so that /proc is read only when the kernel refuses. */
+        if (setgroups(u->n_additional_gids, u->n_additional_gids ? u->additional_gids : NULL) < 0) {
+                int e = errno;
+                _cleanup_free_ char *list = NULL;
+
+                /* Denied: the groups are what the user namespace's creator
+                 * had, which nobody in it can change; with none asked for,
+                 * that is all there is to do. */
+                if (e == EPERM && setgroups_denied()) {
+                        if (u->n_additional_gids > 0) {
+                                list = gids_to_string(u->additional_gids, u->n_additional_gids);
+                                return error_setx(ret_err, EPERM,
+                                                  "process.user.additionalGids [%s]: setgroups is denied in this "
+                                                  "user namespace",
+                                                  list ? list : "?");
+                        }
+                } else {
+                        list = gids_to_string(u->additional_gids, u->n_additional_gids);
                         return error_set(ret_err, e, "setgroups [%s]", list ? list : "?");
                 }
-        } else if (u->n_additional_gids > 0) {
-                _cleanup_free_ char *list = gids_to_string(u->additional_gids, u->n_additional_gids);
-                return error_setx(ret_err, EPERM,
-                                  "process.user.additionalGids [%s]: setgroups is denied in this user namespace",
-                                  list ? list : "?");
         }
 
         if (setresgid(u->gid, u->gid, u->gid) < 0) {

@@ -64,12 +64,35 @@ static bool mount_is_bind(const SpecMount *m, const MountOpts *o)
 }
 
 /* Open (creating as needed) the destination of a mount inside the rootfs.
- * A bind of a file needs a file to mount on, anything else a directory. */
+ * A bind of a file needs a file to mount on, anything else a directory.
+ *
+ * What goes onto /proc or below is checked on the destination as written
+ * (check_kernel_fs_mount()); a symlink in the image ("p" -> "proc") would
+ * take any other destination there too, and a volume over
+ * /proc/sys/kernel/cap_last_cap or /proc/self/oom_score_adj would lie to
+ * the runtime and the container alike. So the directory or file we are
+ * about to mount on must not be on procfs unless the destination says
+ * /proc. */
 static int open_dest(int root_fd, const char *dest, bool file, Error **ret_err)
 {
-        if (file)
-                return path_mkfile_in_root(root_fd, dest, 0644, ret_err);
-        return path_mkdir_in_root(root_fd, dest, 0755, ret_err);
+        _cleanup_free_ char *clean = path_clean(dest);
+        _cleanup_close_ int fd = -EBADF;
+        struct statfs sf;
+
+        if (!clean)
+                return error_set(ret_err, ENOMEM, "mount");
+        fd = file ? path_mkfile_in_root(root_fd, dest, 0644, ret_err)
+                  : path_mkdir_in_root(root_fd, dest, 0755, ret_err);
+        if (fd < 0)
+                return fd;
+        if (fstatfs(fd, &sf) < 0)
+                return error_set(ret_err, errno, "statfs %s", dest);
+        if (sf.f_type == PROC_SUPER_MAGIC && !streq(clean, "/proc") && strncmp(clean, "/proc/", 6) != 0)
+                return error_setx(ret_err, EPERM,
+                                  "%s is on procfs (a symlink in the rootfs leads there?): only /proc and the files "
+                                  "lxcfs emulates below it take mounts there",
+                                  dest);
+        return TAKE_FD(fd);
 }
 
 static int apply_propagation(int root_fd, const char *dest, unsigned long prop, Error **ret_err)
@@ -388,7 +411,7 @@ static int mount_cgroup_v1(const RootfsConfig *c, int root_fd, const SpecMount *
         r = read_full_file("/proc/self/cgroup", &self, NULL, ret_err);
         if (r < 0)
                 return r;
-        dest = path_mkdir_in_root(root_fd, m->destination, 0755, ret_err);
+        dest = open_dest(root_fd, m->destination, false, ret_err);
         if (dest < 0)
                 return dest;
         if (mount("tmpfs", fd_path(dest, p), "tmpfs", flags, "mode=755") < 0)
@@ -843,11 +866,32 @@ static int open_dev_null(Error **ret_err)
         return TAKE_FD(fd);
 }
 
+/* An empty, read-only tmpfs, mounted nowhere yet. */
+static int masking_tmpfs(Error **ret_err)
+{
+        _cleanup_close_ int fs = -EBADF;
+        int mnt;
+
+        fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+        if (fs < 0)
+                return error_set(ret_err, errno, "fsopen tmpfs");
+        if (fsconfig(fs, FSCONFIG_SET_STRING, "size", "0", 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "mode", "000", 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_FLAG, "ro", NULL, 0) < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return error_set(ret_err, errno, "create tmpfs");
+        mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
+        if (mnt < 0)
+                return error_set(ret_err, errno, "fsmount tmpfs");
+        return mnt;
+}
+
+/* Mounted by fd (move_mount), never through /proc/self/fd/N: this runs after
+ * pivot_root, where /proc is the container's, and with no procfs mounted
+ * there the image's own /proc/self/fd/ would say where the mask goes. */
 static int mask_path(const char *path, int *null_fd, Error **ret_err)
 {
-        _cleanup_close_ int fd = -EBADF;
+        _cleanup_close_ int fd = -EBADF, tree = -EBADF;
         struct stat st;
-        char p[FD_PATH_MAX], n[FD_PATH_MAX];
 
         fd = path_open_in_root(AT_FDCWD, path, O_PATH | O_NOFOLLOW, 0, NULL);
         if (fd < 0)
@@ -855,14 +899,18 @@ static int mask_path(const char *path, int *null_fd, Error **ret_err)
         if (fstat(fd, &st) < 0)
                 return error_set(ret_err, errno, "stat %s", path);
         if (S_ISDIR(st.st_mode)) {
-                if (mount("tmpfs", fd_path(fd, p), "tmpfs", MS_RDONLY, "size=0,mode=000") < 0)
-                        return error_set(ret_err, errno, "mask %s", path);
+                tree = masking_tmpfs(ret_err);
+                if (tree < 0)
+                        return error_prefix(ret_err, "mask %s", path);
         } else {
                 if (*null_fd < 0 && (*null_fd = open_dev_null(ret_err)) < 0)
                         return *null_fd;
-                if (mount(fd_path(*null_fd, n), fd_path(fd, p), NULL, MS_BIND, NULL) < 0)
-                        return error_set(ret_err, errno, "mask %s", path);
+                tree = open_tree(*null_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+                if (tree < 0)
+                        return error_set(ret_err, errno, "mask %s: open_tree /dev/null", path);
         }
+        if (move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                return error_set(ret_err, errno, "mask %s", path);
         return 0;
 }
 
@@ -926,7 +974,6 @@ int rootfs_finalize(const RootfsConfig *c, Error **ret_err)
 int rootfs_setup_console(const Spec *spec, bool bind_console, Error **ret_err)
 {
         _cleanup_close_ int master = -EBADF, peer = -EBADF, console = -EBADF;
-        char p[FD_PATH_MAX];
         int unlock = 0;
 
         master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -951,8 +998,12 @@ int rootfs_setup_console(const Spec *spec, bool bind_console, Error **ret_err)
         if (!bind_console) {
                 /* nothing */
         } else if (console >= 0) {
-                char q[FD_PATH_MAX];
-                if (mount(fd_path(peer, p), fd_path(console, q), NULL, MS_BIND, NULL) < 0)
+                /* By fd, as mask_path() does: not through the container's
+                 * /proc/self/fd. */
+                _cleanup_close_ int tree = open_tree(peer, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+
+                if (tree < 0 ||
+                    move_mount(tree, "", console, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
                         return error_set(ret_err, errno, "bind pty onto /dev/console");
         } else {
                 return error_prefix(ret_err, "create /dev/console");

@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # procfs and sysfs only as what they are, where they belong: a symlinked or
 # file /proc or /sys in the image, or another filesystem over /proc or
-# below it, is refused (CVE-2019-16884, CVE-2019-19921, CVE-2023-27561,
-# CVE-2023-28642), and the host's mount table does not change.
+# below it (written so, or reached through a symlink in the image), is
+# refused (CVE-2019-16884, CVE-2019-19921, CVE-2023-27561, CVE-2023-28642),
+# and the host's mount table does not change.
 
 load ../helpers
 
@@ -62,4 +63,18 @@ refused() {
 	run_container 'cat /proc/meminfo'
 	[ "$status" -eq 0 ]
 	[ "$output" = "MemTotal: 42 kB" ]
+}
+
+@test "a volume that reaches /proc through a symlink in the image is refused" {
+	# Were it mounted, the container's /proc would lie about the kernel's
+	# last capability to whatever reads it there.
+	ln -s proc "$ROOTFS/p"
+	echo 0 >"$TEST_DIR/cap_last_cap"
+	add_mount /p/sys/kernel/cap_last_cap bind "$TEST_DIR/cap_last_cap" bind
+	refused "/p/sys/kernel/cap_last_cap is on procfs"
+
+	update_config 'del(.mounts[] | select(.destination == "/p/sys/kernel/cap_last_cap"))'
+	mkdir "$TEST_DIR/sysdir"
+	add_mount /p/sys bind "$TEST_DIR/sysdir" rbind
+	refused "/p/sys is on procfs"
 }

@@ -88,7 +88,7 @@ static int apply_as(const SpecCapabilities *c, uid_t uid, char *msg, size_t size
                 return child_fail(msg, size, "caps_drop_bounding: %s", err->msg);
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
                 return child_fail(msg, size, "keepcaps: %m");
-        if (process_switch_user(&u, true, &err) < 0)
+        if (process_switch_user(&u, &err) < 0)
                 return child_fail(msg, size, "process_switch_user: %s", err->msg);
         if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
                 return child_fail(msg, size, "keepcaps 0: %m");

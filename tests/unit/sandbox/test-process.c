@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <grp.h>
+#include <sched.h>
 #include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -196,7 +197,7 @@ static int child_switch_user(void *arg, char *msg, size_t size)
         int n;
 
         (void)arg;
-        if (process_switch_user(&u, true, &err) < 0)
+        if (process_switch_user(&u, &err) < 0)
                 return child_fail(msg, size, "%s", err->msg);
         if (getresuid(&r_, &e_, &s_) < 0 || r_ != 1000 || e_ != 1000 || s_ != 1000)
                 return child_fail(msg, size, "uids %u %u %u", r_, e_, s_);
@@ -208,20 +209,59 @@ static int child_switch_user(void *arg, char *msg, size_t size)
         m = umask(0);
         if (m != 027)
                 return child_fail(msg, size, "umask %03o", (unsigned)m);
-        /* Now without privileges: a second switch fails naming the id. */
+        /* Now without privileges: a second switch fails naming the groups
+         * (setgroups is allowed here, CAP_SETGID is what is missing). */
         u.uid = 0;
         u.gid = 0;
-        if (process_switch_user(&u, false, &err) >= 0)
+        if (process_switch_user(&u, &err) >= 0)
                 return child_fail(msg, size, "switching back to root worked");
-        if (strcmp(err->msg, "process.user.additionalGids [10, 20]: setgroups is denied in this user namespace") != 0)
+        if (strcmp(err->msg, "setgroups [10, 20]: Operation not permitted") != 0)
                 return child_fail(msg, size, "message: %s", err->msg);
         u.n_additional_gids = 0;
-        if (process_switch_user(&u, false, &err) >= 0)
-                return child_fail(msg, size, "setresgid 0 worked");
-        if (strcmp(err->msg, "setresgid 0: Operation not permitted") != 0)
+        if (process_switch_user(&u, &err) >= 0)
+                return child_fail(msg, size, "setgroups [] worked");
+        if (strcmp(err->msg, "setgroups []: Operation not permitted") != 0)
                 return child_fail(msg, size, "message: %s", err->msg);
         error_free(err);
         return 0;
+}
+
+/* In a user namespace whose setgroups file says "deny" (as a rootless
+ * runtime leaves it), the groups cannot change: asking for some fails
+ * saying why, asking for none is fine. The file is read through a procfs of
+ * our own, which here (no CAP_SYS_ADMIN over our mount namespace) is /proc,
+ * verified. */
+static int child_switch_user_denied(void *arg, char *msg, size_t size)
+{
+        gid_t gids[] = { 10, 20 };
+        SpecUser u = { .uid = 0, .gid = 0, .additional_gids = gids, .n_additional_gids = 2 };
+        Error *err = NULL;
+        FILE *f;
+
+        (void)arg;
+        if (unshare(CLONE_NEWUSER) < 0)
+                return child_fail(msg, size, "unshare user namespace: %m");
+        if (!(f = fopen("/proc/self/setgroups", "we")) || fputs("deny", f) < 0 || fclose(f) != 0)
+                return child_fail(msg, size, "deny setgroups: %m");
+        if (!(f = fopen("/proc/self/uid_map", "we")) || fputs("0 0 1", f) < 0 || fclose(f) != 0)
+                return child_fail(msg, size, "uid_map: %m");
+        if (!(f = fopen("/proc/self/gid_map", "we")) || fputs("0 0 1", f) < 0 || fclose(f) != 0)
+                return child_fail(msg, size, "gid_map: %m");
+        if (process_switch_user(&u, &err) >= 0)
+                return child_fail(msg, size, "setgroups [10, 20] worked");
+        if (strcmp(err->msg, "process.user.additionalGids [10, 20]: setgroups is denied in this user namespace") != 0)
+                return child_fail(msg, size, "message: %s", err->msg);
+        u.n_additional_gids = 0;
+        if (process_switch_user(&u, &err) < 0)
+                return child_fail(msg, size, "no additionalGids: %s", err->msg);
+        error_free(err);
+        return 0;
+}
+
+static void test_switch_user_denied(void **state)
+{
+        (void)state;
+        assert_child_ok(child_switch_user_denied, NULL);
 }
 
 static void test_switch_user(void **state)
@@ -242,7 +282,7 @@ static int child_switch_user_defaults(void *arg, char *msg, size_t size)
         umask(0077);
         if (setgroups(2, (gid_t[]){ 4, 5 }) < 0)
                 return child_fail(msg, size, "setgroups: %m");
-        if (process_switch_user(&u, true, &err) < 0)
+        if (process_switch_user(&u, &err) < 0)
                 return child_fail(msg, size, "%s", err->msg);
         n = getgroups(8, got);
         if (n != 0)
@@ -311,6 +351,7 @@ int main(void)
                 cmocka_unit_test(test_personality),
                 cmocka_unit_test(test_switch_user),
                 cmocka_unit_test(test_switch_user_defaults),
+                cmocka_unit_test(test_switch_user_denied),
                 cmocka_unit_test(test_io_priority),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
