@@ -37,6 +37,7 @@
 #include "sandbox/hooks.h"
 #include "sandbox/idmap.h"
 #include "sandbox/init.h"
+#include "sandbox/lsm.h"
 #include "sandbox/rootfs.h"
 #include "sandbox/seccomp.h"
 #include "sandbox/sync.h"
@@ -324,6 +325,8 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                 return error_prefix(ret_err, "config.json");
         if (spec->linux_.has_seccomp && seccomp_validate(&spec->linux_.seccomp, ret_err) < 0)
                 return error_prefix(ret_err, "config.json: linux.seccomp");
+        if (lsm_validate(spec, &spec->process, "config.json", ret_err) < 0)
+                return -EINVAL;
         if (spec->hostname && !spec_namespace(spec, NS_UTS))
                 return error_setx(ret_err, EINVAL, "config.json: hostname requires a new uts namespace");
         if (spec->process.terminal && !c->console_socket && !ret_console)

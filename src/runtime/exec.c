@@ -23,6 +23,7 @@
 #include "runtime/statedir.h"
 #include "sandbox/exe.h"
 #include "sandbox/init.h"
+#include "sandbox/lsm.h"
 #include "sandbox/sync.h"
 
 static const char *const ns_order[] = { "user", "ipc", "uts", "net", "pid", "cgroup", "time", "mnt" };
@@ -138,6 +139,8 @@ int runtime_exec(const RuntimeOpts *o, const char *id, const ExecOpts *e, int *r
                 return r;
         if (e->process->terminal && !e->console_socket && e->detach)
                 return error_setx(ret_err, EINVAL, "--tty with --detach needs --console-socket");
+        if (lsm_validate(NULL, e->process, "exec", ret_err) < 0)
+                return -EINVAL;
         /* Before anything is made: its fallback starts the command over. */
         r = sandbox_seal_exe(ret_err);
         if (r < 0)

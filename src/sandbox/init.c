@@ -18,6 +18,7 @@
 #include "lib/util.h"
 #include "sandbox/caps.h"
 #include "sandbox/hooks.h"
+#include "sandbox/lsm.h"
 #include "sandbox/process.h"
 #include "sandbox/rootfs.h"
 #include "sandbox/seccomp.h"
@@ -482,7 +483,7 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
         if (sandbox_find_executable(proc->args[0], proc->env, proc->cwd, &exe, &err) < 0)
                 child_fail(c->sync_fd, err);
 
-        if (finalize_identity(spec, proc, &notify_fd, &err) < 0)
+        if (lsm_apply_exec_labels(proc, &err) < 0 || finalize_identity(spec, proc, &notify_fd, &err) < 0)
                 child_fail(c->sync_fd, err);
         procfs_close();
         if (notify_fd >= 0) {
@@ -723,7 +724,7 @@ _noreturn_ void sandbox_exec_process(const Spec *spec, const SpecProcess *proc, 
                 child_fail(sync_fd, err);
         if (sandbox_find_executable(proc->args[0], proc->env, proc->cwd, &exe, &err) < 0)
                 child_fail(sync_fd, err);
-        if (finalize_identity(spec, proc, &notify_fd, &err) < 0)
+        if (lsm_apply_exec_labels(proc, &err) < 0 || finalize_identity(spec, proc, &notify_fd, &err) < 0)
                 child_fail(sync_fd, err);
         procfs_close();
         safe_close(notify_fd);

@@ -14,6 +14,7 @@
 
 #include "lib/path.h"
 #include "lib/util.h"
+#include "sandbox/lsm.h"
 #include "sandbox/mountopts.h"
 
 #ifndef TIOCGPTPEER
@@ -519,6 +520,7 @@ static int check_kernel_fs_mount(int root_fd, const SpecMount *m, const MountOpt
 static int mount_one(const RootfsConfig *c, int root_fd, const SpecMount *m, Error **ret_err)
 {
         _cleanup_close_ int target = -EBADF;
+        _cleanup_free_ char *labelled = NULL; /* o.data with linux.mountLabel */
         MountOpts o;
         char p[FD_PATH_MAX];
         const char *type = m->type;
@@ -580,7 +582,11 @@ static int mount_one(const RootfsConfig *c, int root_fd, const SpecMount *m, Err
                 goto out;
         }
         flags = o.flags & ~(unsigned long)MS_REMOUNT;
-        if (mount(m->source ? m->source : type, fd_path(target, p), type, flags, o.data) < 0) {
+        if (lsm_mount_data(c->spec, type, o.data, &labelled) < 0) {
+                r = error_set(ret_err, ENOMEM, "mount options");
+                goto out;
+        }
+        if (mount(m->source ? m->source : type, fd_path(target, p), type, flags, labelled ? labelled : o.data) < 0) {
                 int e = errno;
 
                 /* Inside a user namespace, sysfs needs a network namespace of
