@@ -435,8 +435,9 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
 
         /* prestart and createRuntime run in the runtime's namespaces, after
          * the mounts and before pivot_root. */
-        if (sync_send(c->sync_fd, SYNC_HOOKS, 0, NULL, 0, -1) < 0 ||
-            sync_expect(c->sync_fd, SYNC_HOOKS_ACK, NULL, NULL, NULL, &err) < 0)
+        if ((spec->n_hooks[HOOK_PRESTART] > 0 || spec->n_hooks[HOOK_CREATE_RUNTIME] > 0) &&
+            (sync_send(c->sync_fd, SYNC_HOOKS, 0, NULL, 0, -1) < 0 ||
+             sync_expect(c->sync_fd, SYNC_HOOKS_ACK, NULL, NULL, NULL, &err) < 0))
                 _exit(1);
         if (hooks_run(spec, HOOK_CREATE_CONTAINER, state, &err) < 0)
                 child_fail(c->sync_fd, err);

@@ -22,6 +22,7 @@
  *                                      hooks
  *   init -> runtime   SYNC_CONSOLE     the pty master (fd attached)
  *   init -> runtime   SYNC_HOOKS       "run prestart and createRuntime now"
+ *                                      (only if the config has any)
  *   runtime -> init   SYNC_HOOKS_ACK
  *   init -> runtime   SYNC_READY       set up; blocked on exec.fifo until start
  *   either way        SYNC_ERROR       an encoded Error; the sender gives up
