@@ -337,6 +337,7 @@ static int cmd_run(int argc, char **argv)
         RuntimeOpts o = runtime_opts();
         _cleanup_close_ int console = -EBADF;
         _cleanup_spec_ Spec *spec = NULL;
+        _cleanup_cgroup_ Cgroup *cg = NULL;
         const char *id;
         pid_t pid;
         int status, i = parse_opts(argc, argv, "b:d", create_lo, create_opt, &a, "run");
@@ -345,6 +346,8 @@ static int cmd_run(int argc, char **argv)
                 return 1;
         /* create and start in one: the init execs as soon as it is set up. */
         a.c.start = true;
+        if (!a.detach && !a.keep)
+                a.c.ret_cgroup = &cg;
         if (runtime_create(&o, id, &a.c, &pid, a.detach ? NULL : &console, &spec, &err) < 0)
                 return fail(err);
         if (a.detach)
@@ -352,7 +355,7 @@ static int cmd_run(int argc, char **argv)
         status = runtime_wait_forward(pid, console, &err);
         if (!a.keep) {
                 _cleanup_error_ Error *e2 = NULL;
-                if (runtime_delete(&o, id, true, spec, &e2) < 0)
+                if (runtime_delete_run(&o, id, TAKE_PTR(cg), spec, &e2) < 0)
                         fail(e2);
         }
         return status;

@@ -603,6 +603,8 @@ ready:
                 *ret_console = TAKE_FD(console);
         if (ret_spec)
                 *ret_spec = TAKE_PTR(spec);
+        if (c->ret_cgroup)
+                *c->ret_cgroup = TAKE_PTR(cg);
         free(rec.created);
         free(rec.owner);
         return 0;

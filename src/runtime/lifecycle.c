@@ -302,6 +302,33 @@ int runtime_delete(const RuntimeOpts *o, const char *id, bool force, const Spec 
         return 0;
 }
 
+int runtime_delete_run(const RuntimeOpts *o, const char *id, Cgroup *cg_in, const Spec *spec, Error **ret_err)
+{
+        _cleanup_cgroup_ Cgroup *cg = cg_in;
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_close_ int dirfd = -EBADF;
+        int r;
+
+        if (!cg || !spec || spec->n_hooks[HOOK_POSTSTOP] > 0)
+                return runtime_delete(o, id, true, spec, ret_err);
+        dir = statedir_path(o, id);
+        if (!dir)
+                return error_set(ret_err, ENOMEM, "state dir");
+        /* Locked as any delete, against a concurrent one. */
+        dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dirfd < 0 && errno == ENOENT)
+                return 0; /* deleted meanwhile, cgroup and all */
+        if (dirfd < 0 || flock(dirfd, LOCK_EX) < 0)
+                return error_set(ret_err, errno, "lock %s", dir);
+        r = cgroup_destroy(cg, ret_err);
+        if (r < 0)
+                return error_prefix(ret_err, "delete container \"%s\"", id);
+        r = statedir_remove(o, id);
+        if (r < 0)
+                return error_set(ret_err, -r, "remove state of \"%s\"", id);
+        return 0;
+}
+
 int runtime_list(const RuntimeOpts *o, ContainerRecord ***ret, ContainerStatus **ret_status, size_t *ret_n,
                  Error **ret_err)
 {

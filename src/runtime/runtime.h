@@ -33,8 +33,10 @@ typedef struct CreateOpts {
         bool no_pivot;
         bool no_new_keyring;
         int preserve_fds;
-        bool start; /* run: no exec.fifo; the init execs once it is set up,
-                     * and poststart hooks run before create returns */
+        bool start;          /* run: no exec.fifo; the init execs once it is set up,
+                              * and poststart hooks run before create returns */
+        Cgroup **ret_cgroup; /* run: gets the container's cgroup (or NULL),
+                              * for runtime_delete_run() */
 } CreateOpts;
 
 /* Whether `id` is acceptable: [A-Za-z0-9_+.-]+, not "." or "..", at most
@@ -69,6 +71,12 @@ int runtime_kill(const RuntimeOpts *o, const char *id, int sig, bool all, Error 
  * a created or running one is refused unless force, which kills it first.
  * force on a container that does not exist succeeds. */
 int runtime_delete(const RuntimeOpts *o, const char *id, bool force, const Spec *spec, Error **ret_err);
+
+/* The delete at the end of `run`, whose init has exited: with the cgroup
+ * create handed over (CreateOpts.ret_cgroup) and the spec it parsed, no
+ * state to read back and no cgroup to look up again. Falls back to
+ * runtime_delete() for poststop hooks (they want the state). Frees cg. */
+int runtime_delete_run(const RuntimeOpts *o, const char *id, Cgroup *cg, const Spec *spec, Error **ret_err);
 
 /* All containers under root, with live statuses. Caller frees records with
  * container_record_free() and the arrays with free(). */
