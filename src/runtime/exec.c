@@ -4,10 +4,16 @@
  * first: joining it is what gives us rights over the others), chroots into
  * the init's root (so --no-pivot containers work too), and forks the process
  * itself with CLONE_PARENT so that it lands in the pid namespace and is our
- * child. The helper is placed in the container's cgroup before it forks. */
+ * child. The process starts in the container's cgroup: the helper joins
+ * the v1 hierarchies itself (writing 0 to their `tasks` files) and clones
+ * the process straight into the cgroup2 directory (CLONE_INTO_CGROUP). A
+ * pid written to cgroup.procs by another process takes the kernel's
+ * global threadgroup lock, whose RCU waits cost 10-20 ms now and then
+ * (see create.c). */
 #include "runtime/runtime.h"
 
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -48,21 +54,71 @@ static bool same_ns(pid_t pid, const char *name)
         return sa.st_ino == sb.st_ino && sa.st_dev == sb.st_dev;
 }
 
-_noreturn_ static void exec_helper(pid_t init, const Spec *spec, const ExecOpts *e, bool hide_exe, int sync_fd)
+/* The container's cgroup, for the helper to place the process in. */
+typedef struct ExecCgroup {
+        char **tasks; /* v1 `tasks` files (host paths) */
+        int v2_dir;   /* the cgroup2 directory, or -1 */
+        bool rootless;
+} ExecCgroup;
+
+/* Join the v1 hierarchies through fds opened before the namespaces were
+ * joined (the paths are the host's), and clone the process into the
+ * cgroup2 directory. Falls back to writing our own pid 0 to its
+ * cgroup.procs where the kernel refuses the clone. Returns the child's pid
+ * (0 in the child) or -errno. */
+static pid_t clone_into_cgroup(const ExecCgroup *cg, const int *tasks_fds, size_t n_tasks, int v2_procs,
+                               Error **ret_err)
+{
+        for (size_t i = 0; i < n_tasks; i++) {
+                if (tasks_fds[i] < 0 || write(tasks_fds[i], "0", 1) == 1)
+                        continue;
+                if (cg->rootless && (errno == EACCES || errno == EPERM))
+                        continue;
+                return error_set(ret_err, errno, "join cgroup %s", cg->tasks[i]);
+        }
+        if (cg->v2_dir >= 0) {
+                struct clone_args a = {
+                        .flags = CLONE_PARENT | CLONE_INTO_CGROUP,
+                        .cgroup = (uint64_t)cg->v2_dir,
+                };
+                pid_t pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+
+                if (pid >= 0)
+                        return pid;
+                if (v2_procs >= 0 && write(v2_procs, "0", 1) != 1 &&
+                    !(cg->rootless && (errno == EACCES || errno == EPERM)))
+                        return error_set(ret_err, errno, "join the cgroup2 directory");
+        }
+        return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+}
+
+_noreturn_ static void exec_helper(pid_t init, const Spec *spec, const ExecOpts *e, const ExecCgroup *cg, bool hide_exe,
+                                   int sync_fd)
 {
         _cleanup_error_ Error *err = NULL;
-        int fds[ELEMENTSOF(ns_order)];
-        _cleanup_close_ int root = -EBADF;
+        int fds[ELEMENTSOF(ns_order)], tasks_fds[64];
+        _cleanup_close_ int root = -EBADF, v2_procs = -EBADF;
         char path[64];
+        size_t n_tasks = 0;
         pid_t child;
 
         /* Before we join the container's pid namespace. */
         if (hide_exe)
                 sandbox_hide_runtime_exe();
         {
-                int keep[1] = { sync_fd };
-                close_all_fds(3 + (e->preserve_fds > 0 ? e->preserve_fds : 0), keep, 1);
+                int keep[2] = { sync_fd, cg->v2_dir };
+                close_all_fds(3 + (e->preserve_fds > 0 ? e->preserve_fds : 0), keep, cg->v2_dir >= 0 ? 2 : 1);
         }
+        /* The cgroup files, by host path: before the mount namespace. */
+        for (; cg->tasks && cg->tasks[n_tasks] && n_tasks < ELEMENTSOF(tasks_fds); n_tasks++) {
+                tasks_fds[n_tasks] = open(cg->tasks[n_tasks], O_WRONLY | O_CLOEXEC);
+                if (tasks_fds[n_tasks] < 0 && !(cg->rootless && (errno == EACCES || errno == EPERM))) {
+                        error_set(&err, errno, "open %s", cg->tasks[n_tasks]);
+                        goto fail;
+                }
+        }
+        if (cg->v2_dir >= 0)
+                v2_procs = openat(cg->v2_dir, "cgroup.procs", O_WRONLY | O_CLOEXEC);
         /* Open everything first: after joining the mount namespace
          * /proc/<init> may no longer be reachable. */
         for (size_t i = 0; i < ELEMENTSOF(ns_order); i++) {
@@ -98,9 +154,9 @@ _noreturn_ static void exec_helper(pid_t init, const Spec *spec, const ExecOpts 
                 error_set(&err, errno, "enter container root");
                 goto fail;
         }
-        child = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+        child = clone_into_cgroup(cg, tasks_fds, n_tasks, v2_procs, &err);
         if (child < 0) {
-                error_set(&err, errno, "clone");
+                error_prefix(&err, "clone");
                 goto fail;
         }
         if (child == 0) {
@@ -122,7 +178,9 @@ int runtime_exec(const RuntimeOpts *o, const char *id, const ExecOpts *e, int *r
         _cleanup_record_ ContainerRecord *rec = NULL;
         _cleanup_spec_ Spec *spec = NULL;
         _cleanup_cgroup_ Cgroup *cg = NULL;
-        _cleanup_close_ int sock = -EBADF, console = -EBADF;
+        _cleanup_close_ int sock = -EBADF, console = -EBADF, v2_dir = -EBADF;
+        _cleanup_strv_ char **tasks = NULL;
+        ExecCgroup ecg = { .v2_dir = -1, .rootless = o->rootless };
         ContainerStatus st;
         sigset_t all, old;
         pid_t helper, proc = -1;
@@ -153,15 +211,28 @@ int runtime_exec(const RuntimeOpts *o, const char *id, const ExecOpts *e, int *r
                         return r;
         }
 
+        if (cg) {
+                if (cgroup_v1_tasks_files(cg, &tasks) < 0)
+                        return error_set(ret_err, ENOMEM, "cgroup");
+                ecg.tasks = tasks;
+                v2_dir = cgroup_unified_fd(cg);
+        }
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
                 return error_set(ret_err, errno, "socketpair");
         {
+                /* Our fds clear of the range passed to the process. */
                 int min = 3 + (e->preserve_fds > 0 ? e->preserve_fds : 0);
                 if (sp[1] < min) {
                         int n = fcntl(sp[1], F_DUPFD_CLOEXEC, min);
                         close(sp[1]);
                         sp[1] = n;
                 }
+                if (v2_dir >= 0 && v2_dir < min) {
+                        int n = fcntl(v2_dir, F_DUPFD_CLOEXEC, min);
+                        close(v2_dir);
+                        v2_dir = n;
+                }
+                ecg.v2_dir = v2_dir >= 0 ? v2_dir : -1;
         }
         /* Signals are blocked from here so that the waiting loop sees every
          * one; the process unblocks them before exec. */
@@ -176,16 +247,11 @@ int runtime_exec(const RuntimeOpts *o, const char *id, const ExecOpts *e, int *r
         }
         if (helper == 0) {
                 close(sp[0]);
-                exec_helper(rec->pid, spec, e, !o->rootless, sp[1]);
+                exec_helper(rec->pid, spec, e, &ecg, !o->rootless, sp[1]);
         }
         close(sp[1]);
         sock = sp[0];
 
-        if (cg) {
-                r = cgroup_enter(cg, helper, ret_err);
-                if (r < 0)
-                        goto fail;
-        }
         r = sync_send(sock, SYNC_STATE, 0, NULL, 0, -1);
         if (r < 0) {
                 error_set(ret_err, -r, "sync");

@@ -117,8 +117,10 @@ teardown() { teardown_bundle; }
 	# A host pid, in the container's pid namespace.
 	[ "$(ns_of "$epid" pid)" = "$(ns_of "$PID" pid)" ]
 	grep -Eq "^NSpid:[[:space:]]+$epid[[:space:]]+[0-9]+$" "/proc/$epid/status"
-	# And in its cgroup.
+	# And in its cgroup, in every hierarchy (v1 ones and the cgroup2 one
+	# alike): the same lines in /proc/PID/cgroup as the init's.
 	[ "$(cgroup_dir "$epid" pids)" = "$(cgroup_dir "$PID" pids)" ]
+	diff "/proc/$PID/cgroup" "/proc/$epid/cgroup"
 	# delete --force takes the exec'd process too.
 	rt delete --force "$ID"
 	wait_for pid_gone "$epid"
