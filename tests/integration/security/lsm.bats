@@ -6,7 +6,8 @@
 # label could not be applied.
 #
 # This machine has neither AppArmor nor SELinux; where one is enabled the
-# test for it is skipped.
+# test for it is skipped. security/lsm-vm.bats applies an AppArmor profile
+# on a kernel that has AppArmor, booted under qemu.
 
 load ../helpers
 
