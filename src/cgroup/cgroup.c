@@ -629,6 +629,19 @@ int cgroup_v1_tasks_files(const Cgroup *cg, char ***ret)
         return 0;
 }
 
+int cgroup_dir_paths(const Cgroup *cg, char ***ret)
+{
+        _cleanup_strv_ char **v = calloc(1, sizeof(char *));
+
+        if (!v)
+                return -ENOMEM;
+        for (size_t i = 0; cg && cg->manager != CGROUP_MANAGER_DISABLED && i < cg->n_dirs; i++)
+                if (strv_push(&v, cg->dirs[i].path) < 0)
+                        return -ENOMEM;
+        *ret = TAKE_PTR(v);
+        return 0;
+}
+
 int cgroup_enter_part(Cgroup *cg, pid_t pid, CgroupPart part, Error **ret_err)
 {
         char buf[32];

@@ -97,6 +97,9 @@ int cgroup_enter_part(Cgroup *cg, pid_t pid, CgroupPart part, Error **ret_err);
  * whose write side waits for an RCU grace period (10 ms and more, now and
  * then). NULL-terminated, malloc'd; empty when there are none. */
 int cgroup_v1_tasks_files(const Cgroup *cg, char ***ret);
+/* The host paths of all the container's cgroup directories (v1 and
+ * cgroup2), NULL-terminated, malloc'd. Returns 0 or -ENOMEM. */
+int cgroup_dir_paths(const Cgroup *cg, char ***ret);
 
 /* Apply resources (update). Only the fields present are written. */
 int cgroup_apply(Cgroup *cg, const SpecResources *res, Error **ret_err);

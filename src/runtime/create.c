@@ -227,7 +227,7 @@ static bool add_line(char **buf, size_t *len, char tag, const char *line, size_t
  * tells it what to join and, so that it need not read mountinfo, the host's
  * cgroup mounts. */
 static int place_in_cgroup(const Spec *spec, Cgroup *cg, const SpecResources *res, pid_t pid, bool in_v2, int sock,
-                           Error **ret_err)
+                           bool tree, Error **ret_err)
 {
         _cleanup_strv_ char **tasks = NULL;
         _cleanup_free_ char *msg = NULL, *text = NULL;
@@ -264,6 +264,18 @@ static int place_in_cgroup(const Spec *spec, Cgroup *cg, const SpecResources *re
                         len = before; /* then the init reads mountinfo itself */
         }
         r = sync_send(sock, SYNC_CGROUP, 0, msg, len, -1);
+        if (r >= 0 && tree) {
+                /* While the init joins the v1 hierarchies; a failure is
+                 * no error: the init then mounts them itself. */
+                _cleanup_strv_ char **dirs = NULL;
+                _cleanup_close_ int fd = -EBADF;
+
+                if (cgroup_dir_paths(cg, &dirs) < 0)
+                        fd = -ENOMEM;
+                else
+                        fd = rootfs_build_cgroup_tree(spec, fits ? text : NULL, dirs, NULL);
+                r = sync_send(sock, SYNC_CGROUP_TREE, fd < 0 ? fd : 0, NULL, 0, fd);
+        }
         return r < 0 ? error_set(ret_err, -r, "sync") : 0;
 }
 
@@ -418,6 +430,8 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         ic.preserve_fds = c->preserve_fds;
         ic.runtime_cpu = sched_getcpu();
         ic.hide_exe = !o->rootless;
+        ic.cgroup_tree =
+                !o->rootless && o->cgroup_manager != CGROUP_MANAGER_DISABLED && rootfs_cgroup_tree_wanted(spec);
 
         /* The cgroup2 part first (on a v2 or hybrid host), so the init is
          * cloned into it; the rest is made while the init sets up. */
@@ -483,7 +497,7 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                                 child = -1;
                         }
                         r = place_in_cgroup(spec, cg, spec->linux_.has_resources ? &res : NULL, init_pid, in_v2,
-                                            sock_parent, ret_err);
+                                            sock_parent, ic.cgroup_tree, ret_err);
                         if (r < 0) {
                                 error_prefix(ret_err, "cgroup %s", cgpath);
                                 goto fail;

@@ -318,7 +318,7 @@ static int join_cgroups(char *list, char **ret_mounts, Error **ret_err)
 /* The runtime answers SYNC_PID once the cgroup is ready: SYNC_CGROUP (what
  * to join ourselves, the host's cgroup mounts), then the state JSON.
  * Returns a malloc'd copy of the latter, or _exit()s: the runtime gave up. */
-static char *receive_state(int sync_fd, char **ret_mounts)
+static char *receive_state(int sync_fd, char **ret_mounts, bool want_tree, int *ret_tree)
 {
         _cleanup_error_ Error *err = NULL;
         _cleanup_free_ char *list = malloc(SYNC_PAYLOAD_MAX + 1);
@@ -326,8 +326,11 @@ static char *receive_state(int sync_fd, char **ret_mounts)
 
         if (!list || !state || sync_expect(sync_fd, SYNC_CGROUP, NULL, list, NULL, &err) < 0)
                 _exit(1);
+        /* The runtime builds the cgroup mount meanwhile. */
         if (join_cgroups(list, ret_mounts, &err) < 0)
                 child_fail(sync_fd, err);
+        if (want_tree && sync_expect(sync_fd, SYNC_CGROUP_TREE, NULL, NULL, ret_tree, &err) < 0)
+                _exit(1);
         if (sync_expect(sync_fd, SYNC_STATE, NULL, state, NULL, &err) < 0)
                 _exit(1);
         return state;
@@ -343,6 +346,8 @@ typedef struct Placement {
         int new_flags;
         char *state;         /* the state JSON, once placed */
         char *cgroup_mounts; /* from SYNC_CGROUP, or NULL */
+        bool want_tree;      /* SYNC_CGROUP_TREE comes */
+        int cgroup_tree;     /* from it, or -1 */
         bool done;
         bool moved;     /* step_aside() changed our CPU affinity */
         cpu_set_t cpus; /* the affinity to give back */
@@ -373,7 +378,7 @@ static int await_cgroup(void *userdata, Error **ret_err)
         if (p->done)
                 return 0;
         if (!p->state)
-                p->state = receive_state(p->sync_fd, &p->cgroup_mounts);
+                p->state = receive_state(p->sync_fd, &p->cgroup_mounts, p->want_tree, &p->cgroup_tree);
         if (p->moved && sched_setaffinity(0, sizeof(p->cpus), &p->cpus) < 0)
                 return error_set(ret_err, errno, "restore CPU affinity");
         p->moved = false;
@@ -386,7 +391,8 @@ static int await_cgroup(void *userdata, Error **ret_err)
 /* The container's init. `rest`: the namespaces it still has to unshare
  * (all but the cgroup namespace exist otherwise). `state` is NULL until it
  * is in its cgroup; `cgroup_mounts` comes with it (receive_state()). */
-_noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, char *state, char *cgroup_mounts)
+_noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, char *state, char *cgroup_mounts,
+                                 int cgroup_tree)
 {
         const Spec *spec = c->spec;
         const SpecProcess *proc = &spec->process;
@@ -400,9 +406,12 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
                 .cgroupns = (new_flags & CLONE_NEWCGROUP) != 0,
                 .no_pivot = c->no_pivot,
         };
-        Placement pl = {
-                .sync_fd = c->sync_fd, .new_flags = new_flags, .state = state, .cgroup_mounts = cgroup_mounts
-        };
+        Placement pl = { .sync_fd = c->sync_fd,
+                         .new_flags = new_flags,
+                         .state = state,
+                         .cgroup_mounts = cgroup_mounts,
+                         .want_tree = c->cgroup_tree,
+                         .cgroup_tree = cgroup_tree };
         int notify_fd = -EBADF, fd_dir = -EBADF;
 
         rc.userns = spec_namespace(spec, NS_USER) != NULL;
@@ -418,6 +427,7 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
                 child_fail(c->sync_fd, err);
         rc.before_cgroup = await_cgroup;
         rc.cgroup_mounts = (const char *const *)&pl.cgroup_mounts;
+        rc.cgroup_tree = &pl.cgroup_tree;
         rc.userdata = &pl;
 
         if (spec->hostname && (new_flags & CLONE_NEWUTS || spec_namespace(spec, NS_UTS)) &&
@@ -429,6 +439,7 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
         if (rootfs_prepare(&rc, &err) < 0 || await_cgroup(&pl, &err) < 0)
                 child_fail(c->sync_fd, err);
         state = pl.state;
+        pl.cgroup_tree = safe_close(pl.cgroup_tree);
 
         if (set_sysctls(spec, &err) < 0)
                 child_fail(c->sync_fd, err);
@@ -592,9 +603,11 @@ _noreturn_ static void intermediate_main(const InitConfig *c, int new_flags)
         if (pid < 0)
                 child_fail(c->sync_fd, (error_set(&err, errno, "clone container init"), err));
         if (pid == 0) {
-                char *mounts = NULL, *state = receive_state(c->sync_fd, &mounts);
+                char *mounts = NULL;
+                int tree = -EBADF;
+                char *state = receive_state(c->sync_fd, &mounts, c->cgroup_tree, &tree);
 
-                init_main(c, new_flags, 0, state, mounts);
+                init_main(c, new_flags, 0, state, mounts, tree);
         }
         /* The init may sit in a new pid namespace (where it is pid 1): its
          * host pid is only known here. */
@@ -678,7 +691,7 @@ pid_t sandbox_spawn(const InitConfig *c, bool *ret_in_cgroup, Error **ret_err)
         if (pid == 0) {
                 _cleanup_error_ Error *err = NULL;
                 char *state = NULL, *mounts = NULL;
-                int rest = new_flags & ~(clone_flags | CLONE_NEWCGROUP);
+                int rest = new_flags & ~(clone_flags | CLONE_NEWCGROUP), tree = -EBADF;
 
                 child_close_fds(c);
                 /* (With a new user namespace, once the id maps are written:
@@ -688,7 +701,7 @@ pid_t sandbox_spawn(const InitConfig *c, bool *ret_in_cgroup, Error **ret_err)
                 if (sync_send(c->sync_fd, SYNC_PID, 0, NULL, 0, -1) < 0)
                         _exit(1);
                 if (new_flags & CLONE_NEWUSER) {
-                        state = receive_state(c->sync_fd, &mounts);
+                        state = receive_state(c->sync_fd, &mounts, c->cgroup_tree, &tree);
                         if (sync_send(c->sync_fd, SYNC_USERNS, 0, NULL, 0, -1) < 0 ||
                             sync_expect(c->sync_fd, SYNC_USERNS_ACK, NULL, NULL, NULL, &err) < 0)
                                 _exit(1);
@@ -698,7 +711,7 @@ pid_t sandbox_spawn(const InitConfig *c, bool *ret_in_cgroup, Error **ret_err)
                         if (c->hide_exe)
                                 sandbox_hide_runtime_exe();
                 }
-                init_main(c, new_flags, rest, state, mounts);
+                init_main(c, new_flags, rest, state, mounts, tree);
         }
         return pid;
 }

@@ -24,6 +24,7 @@ typedef struct InitConfig {
         int cgroup_fd;    /* the cgroup2 directory to clone the init into, or -1 */
         int runtime_cpu;  /* the CPU the runtime runs on (sched_getcpu()), or -1 */
         bool hide_exe;    /* sandbox_hide_runtime_exe() in the init (not rootless) */
+        bool cgroup_tree; /* the runtime sends SYNC_CGROUP_TREE (rootfs_cgroup_tree_wanted()) */
 } InitConfig;
 
 /* Clone the container init (directly, or through an intermediate process

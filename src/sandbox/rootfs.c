@@ -403,6 +403,15 @@ static int mount_cgroup_v1(const RootfsConfig *c, int root_fd, const SpecMount *
                 if (r < 0)
                         return r;
         }
+        if (c->cgroup_tree && *c->cgroup_tree >= 0) {
+                /* Built by the runtime (rootfs_build_cgroup_tree()). */
+                dest = open_dest(root_fd, m->destination, false, ret_err);
+                if (dest < 0)
+                        return dest;
+                if (move_mount(*c->cgroup_tree, "", dest, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+                        return error_set(ret_err, errno, "mount the cgroup tree");
+                return 0;
+        }
         if (c->cgroup_mounts && *c->cgroup_mounts)
                 r = parse_cgroup_mounts(*c->cgroup_mounts, &cms, &n, ret_err);
         else
@@ -455,6 +464,98 @@ static int mount_cgroup_v1(const RootfsConfig *c, int root_fd, const SpecMount *
                         return error_set(ret_err, errno, "make %s read-only", m->destination);
         }
         return 0;
+}
+
+static bool host_is_cgroup2(void);
+
+/* The spec's one cgroup mount of the kind rootfs_build_cgroup_tree()
+ * makes, or NULL. */
+static const SpecMount *cgroup_tree_mount(const Spec *spec)
+{
+        const SpecMount *found = NULL;
+
+        for (size_t i = 0; i < spec->n_mounts; i++) {
+                const SpecMount *m = &spec->mounts[i];
+
+                if (!m->type || !streq(m->type, "cgroup"))
+                        continue;
+                for (size_t k = 0; k < m->n_options; k++)
+                        if (streq(m->options[k], "bind") || streq(m->options[k], "rbind"))
+                                return NULL;
+                if (found)
+                        return NULL;
+                found = m;
+        }
+        return found;
+}
+
+bool rootfs_cgroup_tree_wanted(const Spec *spec)
+{
+        return cgroup_tree_mount(spec) && !spec_namespace(spec, NS_CGROUP) && !spec_namespace(spec, NS_USER) &&
+               spec_namespace(spec, NS_MNT) && !host_is_cgroup2();
+}
+
+int rootfs_build_cgroup_tree(const Spec *spec, const char *mounts_text, char *const *dirs, Error **ret_err)
+{
+        const SpecMount *m = cgroup_tree_mount(spec);
+        _cleanup_free_ CgroupMount *cms = NULL;
+        _cleanup_free_ char *self = NULL;
+        _cleanup_close_ int fs = -EBADF, tree = -EBADF;
+        MountOpts o;
+        size_t n = 0;
+        int r;
+
+        if (!m || !mounts_text)
+                return error_setx(ret_err, ENOENT, "no cgroup mount to build");
+        r = mount_opts_parse(m->options, m->n_options, &o, ret_err);
+        if (r < 0)
+                return r;
+        mount_opts_done(&o);
+        r = parse_cgroup_mounts(mounts_text, &cms, &n, ret_err);
+        if (r < 0)
+                return r;
+        r = read_full_file("/proc/self/cgroup", &self, NULL, ret_err);
+        if (r < 0)
+                return r;
+        fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+        if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
+            fsconfig(fs, FSCONFIG_SET_STRING, "mode", "755", 0) < 0 ||
+            fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+                return error_set(ret_err, errno, "make the cgroup tmpfs");
+        tree = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        if (tree < 0)
+                return error_set(ret_err, errno, "fsmount the cgroup tmpfs");
+        for (size_t i = 0; i < n; i++) {
+                const CgroupMount *cm = &cms[i];
+                _cleanup_free_ char *prefix = NULL, *src = NULL, *own = NULL;
+                _cleanup_close_ int bind = -EBADF;
+
+                if (asprintf(&prefix, "/sys/fs/cgroup/%s/", cm->name) < 0)
+                        return error_set(ret_err, ENOMEM, "cgroup tree");
+                for (size_t k = 0; dirs && dirs[k] && !src; k++)
+                        if (strncmp(dirs[k], prefix, strlen(prefix)) == 0 && !(src = strdup(dirs[k])))
+                                return error_set(ret_err, ENOMEM, "cgroup tree");
+                if (!src) {
+                        own = own_cgroup(self, cm->v2 ? "" : cm->ctrls);
+                        if (!own || asprintf(&src, "/sys/fs/cgroup/%s%s", cm->name, own) < 0)
+                                return error_setx(ret_err, ENOENT, "find own cgroup for %s", cm->name);
+                }
+                if (mkdirat(tree, cm->name, 0755) < 0)
+                        return error_set(ret_err, errno, "mkdir %s in the cgroup tree", cm->name);
+                bind = open_tree(AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+                if (bind < 0)
+                        return error_set(ret_err, errno, "open_tree %s", src);
+                if (move_mount(bind, "", tree, cm->name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                        return error_set(ret_err, errno, "bind %s into the cgroup tree", src);
+        }
+        if (o.flags & MS_RDONLY) {
+                struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                                    MOUNT_ATTR_NOEXEC };
+
+                if (mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+                        return error_set(ret_err, errno, "make the cgroup tree read-only");
+        }
+        return TAKE_FD(tree);
 }
 
 static bool host_is_cgroup2(void)

@@ -27,6 +27,10 @@ typedef struct RootfsConfig {
          * rootfs_describe_cgroup_mounts() text, if it got one; else the
          * hierarchies are read from mountinfo. */
         const char *const *cgroup_mounts;
+        /* Where before_cgroup() leaves the tree of
+         * rootfs_build_cgroup_tree(), if the runtime sent one (else -1):
+         * mounted as it is. */
+        const int *cgroup_tree;
         void *userdata;
 } RootfsConfig;
 
@@ -40,6 +44,23 @@ int rootfs_prepare(const RootfsConfig *c, Error **ret_err);
  * or ->" per line): the runtime reads it while the init sets up, so the
  * init need not. malloc'd. */
 int rootfs_describe_cgroup_mounts(char **ret, Error **ret_err);
+
+/* The v1 (or hybrid) cgroup mount of the spec, built by the runtime as a
+ * detached tree while the init joins its cgroups, so that the init has
+ * one move_mount to make instead of a tmpfs and a bind per hierarchy (a
+ * fifth of its setup here). For the common case only: exactly one mount
+ * of type cgroup, no cgroup namespace (the init then mounts cgroupfs
+ * itself), no user namespace, a host with v1 hierarchies. */
+bool rootfs_cgroup_tree_wanted(const Spec *spec);
+
+/* Build it: a tmpfs with, for each hierarchy of `mounts_text`
+ * (rootfs_describe_cgroup_mounts()), a recursive bind of the container's
+ * own cgroup there: the directory in `dirs` (the cgroup's, host paths)
+ * under that hierarchy, else the caller's own cgroup in it (which the init
+ * shares, not having joined another). Read-only as the mount's options
+ * say. Needs a kernel that mounts onto detached trees (Linux 6.15).
+ * Returns the tree's fd or -errno. */
+int rootfs_build_cgroup_tree(const Spec *spec, const char *mounts_text, char *const *dirs, Error **ret_err);
 
 /* pivot_root into the rootfs and detach the old root (chroot with
  * no_pivot). */

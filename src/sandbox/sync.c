@@ -32,9 +32,17 @@ int sync_send_error(int sock, const Error *err)
 static const char *sync_name(uint32_t t)
 {
         static const char *names[] = {
-                [SYNC_USERNS] = "userns",       [SYNC_USERNS_ACK] = "userns-ack", [SYNC_PID] = "pid",
-                [SYNC_STATE] = "state",         [SYNC_CONSOLE] = "console",       [SYNC_HOOKS] = "hooks",
-                [SYNC_HOOKS_ACK] = "hooks-ack", [SYNC_READY] = "ready",           [SYNC_ERROR] = "error",
+                [SYNC_USERNS] = "userns",
+                [SYNC_USERNS_ACK] = "userns-ack",
+                [SYNC_PID] = "pid",
+                [SYNC_STATE] = "state",
+                [SYNC_CONSOLE] = "console",
+                [SYNC_HOOKS] = "hooks",
+                [SYNC_HOOKS_ACK] = "hooks-ack",
+                [SYNC_READY] = "ready",
+                [SYNC_ERROR] = "error",
+                [SYNC_CGROUP] = "cgroup",
+                [SYNC_CGROUP_TREE] = "cgroup-tree",
         };
         return t < ELEMENTSOF(names) && names[t] ? names[t] : "unknown";
 }

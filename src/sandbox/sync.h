@@ -18,6 +18,9 @@
  *                                      "0" to (none: the runtime moved it);
  *                                      "M <line>": the host's cgroup mounts
  *                                      (rootfs_describe_cgroup_mounts())
+ *   runtime -> init   SYNC_CGROUP_TREE the cgroup mount, built (fd attached;
+ *                                      none, value -errno: build your own),
+ *                                      when InitConfig.cgroup_tree
  *   runtime -> init   SYNC_STATE       the OCI state JSON, for in-container
  *                                      hooks
  *   init -> runtime   SYNC_CONSOLE     the pty master (fd attached)
@@ -38,6 +41,7 @@ typedef enum SyncType {
         SYNC_READY,
         SYNC_ERROR,
         SYNC_CGROUP,
+        SYNC_CGROUP_TREE,
 } SyncType;
 
 #define SYNC_PAYLOAD_MAX 8192

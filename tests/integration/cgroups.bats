@@ -59,6 +59,36 @@ frozen() {
 	[ -z "$(cgroup_dirs_of "$ID")" ]
 }
 
+@test "the cgroup mount shows, read-only, the container's own cgroup in every host hierarchy" {
+	husk_only "mount every hierarchy of a hybrid host, cgroup2 included, read-only (runc 1.1 leaves out cgroup2 and the tmpfs writable)"
+	local host_h line mnt root opts seen=0
+	host_h=$(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo | grep '^/sys/fs/cgroup/' | sort -u)
+	run_container 'cat /proc/self/mountinfo; echo x > /sys/fs/cgroup/pids/pids.max && echo WROTE; cat /sys/fs/cgroup/pids/pids.max'
+	[ "$status" -eq 0 ]
+	[[ $output != *WROTE* ]]
+	# The tmpfs that holds them, read-only.
+	line=$(awk '$5 == "/sys/fs/cgroup"' <<<"$output")
+	[[ $(awk '{print $6}' <<<"$line") == ro,* ]]
+	for mnt in $host_h; do
+		line=$(awk -v m="$mnt" '$5 == m' <<<"$output")
+		[ -n "$line" ] || {
+			echo "no $mnt in the container" >&2
+			false
+		}
+		root=$(awk '{print $4}' <<<"$line")
+		opts=$(awk '{print $6}' <<<"$line")
+		[ "$root" = "/$CGROUP_PARENT/$ID" ] || {
+			echo "$mnt shows $root" >&2
+			false
+		}
+		[[ $opts == ro,* ]]
+		seen=$((seen + 1))
+	done
+	[ "$seen" -ge 1 ]
+	# pids.max of its own cgroup, readable.
+	[ "${lines[-1]}" = max ]
+}
+
 @test "without linux.cgroupsPath the container gets /<id>, as with runc and crun" {
 	husk_only "put it at /<id> in every v1 hierarchy (runc 1.1 nests some below its own cgroup)"
 	update_config 'del(.linux.cgroupsPath)'
