@@ -36,7 +36,11 @@ fi
 work=$(mktemp -d /tmp/husk-bench.XXXXXX)
 trap 'cleanup' EXIT
 cleanup() {
-	[[ -n ${holder:-} ]] && kill "$holder" 2>/dev/null && wait "$holder" 2>/dev/null
+	# (wait reports the holder's SIGTERM: not a failure of the cleanup)
+	if [[ -n ${holder:-} ]]; then
+		kill "$holder" 2>/dev/null || true
+		wait "$holder" 2>/dev/null || true
+	fi
 	rm -rf --one-file-system "$work"
 }
 
