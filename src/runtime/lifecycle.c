@@ -24,15 +24,18 @@ static void runtime_warn(const RuntimeOpts *o, const Error *e)
                 o->warn(e->msg);
 }
 
+static void warn_hook(const Error *e, void *userdata)
+{
+        runtime_warn(userdata, e);
+}
+
 void runtime_poststart(const RuntimeOpts *o, const Spec *spec, const ContainerRecord *rec)
 {
         _cleanup_free_ char *state = NULL;
-        _cleanup_error_ Error *e = NULL;
 
         if (spec->n_hooks[HOOK_POSTSTART] == 0 || !(state = oci_state_to_json(rec, STATUS_RUNNING, false)))
                 return;
-        if (hooks_run(spec, HOOK_POSTSTART, state, &e) < 0)
-                runtime_warn(o, e);
+        (void)hooks_run_all(spec, HOOK_POSTSTART, state, warn_hook, (void *)o);
 }
 
 /* Validate the id, lock the container's directory (LOCK_SH or LOCK_EX), read
@@ -291,10 +294,9 @@ int runtime_delete(const RuntimeOpts *o, const char *id, bool force, const Spec 
                 spec_in = spec;
         if (spec_in && spec_in->n_hooks[HOOK_POSTSTOP] > 0) {
                 _cleanup_free_ char *state = oci_state_to_json(rec, STATUS_STOPPED, false);
-                _cleanup_error_ Error *e = NULL;
 
-                if (state && hooks_run(spec_in, HOOK_POSTSTOP, state, &e) < 0)
-                        runtime_warn(o, e);
+                if (state)
+                        (void)hooks_run_all(spec_in, HOOK_POSTSTOP, state, warn_hook, (void *)o);
         }
         r = statedir_remove(o, id);
         if (r < 0)

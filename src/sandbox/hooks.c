@@ -71,6 +71,24 @@ static int hook_run_one(const SpecHook *h, const char *state_json, Error **ret_e
         return error_setx(ret_err, EIO, "%s killed by signal %d", h->path, WTERMSIG(status));
 }
 
+size_t hooks_run_all(const Spec *spec, HookKind kind, const char *state_json,
+                     void (*warn)(const Error *e, void *userdata), void *userdata)
+{
+        size_t failed = 0;
+
+        for (size_t i = 0; i < spec->n_hooks[kind]; i++) {
+                _cleanup_error_ Error *e = NULL;
+
+                if (hook_run_one(&spec->hooks[kind][i], state_json, &e) >= 0)
+                        continue;
+                error_prefix(&e, "%s hook #%zu", hook_kind_to_string(kind), i);
+                if (warn)
+                        warn(e, userdata);
+                failed++;
+        }
+        return failed;
+}
+
 int hooks_run(const Spec *spec, HookKind kind, const char *state_json, Error **ret_err)
 {
         for (size_t i = 0; i < spec->n_hooks[kind]; i++) {

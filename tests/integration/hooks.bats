@@ -226,6 +226,22 @@ check_hook() {
 	assert_no_trace "$ID"
 }
 
+@test "a failing poststart or poststop hook is a warning: the hooks after it still run" {
+	husk_only "run the remaining poststart and poststop hooks after one fails (runc 1.1 stops, and fails create on poststart)"
+	update_config '.hooks.poststart = [{"path": "/bin/false", "args": ["false"]}]
+		| .hooks.poststop = [{"path": "/bin/false", "args": ["false"]}]'
+	add_hook poststart poststart "$HOOKS" "$TEST_DIR/hook.sh"
+	add_hook poststop poststop "$HOOKS" "$TEST_DIR/hook.sh"
+	set_args sleep 4248
+	start_detached
+	wait_for test -s "$HOOKS/poststart.state"
+	check_hook poststart running
+	runtime delete --force "$ID"
+	[ "$status" -eq 0 ]
+	check_hook poststop stopped
+	assert_no_trace "$ID"
+}
+
 @test "a hook that outlives its timeout fails create and is killed" {
 	update_config '.hooks.createRuntime = [{"path": "/bin/sh", "args": ["sh", "-c", "exec sleep 4247"], "timeout": 1}]'
 	set_args sleep 4244
