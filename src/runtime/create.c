@@ -496,6 +496,22 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                                 (void)waitpid(child, NULL, 0);
                                 child = -1;
                         }
+                        /* An init in a user namespace cannot open its own
+                         * /proc/self/oom_score_adj: non-dumpable, its /proc
+                         * files belong to a root its namespace does not
+                         * map. We write it, before it runs anything. */
+                        if (spec->process.has_oom_score_adj && spec_namespace(spec, NS_USER)) {
+                                char path[64], val[16];
+
+                                snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)init_pid);
+                                snprintf(val, sizeof(val), "%d", spec->process.oom_score_adj);
+                                r = write_string_file(path, val);
+                                if (r < 0) {
+                                        error_set(ret_err, -r, "process.oomScoreAdj %d: write %s",
+                                                  spec->process.oom_score_adj, path);
+                                        goto fail;
+                                }
+                        }
                         r = place_in_cgroup(spec, cg, spec->linux_.has_resources ? &res : NULL, init_pid, in_v2,
                                             sock_parent, ic.cgroup_tree, ret_err);
                         if (r < 0) {

@@ -456,7 +456,7 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
         /* oomScoreAdj and exec.fifo come after pivot_root, when the only
          * procfs in sight may be none at all: get ours while the runtime's
          * is there. */
-        if (proc->has_oom_score_adj && procfs_prepare(&err) < 0)
+        if (proc->has_oom_score_adj && !rc.userns && procfs_prepare(&err) < 0)
                 child_fail(c->sync_fd, err);
         if (c->fifo_fd >= 0 && (fd_dir = procfs_open_fd_dir(&err)) < 0)
                 child_fail(c->sync_fd, err);
@@ -481,7 +481,8 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
 
         if (process_apply_rlimits(proc->rlimits, proc->n_rlimits, &err) < 0)
                 child_fail(c->sync_fd, err);
-        if (proc->has_oom_score_adj && process_set_oom_score_adj(proc->oom_score_adj, &err) < 0)
+        /* (In a user namespace the runtime writes it: see create.c.) */
+        if (proc->has_oom_score_adj && !rc.userns && process_set_oom_score_adj(proc->oom_score_adj, &err) < 0)
                 child_fail(c->sync_fd, err);
         if (spec->linux_.has_personality && process_apply_personality(&spec->linux_, &err) < 0)
                 child_fail(c->sync_fd, err);

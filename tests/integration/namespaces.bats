@@ -146,6 +146,16 @@ container_ns() { awk -v n="$1" '$1 == n {print $2}' <<<"$output"; }
 	[ "$(stat -c %u:%g "$TEST_DIR/out/made-inside")" = 100000:100000 ]
 }
 
+@test "user namespace: process.oomScoreAdj is applied" {
+	add_namespace user
+	update_config '.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .process.oomScoreAdj = 321'
+	run_container 'cat /proc/self/oom_score_adj'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 321 ]
+}
+
 @test "time namespace offsets" {
 	[ -e /proc/self/ns/time ] || skip "kernel without time namespaces"
 	husk_only "support time namespaces (runc 1.1)"
