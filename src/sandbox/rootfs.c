@@ -514,9 +514,6 @@ int rootfs_build_cgroup_tree(const Spec *spec, const char *mounts_text, char *co
         r = parse_cgroup_mounts(mounts_text, &cms, &n, ret_err);
         if (r < 0)
                 return r;
-        r = read_full_file("/proc/self/cgroup", &self, NULL, ret_err);
-        if (r < 0)
-                return r;
         fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
         if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0) < 0 ||
             fsconfig(fs, FSCONFIG_SET_STRING, "mode", "755", 0) < 0 ||
@@ -536,6 +533,10 @@ int rootfs_build_cgroup_tree(const Spec *spec, const char *mounts_text, char *co
                         if (strncmp(dirs[k], prefix, strlen(prefix)) == 0 && !(src = strdup(dirs[k])))
                                 return error_set(ret_err, ENOMEM, "cgroup tree");
                 if (!src) {
+                        /* A hierarchy without a directory of the container:
+                         * the init is where we are (usually none such). */
+                        if (!self && (r = read_full_file("/proc/self/cgroup", &self, NULL, ret_err)) < 0)
+                                return r;
                         own = own_cgroup(self, cm->v2 ? "" : cm->ctrls);
                         if (!own || asprintf(&src, "/sys/fs/cgroup/%s%s", cm->name, own) < 0)
                                 return error_setx(ret_err, ENOENT, "find own cgroup for %s", cm->name);
