@@ -24,6 +24,8 @@ packages=(
 	libc6-dev
 	# Debian's kernel, with AppArmor, booted under TCG (security/lsm-vm.bats)
 	qemu-system-x86
+	# a small SELinux policy of the test's own (security/lsm-vm.bats)
+	secilc
 )
 if [[ ${1:-} == --bench ]]; then
 	packages+=(time)
