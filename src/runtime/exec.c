@@ -24,12 +24,14 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
+#include "lib/procfs.h"
 #include "lib/util.h"
 #include "runtime/console.h"
 #include "runtime/statedir.h"
 #include "sandbox/exe.h"
 #include "sandbox/init.h"
 #include "sandbox/lsm.h"
+#include "sandbox/process.h"
 #include "sandbox/sync.h"
 
 static const char *const ns_order[] = { "user", "ipc", "uts", "net", "pid", "cgroup", "time", "mnt" };
@@ -109,6 +111,12 @@ _noreturn_ static void exec_helper(pid_t init, const Spec *spec, const ExecOpts 
                 int keep[2] = { sync_fd, cg->v2_dir };
                 close_all_fds(3 + (e->preserve_fds > 0 ? e->preserve_fds : 0), keep, cg->v2_dir >= 0 ? 2 : 1);
         }
+        /* oomScoreAdj from here, before the user namespace: the process
+         * inherits it, and inside a user namespace its own
+         * /proc/self/oom_score_adj belongs to an unmapped root. */
+        if (e->process->has_oom_score_adj && process_set_oom_score_adj(e->process->oom_score_adj, &err) < 0)
+                goto fail;
+        procfs_close();
         /* The cgroup files, by host path: before the mount namespace. */
         for (; cg->tasks && cg->tasks[n_tasks] && n_tasks < ELEMENTSOF(tasks_fds); n_tasks++) {
                 tasks_fds[n_tasks] = open(cg->tasks[n_tasks], O_WRONLY | O_CLOEXEC);

@@ -731,9 +731,8 @@ _noreturn_ void sandbox_exec_process(const Spec *spec, const SpecProcess *proc, 
                         _exit(1);
                 close(master);
         }
+        /* oomScoreAdj was set before the namespaces were joined. */
         if (process_apply_rlimits(proc->rlimits, proc->n_rlimits, &err) < 0)
-                child_fail(sync_fd, err);
-        if (proc->has_oom_score_adj && process_set_oom_score_adj(proc->oom_score_adj, &err) < 0)
                 child_fail(sync_fd, err);
         if (do_chdir(proc->cwd ? proc->cwd : "/", &err) < 0)
                 child_fail(sync_fd, err);

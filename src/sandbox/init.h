@@ -50,7 +50,8 @@ int sandbox_new_ns_flags(const Spec *spec);
  * return a malloc'd path of an executable regular file. -ENOENT/-EACCES. */
 int sandbox_find_executable(const char *file, char *const *env, const char *cwd, char **ret, Error **ret_err);
 
-/* Apply everything of `proc` to the calling process and exec it: used by
+/* Apply everything of `proc` but oomScoreAdj (the caller sets that before
+ * it joins the namespaces) to the calling process and exec it: used by
  * `exec` after joining a running container's namespaces. Never returns;
  * on failure reports on sync_fd (if >= 0) or stderr and _exit(127/126/1). */
 _noreturn_ void sandbox_exec_process(const Spec *spec, const SpecProcess *proc, int sync_fd, int preserve_fds);

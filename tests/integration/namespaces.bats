@@ -156,6 +156,21 @@ container_ns() { awk -v n="$1" '$1 == n {print $2}' <<<"$output"; }
 	[ "${lines[0]}" = 321 ]
 }
 
+@test "user namespace: exec with process.oomScoreAdj" {
+	add_namespace user
+	update_config '.linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	set_args sleep 4243
+	start_detached
+	jq '.process | .args = ["cat", "/proc/self/oom_score_adj"] | .oomScoreAdj = 654' \
+		"$BUNDLE/config.json" >"$TEST_DIR/process.json"
+	runtime exec --process "$TEST_DIR/process.json" "$ID"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 654 ]
+	# The container's init keeps its own.
+	[ "$(cat "/proc/$(container_pid "$ID")/oom_score_adj")" = 0 ]
+}
+
 @test "time namespace offsets" {
 	[ -e /proc/self/ns/time ] || skip "kernel without time namespaces"
 	husk_only "support time namespaces (runc 1.1)"
