@@ -2,11 +2,14 @@
 # run-bench.sh [N]: container start-to-exit cost of husk-runtime, crun and runc
 # on this machine, in one run. Each runtime does N (default 200) sequential
 # `run`s of busybox `true` (after a warm-up), each from its own `spec` on one
-# rootfs, with its own --root under a temp dir. The runtimes take turns run
-# after run (bench/runloop.c), so that the machine's noisy moments hit them
-# alike. The table gives the median and mean milliseconds per container, the
-# ratio of medians to crun, and the peak RSS of one `run` (/usr/bin/time %M,
-# the largest of 5).
+# rootfs, with its own --root under a temp dir, and N more with cgroup limits
+# (memory and swap, cpu shares and quota, pids: the cgroup files written at
+# create, removed at delete). The runtimes take turns run after run
+# (bench/runloop.c), so that the machine's noisy moments hit them alike. The
+# table gives the median and mean milliseconds per container, the ratios of
+# medians to crun and to runc (a "+limits" row to the same runtime's
+# "+limits" row), and the peak RSS of one `run` (/usr/bin/time %M, the
+# largest of 5).
 #
 # crun 1.8.1 refuses hybrid cgroup hosts (cgroup2 at /sys/fs/cgroup/unified
 # next to v1 controllers): its runs happen in a private mount namespace with
@@ -102,6 +105,9 @@ peak_rss() {
 	echo "$best"
 }
 
+# The limits of the "+limits" runs.
+limits='{"memory": {"limit": 268435456, "swap": 268435456},
+	"cpu": {"shares": 512, "quota": 50000, "period": 100000}, "pids": {"limit": 64}}'
 declare -A ms mean rss version
 loop_args=()
 for name in "${runtimes[@]}"; do
@@ -118,13 +124,20 @@ for name in "${runtimes[@]}"; do
 		echo "run-bench: $name spec failed, skipped" >&2
 		continue
 	fi
+	mkdir -p "$work/bundle-$name+limits" "$work/root-$name+limits"
+	jq --arg rootfs "$rootfs" --arg cg "/husk-bench-$name+limits" --argjson limits "$limits" \
+		'.process.terminal = false | .process.args = ["/bin/true"] | .root = {"path": $rootfs, "readonly": true}
+		| .linux.cgroupsPath = $cg | .linux.resources += $limits' \
+		"$work/bundle-$name/config.json" >"$work/bundle-$name+limits/config.json"
 	jq --arg rootfs "$rootfs" --arg cg "/husk-bench-$name" \
 		'.process.terminal = false | .process.args = ["/bin/true"] | .root = {"path": $rootfs, "readonly": true} | .linux.cgroupsPath = $cg' \
 		"$work/bundle-$name/config.json" >"$work/c.json"
 	mv "$work/c.json" "$work/bundle-$name/config.json"
 	ns=-
 	[[ $name == crun && $hybrid == 1 ]] && ns=$crun_mntns
-	loop_args+=("$name" "$path" "$work/root-$name" "$work/bundle-$name" "$ns")
+	for v in "$name" "$name+limits"; do
+		loop_args+=("$v" "$path" "$work/root-$v" "$work/bundle-$v" "$ns")
+	done
 done
 ((${#loop_args[@]} > 0)) || exit 1
 
@@ -139,17 +152,27 @@ for name in "${runtimes[@]}"; do
 	[[ -n ${ms[$name]:-} ]] && rss[$name]=$(peak_rss "$name" "$(runtime_path "$name")")
 done
 
+# ratio A B: "A/Bx", or - when either is missing.
+ratio() {
+	if [[ -n $1 && -n $2 ]]; then
+		awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'
+	else
+		echo -
+	fi
+}
+
 echo
 echo "sequential 'run' of busybox true, N=$n, $(nproc) CPUs, kernel $(uname -r)$( ((hybrid)) && echo ', hybrid cgroups')"
-printf '%-14s %-14s %10s %10s %10s %14s\n' runtime version "median ms" "mean ms" "vs crun" "peak RSS KiB"
+echo "+limits: $(echo "$limits" | jq -c .)"
+printf '%-20s %-10s %10s %10s %9s %9s %14s\n' runtime version "median ms" "mean ms" "vs crun" "vs runc" "peak RSS KiB"
 for name in "${runtimes[@]}"; do
-	if [[ -z ${ms[$name]:-} ]]; then
-		printf '%-14s %-14s %10s %10s %10s %14s\n' "$name" "${version[$name]:--}" failed - - -
-		continue
-	fi
-	ratio=-
-	if [[ -n ${ms[crun]:-} ]]; then
-		ratio=$(awk -v a="${ms[$name]}" -v b="${ms[crun]}" 'BEGIN {printf "%.2fx", a / b}')
-	fi
-	printf '%-14s %-14s %10s %10s %10s %14s\n' "$name" "${version[$name]}" "${ms[$name]}" "${mean[$name]}" "$ratio" "${rss[$name]}"
+	for suffix in "" +limits; do
+		v=$name$suffix
+		if [[ -z ${ms[$v]:-} ]]; then
+			printf '%-20s %-10s %10s %10s %9s %9s %14s\n' "$v" "${version[$name]:--}" failed - - - -
+			continue
+		fi
+		printf '%-20s %-10s %10s %10s %9s %9s %14s\n' "$v" "${version[$name]}" "${ms[$v]}" "${mean[$v]}" \
+			"$(ratio "${ms[$v]}" "${ms[crun$suffix]:-}")" "$(ratio "${ms[$v]}" "${ms[runc$suffix]:-}")" "${rss[$v]:--}"
+	done
 done
