@@ -14,6 +14,7 @@
  *   cgroup-bpf.c      the v2 device controller: a BPF_PROG_TYPE_CGROUP_DEVICE
  *                     program built from the OCI device rules
  *   cgroup-stats.c    runc-shaped statistics JSON
+ *   cgroup-oom.c      OOM notifications (v1 eventfd, v2 inotify)
  */
 
 #include "cgroup/cgroup.h"
@@ -215,3 +216,21 @@ void cgroup_hierarchies_free(CgroupHierarchy *h, size_t n);
 
 /* Parse a "maj:min ..." line prefix. Returns pointer past "maj:min" or NULL. */
 const char *cgroup_parse_devnum(const char *s, uint64_t *ret_major, uint64_t *ret_minor);
+
+/* ---- stats parsers (cgroup-stats.c), unit-tested ---- */
+
+/* A cpuset list ("0-3,8,10-11", as in cpuset.cpus) as numbers, in order.
+ * "" is an empty list. Returns 0 (*ret malloc'd, possibly NULL when empty)
+ * or -EINVAL (not a list, a range backwards, a number past 65535). */
+int cgroup_parse_id_list(const char *s, uint16_t **ret, size_t *ret_n);
+
+/* cpuacct.usage_all ("cpu user system" header, then "N user_ns sys_ns" a
+ * line): per-cpu user and system times, malloc'd. Malformed lines are
+ * skipped. Returns 0 or -ENOMEM. */
+int cgroup_parse_usage_all(const char *text, uint64_t **ret_user, uint64_t **ret_sys, size_t *ret_n);
+
+/* One line of a v1 blkio file: "8:0 Read 4096", or "8:0 4096" (no op:
+ * op set to ""). op must hold op_size bytes. Returns 0 or -EINVAL (a
+ * "Total N" line, a malformed one). */
+int cgroup_parse_blkio_line(const char *line, uint64_t *ret_major, uint64_t *ret_minor, char *op, size_t op_size,
+                            uint64_t *ret_value);

@@ -125,6 +125,24 @@ int cgroup_destroy(Cgroup *cg, Error **ret_err);
  * "pids", "blkio", "hugetlb"), as malloc'd JSON text (the "data" object). */
 int cgroup_stats_json(Cgroup *cg, char **ret, Error **ret_err);
 
+/* OOM notifications (`events`): v1 an eventfd on memory.oom_control, v2
+ * inotify on memory.events and its oom_kill counter. -EOPNOTSUPP when the
+ * cgroup has no memory controller. Free with cgroup_oom_watch_free(). */
+typedef struct CgroupOomWatch CgroupOomWatch;
+int cgroup_oom_watch(Cgroup *cg, CgroupOomWatch **ret, Error **ret_err);
+void cgroup_oom_watch_free(CgroupOomWatch *w);
+static inline void cgroup_oom_watch_freep(CgroupOomWatch **w)
+{
+        cgroup_oom_watch_free(*w);
+}
+#define _cleanup_oom_watch_ _cleanup_(cgroup_oom_watch_freep)
+/* The fd to poll for POLLIN; owned by the watch. */
+int cgroup_oom_watch_fd(const CgroupOomWatch *w);
+/* Without blocking: *ret_oom tells whether there was an OOM event since
+ * the last call (or since the watch was made). Returns 0, -ENODEV when the
+ * cgroup was removed, or another -errno. */
+int cgroup_oom_watch_read(CgroupOomWatch *w, bool *ret_oom);
+
 /* The path this cgroup lives at (as resolved). */
 const char *cgroup_path(const Cgroup *cg);
 

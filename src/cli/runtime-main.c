@@ -953,23 +953,43 @@ static int cmd_update(int argc, char **argv)
 
 struct events_args {
         bool stats;
-        int interval;
+        uint64_t interval_ms;
 };
 
 static int events_opt(int c, const char *arg, void *d)
 {
         struct events_args *a = d;
+        int64_t ns;
 
         if (c == 's')
                 a->stats = true;
         else if (c == 'i') {
-                int v = 0;
-                char unit = 's';
-                if (sscanf(arg, "%d%c", &v, &unit) < 1 || v <= 0)
-                        return fail_usage("events: invalid --interval \"%s\"", arg), -EINVAL;
-                a->interval = unit == 'm' ? v * 60 : v;
+                /* A Go duration, as runc's flag takes: "5s", "500ms", "1m". */
+                if (parse_duration(arg, &ns) < 0)
+                        return fail_usage("events: invalid --interval \"%s\": want a duration such as 5s, 500ms "
+                                          "or 1m",
+                                          arg),
+                               -EINVAL;
+                if (ns < 1000000)
+                        return fail_usage("events: --interval must be at least 1ms, not \"%s\"", arg), -EINVAL;
+                a->interval_ms = (uint64_t)ns / 1000000u;
         }
         return 0;
+}
+
+/* One event a line, as runc's JSON encoder writes them: {"type","id"}
+ * and, for statistics, "data". Container ids need no escaping
+ * (runtime_id_valid()). */
+static int print_event(RuntimeEventType type, const char *data, void *userdata)
+{
+        const char *id = userdata;
+
+        if (type == RUNTIME_EVENT_OOM)
+                printf("{\"type\":\"oom\",\"id\":\"%s\"}\n", id);
+        else
+                printf("{\"type\":\"stats\",\"id\":\"%s\",\"data\":%s}\n", id, data);
+        /* A reader that went away ends the stream. */
+        return fflush(stdout) == 0 ? 0 : -errno;
 }
 
 static int cmd_events(int argc, char **argv)
@@ -977,28 +997,24 @@ static int cmd_events(int argc, char **argv)
         static const struct option lo[] = { { "stats", no_argument, NULL, 's' },
                                             { "interval", required_argument, NULL, 'i' },
                                             OPT_END };
-        struct events_args a = { .interval = 5 };
+        _cleanup_error_ Error *err = NULL;
+        struct events_args a = { .interval_ms = 5000 };
         RuntimeOpts o = runtime_opts();
         const char *id;
         int i = parse_opts(argc, argv, "", lo, events_opt, &a, "events");
 
         if (i < 0 || need_id(argc, argv, i, "events", &id) < 0)
                 return 1;
-        for (;;) {
-                _cleanup_error_ Error *err = NULL;
+        if (a.stats) {
                 _cleanup_free_ char *data = NULL;
 
-                if (runtime_stats_json(&o, id, &data, &err) < 0) {
-                        if (!a.stats && err && err->code == EINVAL)
-                                return 0; /* the container stopped */
+                if (runtime_stats_json(&o, id, &data, &err) < 0)
                         return fail(err);
-                }
-                printf("{\"type\":\"stats\",\"id\":\"%s\",\"data\":%s}\n", id, data);
-                fflush(stdout);
-                if (a.stats)
-                        return 0;
-                sleep((unsigned)a.interval);
+                return print_event(RUNTIME_EVENT_STATS, data, (void *)id) < 0;
         }
+        if (runtime_events(&o, id, a.interval_ms, print_event, (void *)id, &err) < 0)
+                return fail(err);
+        return 0;
 }
 
 static int cmd_features(int argc, char **argv)

@@ -278,6 +278,75 @@ int parse_int(const char *s, int *ret)
         return 0;
 }
 
+int parse_duration(const char *s, int64_t *ret)
+{
+        /* Two-letter units first: "ms" must not be read as "m". */
+        static const struct {
+                const char *unit;
+                uint64_t ns;
+        } units[] = {
+                { "ns", 1 },
+                { "us", 1000 },
+                { "\u00b5s", 1000 }, /* micro sign */
+                { "\u03bcs", 1000 }, /* Greek mu */
+                { "ms", 1000000 },
+                { "s", UINT64_C(1000000000) },
+                { "m", UINT64_C(60000000000) },
+                { "h", UINT64_C(3600000000000) },
+        };
+        const uint64_t max = (uint64_t)INT64_MAX;
+        const char *p = s;
+        uint64_t total = 0;
+        bool neg = false;
+
+        if (!p || !*p)
+                return -EINVAL;
+        if (*p == '-' || *p == '+')
+                neg = *p++ == '-';
+        if (streq(p, "0")) {
+                *ret = 0;
+                return 0;
+        }
+        if (!*p)
+                return -EINVAL;
+        while (*p) {
+                uint64_t whole = 0, frac = 0, scale = 1, unit = 0, v;
+                bool digits = false;
+                size_t ul = 0;
+
+                for (; isdigit((unsigned char)*p); p++, digits = true) {
+                        if (whole > (UINT64_MAX - 9) / 10)
+                                return -ERANGE;
+                        whole = whole * 10 + (uint64_t)(*p - '0');
+                }
+                if (*p == '.')
+                        for (p++; isdigit((unsigned char)*p); p++, digits = true)
+                                if (scale < UINT64_C(1000000000000000000)) { /* finer is below 1 ns */
+                                        frac = frac * 10 + (uint64_t)(*p - '0');
+                                        scale *= 10;
+                                }
+                if (!digits)
+                        return -EINVAL;
+                for (size_t i = 0; i < ELEMENTSOF(units) && !unit; i++) {
+                        ul = strlen(units[i].unit);
+                        if (strncmp(p, units[i].unit, ul) == 0)
+                                unit = units[i].ns;
+                }
+                if (!unit)
+                        return -EINVAL;
+                p += ul;
+                if (whole > max / unit)
+                        return -ERANGE;
+                /* frac / scale < 1 and unit < 2^42: no overflow. */
+                v = whole * unit + (uint64_t)((long double)frac * (long double)unit / (long double)scale);
+                if (v > max - total)
+                        return -ERANGE;
+                total += v;
+        }
+        *ret = neg ? -(int64_t)total : (int64_t)total;
+        return 0;
+}
+
 int mkdir_p(const char *path, mode_t mode)
 {
         _cleanup_free_ char *p = strdup(path);

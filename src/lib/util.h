@@ -40,6 +40,14 @@ int parse_int(const char *s, int *ret);
  * the kernel, so a process given it would stay who it was). -EINVAL/-ERANGE. */
 int parse_id(const char *s, uint32_t *ret);
 
+/* A Go duration (time.ParseDuration, which runc's --interval takes):
+ * an optional sign, then one or more decimal numbers, each with an optional
+ * fraction and a unit ("ns", "us", "µs", "ms", "s", "m", "h"): "5s",
+ * "1m30s", "1.5h", "-2ms". A bare "0" needs no unit. *ret is in
+ * nanoseconds. Returns 0, -EINVAL (malformed, a missing or unknown unit) or
+ * -ERANGE (past int64). */
+int parse_duration(const char *s, int64_t *ret);
+
 /* mkdir -p, 0 if it exists already. */
 int mkdir_p(const char *path, mode_t mode);
 

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -482,4 +483,103 @@ int runtime_stats_json(const RuntimeOpts *o, const char *id, char **ret, Error *
         int r = open_live_cgroup(o, id, "read statistics of", &cg, ret_err);
 
         return r < 0 ? r : cgroup_stats_json(cg, ret, ret_err);
+}
+
+static uint64_t now_msec(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Read the OOM watch and emit an "oom" event if there was one. Returns 1
+ * when the cgroup went away (the stream is over), 0, or the emitter's
+ * error. */
+static int events_oom(CgroupOomWatch *w, RuntimeEventFn emit, void *userdata)
+{
+        bool oom = false;
+        int r;
+
+        if (!w)
+                return 0;
+        r = cgroup_oom_watch_read(w, &oom);
+        if (r == -ENODEV)
+                return 1;
+        if (oom && (r = emit(RUNTIME_EVENT_OOM, NULL, userdata)) < 0)
+                return r;
+        return 0;
+}
+
+int runtime_events(const RuntimeOpts *o, const char *id, uint64_t interval_ms, RuntimeEventFn emit, void *userdata,
+                   Error **ret_err)
+{
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        _cleanup_record_ ContainerRecord *rec = NULL;
+        _cleanup_oom_watch_ CgroupOomWatch *w = NULL;
+        _cleanup_error_ Error *e = NULL;
+        _cleanup_close_ int pidfd = -EBADF;
+        ContainerStatus st;
+        uint64_t next;
+        int r;
+
+        if (interval_ms == 0)
+                return error_setx(ret_err, EINVAL, "events: the interval must be greater than 0");
+        r = open_cgroup(o, id, &rec, &st, &cg, ret_err);
+        if (r < 0)
+                return r;
+        if (st == STATUS_STOPPED)
+                return error_setx(ret_err, EINVAL, "container \"%s\" is not running", id);
+        /* The init's exit ends the stream. Opened before the start time is
+         * checked: a recycled pid then fails the check instead of being
+         * watched. */
+        pidfd = pidfd_open_(rec->pid, 0);
+        if (pidfd == -ESRCH || (rec->pid_start_time && proc_start_time(rec->pid) != rec->pid_start_time))
+                return 0; /* it stopped meanwhile */
+        if (pidfd < 0)
+                return error_set(ret_err, -pidfd, "open pid %d", (int)rec->pid);
+        /* Without a memory controller there are no OOM events to report,
+         * but statistics still are. */
+        if (record_manager(o, rec) != CGROUP_MANAGER_DISABLED) {
+                r = cgroup_oom_watch(cg, &w, &e);
+                if (r < 0 && r != -EOPNOTSUPP)
+                        return error_setx(ret_err, -r, "%s", e ? e->msg : "watch OOM events");
+        }
+
+        /* As runc: the first statistics after one interval. */
+        next = now_msec() + interval_ms;
+        for (;;) {
+                struct pollfd p[2] = { { .fd = pidfd, .events = POLLIN },
+                                       { .fd = w ? cgroup_oom_watch_fd(w) : -1, .events = POLLIN } };
+                uint64_t now = now_msec();
+                int timeout = next <= now ? 0 : next - now > INT_MAX ? INT_MAX : (int)(next - now);
+
+                r = poll(p, 2, timeout);
+                if (r < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return error_set(ret_err, errno, "events: poll");
+                }
+                /* OOM before exit: a kill of the init shows both at once. */
+                if (p[1].revents || p[0].revents) {
+                        r = events_oom(w, emit, userdata);
+                        if (r < 0)
+                                return error_set(ret_err, -r, "events");
+                        if (r > 0 || p[0].revents)
+                                return 0;
+                }
+                if (now_msec() >= next) {
+                        _cleanup_free_ char *data = NULL;
+
+                        r = cgroup_stats_json(cg, &data, ret_err);
+                        if (r < 0)
+                                return r;
+                        r = emit(RUNTIME_EVENT_STATS, data, userdata);
+                        if (r < 0)
+                                return error_set(ret_err, -r, "events");
+                        next += interval_ms;
+                        if (next <= now_msec()) /* a slow reader: do not burst */
+                                next = now_msec() + interval_ms;
+                }
+        }
 }

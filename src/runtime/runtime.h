@@ -89,6 +89,21 @@ int runtime_resume(const RuntimeOpts *o, const char *id, Error **ret_err);
 int runtime_update(const RuntimeOpts *o, const char *id, const SpecResources *res, Error **ret_err);
 int runtime_stats_json(const RuntimeOpts *o, const char *id, char **ret, Error **ret_err);
 
+typedef enum RuntimeEventType {
+        RUNTIME_EVENT_STATS, /* data: the cgroup_stats_json() object */
+        RUNTIME_EVENT_OOM,   /* data: NULL */
+} RuntimeEventType;
+/* Called for each event; a negative -errno stops the stream with it. */
+typedef int (*RuntimeEventFn)(RuntimeEventType type, const char *data, void *userdata);
+
+/* `events` without --stats: statistics every interval_ms (the first after
+ * one interval, as runc), and an OOM event as soon as the container's
+ * memory cgroup has one. Returns 0 once the container has stopped (its
+ * init exited, or its cgroup was removed); an error when it is stopped
+ * already or interval_ms is 0. */
+int runtime_events(const RuntimeOpts *o, const char *id, uint64_t interval_ms, RuntimeEventFn emit, void *userdata,
+                   Error **ret_err);
+
 typedef struct ExecOpts {
         SpecProcess *process; /* complete: merged from config.json and flags */
         const char *console_socket;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <jansson.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 
@@ -1013,7 +1014,12 @@ static void test_stats_v2(void **state)
         assert_true(num(j, "memory", "cache", NULL) == 5);
         assert_true(num(j, "memory", "raw", "anon") == 7);
         assert_true(num(j, "pids", "current", NULL) == 3);
-        assert_true(num(j, "pids", "limit", NULL) == 0); /* max */
+        /* "max" is 0 to runc, and omitempty */
+        assert_null(json_object_get(json_object_get(j, "pids"), "limit"));
+        /* runc 1.1 reads no cpuset stats on v2: its zero values */
+        assert_true(num(j, "cpuset", "sched_load_balance", NULL) == 0);
+        assert_null(json_object_get(json_object_get(j, "cpuset"), "cpus"));
+        assert_non_null(strstr(text, "\"kernel\":{\"limit\":0,\"failcnt\":0}"));
         assert_true(num(j, "cpu", "usage", "total") == 10000);
         assert_true(num(j, "cpu", "usage", "user") == 6000);
         assert_true(num(j, "cpu", "usage", "kernel") == 4000);
@@ -1028,6 +1034,10 @@ static void test_stats_v2(void **state)
         json_decref(j);
 }
 
+/* The start of test_stats_v1's JSON: runc's key order. */
+static const char v1_head[] = "{\"cpu\":{\"usage\":{\"total\":100,\"percpu\":[60,40],\"percpu_kernel\":[10,20],"
+                              "\"percpu_user\":[50,20],\"kernel\":30,\"user\":70},\"throttling\":{\"periods\":9,";
+
 static void test_stats_v1(void **state)
 {
         _cleanup_cgroup_ Cgroup *cg = NULL;
@@ -1037,6 +1047,7 @@ static void test_stats_v1(void **state)
         fake_v1_tree(false);
         fake_file("cpu,cpuacct/test/cpuacct.usage", "100\n");
         fake_file("cpu,cpuacct/test/cpuacct.usage_percpu", "60 40 \n");
+        fake_file("cpu,cpuacct/test/cpuacct.usage_all", "cpu user system\n0 50 10\n1 20 20\n");
         fake_file("cpu,cpuacct/test/cpuacct.usage_user", "70\n");
         fake_file("cpu,cpuacct/test/cpuacct.usage_sys", "30\n");
         fake_file("cpu,cpuacct/test/cpu.stat", "nr_periods 9\nnr_throttled 8\nthrottled_time 7\n");
@@ -1050,8 +1061,23 @@ static void test_stats_v1(void **state)
         fake_file("blkio/test/blkio.throttle.io_serviced_recursive", "8:0 Read 1\nTotal 1\n");
         fake_file("hugetlb/test/hugetlb.2MB.usage_in_bytes", "0\n");
         fake_file("hugetlb/test/hugetlb.2MB.failcnt", "4\n");
+        fake_file("hugetlb/test/hugetlb.1GB.limit_in_bytes", "0\n");
+        fake_file("cpuset/test/cpuset.cpus", "0-2,5\n");
+        fake_file("cpuset/test/cpuset.mems", "0\n");
+        fake_file("cpuset/test/cpuset.sched_load_balance", "1\n");
+        fake_file("cpuset/test/cpuset.sched_relax_domain_level", "-1\n");
         cg = fake_open(CGROUP_LAYOUT_V1);
         j = stats_of(cg, &text);
+
+        /* runc's key order (struct fields), and Go's sorted map keys. */
+        assert_true(strncmp(text, v1_head, strlen(v1_head)) == 0);
+        assert_non_null(strstr(text, "\"cpuset\":{\"cpus\":[0,1,2,5],\"cpu_exclusive\":0,\"mems\":[0],"));
+        assert_non_null(strstr(text, "\"sched_load_balance\":1,\"sched_relax_domain_level\":-1},\"memory\":{"));
+        assert_non_null(strstr(text, "\"raw\":{\"cache\":11,\"rss\":22}"));
+        assert_non_null(strstr(text, "\"hugetlb\":{\"1GB\":{\"failcnt\":0},\"2MB\":{\"failcnt\":4}}"));
+        assert_non_null(strstr(text, "\"intel_rdt\":{},\"network_interfaces\":null}"));
+        /* Zero blkio values and ops-less entries, as runc's omitempty. */
+        assert_non_null(strstr(text, "{\"major\":8,\"op\":\"Write\"}"));
 
         assert_true(num(j, "cpu", "usage", "total") == 100);
         assert_true(num(j, "cpu", "usage", "user") == 70);
@@ -1071,6 +1097,179 @@ static void test_stats_v1(void **state)
         assert_int_equal(json_array_size(ios), 1);
         assert_true(num(j, "hugetlb", "2MB", "failcnt") == 4);
         json_decref(j);
+}
+
+static void test_stats_v1_blkio_cfq(void **state)
+{
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        _cleanup_free_ char *text = NULL;
+        json_t *j, *b;
+
+        fake_v1_tree(false);
+        fake_file("blkio/test/blkio.io_service_bytes_recursive", "8:16 Read 10\nTotal 10\n");
+        fake_file("blkio/test/blkio.io_serviced_recursive", "8:16 Read 1\n");
+        fake_file("blkio/test/blkio.time_recursive", "8:16 77\n");
+        fake_file("blkio/test/blkio.sectors_recursive", "8:16 3\n");
+        cg = fake_open(CGROUP_LAYOUT_V1);
+        j = stats_of(cg, &text);
+        b = json_object_get(j, "blkio");
+        assert_int_equal(json_array_size(json_object_get(b, "ioServiceBytesRecursive")), 1);
+        assert_int_equal(json_array_size(json_object_get(b, "ioServicedRecursive")), 1);
+        assert_non_null(strstr(text, "\"ioTimeRecursive\":[{\"major\":8,\"minor\":16,\"value\":77}]"));
+        assert_non_null(strstr(text, "\"sectorsRecursive\":[{\"major\":8,\"minor\":16,\"value\":3}]"));
+        /* empty lists are left out */
+        assert_null(json_object_get(b, "ioQueueRecursive"));
+        json_decref(j);
+}
+
+static void test_parse_id_list(void **state)
+{
+        uint16_t *v = NULL;
+        size_t n = 99;
+
+        assert_int_equal(cgroup_parse_id_list("0-3,8,10-11", &v, &n), 0);
+        assert_int_equal(n, 7);
+        assert_int_equal(v[0], 0);
+        assert_int_equal(v[3], 3);
+        assert_int_equal(v[4], 8);
+        assert_int_equal(v[6], 11);
+        free(v);
+        v = NULL;
+        assert_int_equal(cgroup_parse_id_list("", &v, &n), 0);
+        assert_int_equal(n, 0);
+        free(v);
+        assert_int_equal(cgroup_parse_id_list("7\n", &v, &n), 0);
+        assert_int_equal(n, 1);
+        free(v);
+        assert_int_equal(cgroup_parse_id_list("3-1", &v, &n), -EINVAL);
+        assert_int_equal(cgroup_parse_id_list("1-", &v, &n), -EINVAL);
+        assert_int_equal(cgroup_parse_id_list("a", &v, &n), -EINVAL);
+        assert_int_equal(cgroup_parse_id_list("1;2", &v, &n), -EINVAL);
+        assert_int_equal(cgroup_parse_id_list("65536", &v, &n), -EINVAL);
+        assert_int_equal(cgroup_parse_id_list("-1", &v, &n), -EINVAL);
+}
+
+static void test_parse_usage_all(void **state)
+{
+        _cleanup_free_ uint64_t *u = NULL, *s = NULL;
+        size_t n = 0;
+
+        assert_int_equal(cgroup_parse_usage_all("cpu user system\n0 5 6\nbad line\n1 7 8", &u, &s, &n), 0);
+        assert_int_equal(n, 2);
+        assert_true(u[0] == 5 && s[0] == 6 && u[1] == 7 && s[1] == 8);
+        free(u);
+        free(s);
+        assert_int_equal(cgroup_parse_usage_all("cpu user system", &u, &s, &n), 0);
+        assert_int_equal(n, 0);
+}
+
+static void test_parse_blkio_line(void **state)
+{
+        uint64_t maj, min, v;
+        char op[16];
+
+        assert_int_equal(cgroup_parse_blkio_line("8:0 Read 4096", &maj, &min, op, sizeof(op), &v), 0);
+        assert_true(maj == 8 && min == 0 && v == 4096);
+        assert_string_equal(op, "Read");
+        assert_int_equal(cgroup_parse_blkio_line("253:1 42", &maj, &min, op, sizeof(op), &v), 0);
+        assert_true(maj == 253 && min == 1 && v == 42);
+        assert_string_equal(op, "");
+        assert_int_equal(cgroup_parse_blkio_line("Total 4096", &maj, &min, op, sizeof(op), &v), -EINVAL);
+        assert_int_equal(cgroup_parse_blkio_line("8:0 Read", &maj, &min, op, sizeof(op), &v), -EINVAL);
+        assert_int_equal(cgroup_parse_blkio_line("8:0 Read x", &maj, &min, op, sizeof(op), &v), -EINVAL);
+        assert_int_equal(cgroup_parse_blkio_line("8:0 AVeryLongOperationName 1", &maj, &min, op, 8, &v), -EINVAL);
+}
+
+/* ---- OOM watch on fake trees ---- */
+
+static bool readable(int fd)
+{
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        return poll(&p, 1, 1000) == 1;
+}
+
+static CgroupOomWatch *watch_ok(Cgroup *cg)
+{
+        _cleanup_error_ Error *e = NULL;
+        CgroupOomWatch *w = NULL;
+
+        if (cgroup_oom_watch(cg, &w, &e) < 0)
+                fail_msg("watch: %s", e->msg);
+        return w;
+}
+
+static void test_oom_watch_v2(void **state)
+{
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        CgroupOomWatch *w;
+        bool oom = true;
+
+        fake_v2_tree();
+        fake_file("test/memory.events", "low 0\nhigh 0\nmax 0\noom 1\noom_kill 1\n");
+        cg = fake_open(CGROUP_LAYOUT_V2);
+        w = watch_ok(cg);
+        /* a kill from before the watch does not count */
+        assert_int_equal(cgroup_oom_watch_read(w, &oom), 0);
+        assert_false(oom);
+        /* "max" going up is no OOM */
+        fake_file("test/memory.events", "low 0\nhigh 0\nmax 5\noom 1\noom_kill 1\n");
+        assert_true(readable(cgroup_oom_watch_fd(w)));
+        assert_int_equal(cgroup_oom_watch_read(w, &oom), 0);
+        assert_false(oom);
+        fake_file("test/memory.events", "low 0\nhigh 0\nmax 9\noom 2\noom_kill 2\n");
+        assert_true(readable(cgroup_oom_watch_fd(w)));
+        assert_int_equal(cgroup_oom_watch_read(w, &oom), 0);
+        assert_true(oom);
+        assert_int_equal(cgroup_oom_watch_read(w, &oom), 0);
+        assert_false(oom);
+        cgroup_oom_watch_free(w);
+}
+
+static void test_oom_watch_v1(void **state)
+{
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        _cleanup_free_ char *ctl = NULL;
+        CgroupOomWatch *w;
+        uint64_t one = 1;
+        bool oom = true;
+        char want[64];
+
+        fake_v1_tree(false);
+        fake_file("memory/test/memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 0\n");
+        fake_file("memory/test/cgroup.event_control", "");
+        cg = fake_open(CGROUP_LAYOUT_V1);
+        w = watch_ok(cg);
+        /* "<eventfd> <oom_control fd>" to cgroup.event_control */
+        assert_int_equal(fake->n_writes, 1);
+        snprintf(want, sizeof(want), "/memory/test/cgroup.event_control=%d ", cgroup_oom_watch_fd(w));
+        assert_true(strncmp(fake->writes[0], want, strlen(want)) == 0);
+        assert_int_equal(cgroup_oom_watch_read(w, &oom), 0);
+        assert_false(oom);
+        /* the kernel's signal, played by us */
+        assert_int_equal(write(cgroup_oom_watch_fd(w), &one, sizeof(one)), sizeof(one));
+        assert_int_equal(cgroup_oom_watch_read(w, &oom), 0);
+        assert_true(oom);
+        /* the signal that comes with the cgroup's removal is not an OOM */
+        assert_true(asprintf(&ctl, "%s/memory/test/cgroup.event_control", fake->root) > 0);
+        assert_int_equal(unlink(ctl), 0);
+        assert_int_equal(write(cgroup_oom_watch_fd(w), &one, sizeof(one)), sizeof(one));
+        assert_int_equal(cgroup_oom_watch_read(w, &oom), -ENODEV);
+        assert_false(oom);
+        cgroup_oom_watch_free(w);
+}
+
+static void test_oom_watch_no_memory(void **state)
+{
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        _cleanup_error_ Error *e = NULL;
+        CgroupOomWatch *w = NULL;
+
+        fake_mkdir("test");
+        fake_file("test/cgroup.controllers", "cpu pids\n");
+        cg = fake_open(CGROUP_LAYOUT_V2);
+        assert_int_equal(cgroup_oom_watch(cg, &w, &e), -EOPNOTSUPP);
+        assert_null(w);
+        assert_non_null(strstr(e->msg, "no memory controller"));
 }
 
 /* ---- the disabled manager ---- */
@@ -1147,6 +1346,13 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_apply_hybrid, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_stats_v2, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_stats_v1, fake_setup, fake_teardown),
+                cmocka_unit_test_setup_teardown(test_stats_v1_blkio_cfq, fake_setup, fake_teardown),
+                cmocka_unit_test(test_parse_id_list),
+                cmocka_unit_test(test_parse_usage_all),
+                cmocka_unit_test(test_parse_blkio_line),
+                cmocka_unit_test_setup_teardown(test_oom_watch_v2, fake_setup, fake_teardown),
+                cmocka_unit_test_setup_teardown(test_oom_watch_v1, fake_setup, fake_teardown),
+                cmocka_unit_test_setup_teardown(test_oom_watch_no_memory, fake_setup, fake_teardown),
                 cmocka_unit_test(test_disabled),
                 cmocka_unit_test(test_relative_path_refused),
                 cmocka_unit_test(test_layout_strings),

@@ -106,6 +106,50 @@ static void test_parse_i64(void **state)
         assert_true(v == -1);
 }
 
+/* Go durations, as runc's `events --interval` takes them. */
+static void test_parse_duration(void **state)
+{
+        int64_t v = 7;
+
+        assert_int_equal(parse_duration("5s", &v), 0);
+        assert_true(v == INT64_C(5000000000));
+        assert_int_equal(parse_duration("500ms", &v), 0);
+        assert_true(v == 500000000);
+        assert_int_equal(parse_duration("1m30s", &v), 0);
+        assert_true(v == INT64_C(90000000000));
+        assert_int_equal(parse_duration("1.5h", &v), 0);
+        assert_true(v == INT64_C(5400000000000));
+        assert_int_equal(parse_duration(".5s", &v), 0);
+        assert_true(v == 500000000);
+        assert_int_equal(parse_duration("2us", &v), 0);
+        assert_true(v == 2000);
+        assert_int_equal(parse_duration("2\u00b5s", &v), 0);
+        assert_true(v == 2000);
+        assert_int_equal(parse_duration("3ns", &v), 0);
+        assert_true(v == 3);
+        assert_int_equal(parse_duration("-2ms", &v), 0);
+        assert_true(v == -2000000);
+        assert_int_equal(parse_duration("+1s", &v), 0);
+        assert_true(v == INT64_C(1000000000));
+        assert_int_equal(parse_duration("0", &v), 0);
+        assert_true(v == 0);
+        assert_int_equal(parse_duration("0s", &v), 0);
+        assert_true(v == 0);
+        assert_int_equal(parse_duration("2562047h", &v), 0); /* just below 2^63 ns */
+
+        assert_int_equal(parse_duration("2562048h", &v), -ERANGE);
+        assert_int_equal(parse_duration("99999999999999999999s", &v), -ERANGE);
+        assert_int_equal(parse_duration("5", &v), -EINVAL); /* a unit is required */
+        assert_int_equal(parse_duration("5x", &v), -EINVAL);
+        assert_int_equal(parse_duration("s", &v), -EINVAL);
+        assert_int_equal(parse_duration(".s", &v), -EINVAL);
+        assert_int_equal(parse_duration("1s ", &v), -EINVAL);
+        assert_int_equal(parse_duration(" 1s", &v), -EINVAL);
+        assert_int_equal(parse_duration("-", &v), -EINVAL);
+        assert_int_equal(parse_duration("", &v), -EINVAL);
+        assert_int_equal(parse_duration(NULL, &v), -EINVAL);
+}
+
 /* uids and gids: 0 .. 4294967294; (uid_t)-1 is "no change" to the kernel. */
 static void test_parse_id(void **state)
 {
@@ -430,6 +474,7 @@ int main(void)
                 cmocka_unit_test(test_strv_copy_empty),
                 cmocka_unit_test(test_parse_u64),
                 cmocka_unit_test(test_parse_i64),
+                cmocka_unit_test(test_parse_duration),
                 cmocka_unit_test(test_parse_int),
                 cmocka_unit_test(test_parse_id),
                 cmocka_unit_test(test_signal_from_string),
