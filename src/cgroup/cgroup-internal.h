@@ -263,9 +263,17 @@ typedef struct CgroupUnitProp {
 int cgroup_unit_props(const char *unit, const char *slice, pid_t pid, const SpecResources *res, bool v2,
                       int systemd_version, CgroupUnitProp **ret, size_t *ret_n, Error **ret_err);
 void cgroup_unit_props_free(CgroupUnitProp *p, size_t n);
+/* The resource properties alone, for SetUnitProperties (update); *ret may
+ * be NULL with *ret_n 0. */
+int cgroup_unit_resource_props(const SpecResources *res, bool v2, int systemd_version, CgroupUnitProp **ret,
+                               size_t *ret_n, Error **ret_err);
 /* Whether cgroup_unit_props() would use the systemd version for `res`. */
 bool cgroup_unit_props_need_version(const SpecResources *res);
 
 /* cgroup-systemd.c: stop `unit` and reset it when it failed, waiting for
  * the job; a unit that is gone already is no error. */
 int cgroup_systemd_stop(const char *unit, Error **ret_err);
+/* cgroup-systemd.c: give a running unit the resource properties of `res`
+ * (SetUnitProperties, runtime), so that systemd does not put back the old
+ * limits when it applies the unit's settings again. */
+int cgroup_systemd_set(const char *unit, const SpecResources *res, bool v2, Error **ret_err);

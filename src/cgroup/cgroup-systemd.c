@@ -292,6 +292,15 @@ static int append_prop(sd_bus_message *m, const CgroupUnitProp *p)
         }
 }
 
+static int append_props(sd_bus_message *m, const CgroupUnitProp *props, size_t n)
+{
+        int r = sd.message_open_container(m, 'a', "(sv)");
+
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = append_prop(m, &props[i]);
+        return r < 0 ? r : sd.message_close_container(m);
+}
+
 static int start_unit_call(sd_bus *bus, const char *unit, const CgroupUnitProp *props, size_t n, sd_bus_error *e,
                            sd_bus_message **ret_reply)
 {
@@ -302,11 +311,7 @@ static int start_unit_call(sd_bus *bus, const char *unit, const CgroupUnitProp *
         if (r >= 0)
                 r = sd.message_append(m, "ss", unit, "replace");
         if (r >= 0)
-                r = sd.message_open_container(m, 'a', "(sv)");
-        for (size_t i = 0; r >= 0 && i < n; i++)
-                r = append_prop(m, &props[i]);
-        if (r >= 0)
-                r = sd.message_close_container(m);
+                r = append_props(m, props, n);
         if (r >= 0)
                 r = sd.message_append(m, "a(sa(sv))", 0);
         if (r < 0)
@@ -339,7 +344,7 @@ int cgroup_create_unit(Cgroup *cg, pid_t pid, const SpecResources *res, Error **
                 return r;
         if (cgroup_unit_props_need_version(res))
                 version = systemd_version(bus);
-        r = cgroup_unit_props(unit, slice, pid, res, cg->layout == CGROUP_LAYOUT_V2, version, &props, &n, ret_err);
+        r = cgroup_unit_props(unit, slice, pid, res, cgroup_layout() == CGROUP_LAYOUT_V2, version, &props, &n, ret_err);
         if (r < 0)
                 return error_prefix(ret_err, "systemd unit %s", unit);
         r = job_watch(bus, &w, &slot, ret_err);
@@ -421,4 +426,34 @@ int cgroup_systemd_stop(const char *unit, Error **ret_err)
         reset_failed(bus, unit);
         sd.slot_unref(slot);
         return r;
+}
+
+int cgroup_systemd_set(const char *unit, const SpecResources *res, bool v2, Error **ret_err)
+{
+        _cleanup_bus_ sd_bus *bus = NULL;
+        _cleanup_bus_error_ sd_bus_error e = { 0 };
+        _cleanup_message_ sd_bus_message *m = NULL;
+        CgroupUnitProp *props = NULL;
+        size_t n = 0;
+        int r;
+
+        r = sd_load(ret_err);
+        if (r >= 0)
+                r = bus_connect(&bus, ret_err);
+        if (r >= 0)
+                r = cgroup_unit_resource_props(res, v2, cgroup_unit_props_need_version(res) ? systemd_version(bus) : -1,
+                                               &props, &n, ret_err);
+        if (r < 0)
+                return cgroup_prefix(r, ret_err, "update systemd unit %s", unit);
+        if (n == 0)
+                return 0;
+        r = sd.message_new_method_call(bus, &m, SD_DEST, SD_PATH, SD_MANAGER, "SetUnitProperties");
+        if (r >= 0)
+                r = sd.message_append(m, "sb", unit, 1);
+        if (r >= 0)
+                r = append_props(m, props, n);
+        cgroup_unit_props_free(props, n);
+        if (r >= 0)
+                r = sd.call(bus, m, 0, &e, NULL);
+        return r < 0 ? bus_fail(ret_err, r, &e, "update systemd unit", unit) : 0;
 }

@@ -144,6 +144,20 @@ static CgroupUnitProp *prop_add(PropList *l, const char *name, char type)
         return &l->v[l->n++];
 }
 
+/* Hand the list out (r >= 0 and no allocation failed) or free it. */
+static int prop_list_finish(PropList *l, int r, CgroupUnitProp **ret, size_t *ret_n, Error **ret_err)
+{
+        if (r >= 0 && l->oom)
+                r = error_set(ret_err, ENOMEM, "unit properties");
+        if (r < 0) {
+                cgroup_unit_props_free(l->v, l->n);
+                return r;
+        }
+        *ret = l->v;
+        *ret_n = l->n;
+        return 0;
+}
+
 static void prop_u64(PropList *l, const char *name, char type, uint64_t v)
 {
         CgroupUnitProp *p = prop_add(l, name, type);
@@ -301,13 +315,14 @@ int cgroup_unit_props(const char *unit, const char *slice, pid_t pid, const Spec
         prop_u64(&l, "DefaultDependencies", 'b', 0);
         if (res)
                 r = resource_props(&l, res, v2, systemd_version, ret_err);
-        if (r >= 0 && l.oom)
-                r = error_set(ret_err, ENOMEM, "unit properties");
-        if (r < 0) {
-                cgroup_unit_props_free(l.v, l.n);
-                return r;
-        }
-        *ret = l.v;
-        *ret_n = l.n;
-        return 0;
+        return prop_list_finish(&l, r, ret, ret_n, ret_err);
+}
+
+int cgroup_unit_resource_props(const SpecResources *res, bool v2, int systemd_version, CgroupUnitProp **ret,
+                               size_t *ret_n, Error **ret_err)
+{
+        PropList l = { 0 };
+        int r = resource_props(&l, res, v2, systemd_version, ret_err);
+
+        return prop_list_finish(&l, r, ret, ret_n, ret_err);
 }

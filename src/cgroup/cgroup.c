@@ -694,8 +694,17 @@ int cgroup_enter_part(Cgroup *cg, pid_t pid, CgroupPart part, Error **ret_err)
 
 int cgroup_apply(Cgroup *cg, const SpecResources *res, Error **ret_err)
 {
+        int r;
+
         if (!cg || cg->manager == CGROUP_MANAGER_DISABLED || !res)
                 return 0;
+        /* systemd first, as runc: it writes its own values when it
+         * applies the unit's properties; ours then go on top. */
+        if (cg->unit) {
+                r = cgroup_systemd_set(cg->unit, res, cgroup_layout() == CGROUP_LAYOUT_V2, ret_err);
+                if (r < 0)
+                        return r;
+        }
         return cgroup_apply_resources(cg, res, false, ret_err);
 }
 

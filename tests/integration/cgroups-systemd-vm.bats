@@ -13,7 +13,8 @@
 #   - a: cgroupsPath "system.slice:husk-test:a" with memory and pids
 #     limits: the scope husk-test-a.scope in system.slice, active, delegated,
 #     with MemoryMax/TasksMax, the init in /system.slice/husk-test-a.scope,
-#     memory.max and pids.max written; `delete` stops the scope;
+#     memory.max and pids.max written; `update` changes the unit's
+#     properties and the files; `delete` stops the scope;
 #   - b: the same cgroupsPath while a runs: refused, a's scope untouched,
 #     no state left;
 #   - c: a slice of its own, "husk-test.slice", expanded as systemd does
@@ -60,6 +61,10 @@ teardown() {
 		say "a: memory.max=$(cat $cg/system.slice/husk-test-a.scope/memory.max)"
 		say "a: pids.max=$(cat $cg/system.slice/husk-test-a.scope/pids.max)"
 
+		run a-update --systemd-cgroup update --memory 100663296 --pids-limit 24 a
+		show a-updated MemoryMax,TasksMax husk-test-a.scope
+		say "a-updated: files=$(cat $cg/system.slice/husk-test-a.scope/memory.max) $(cat $cg/system.slice/husk-test-a.scope/pids.max)"
+
 		run b-run --systemd-cgroup run --detach --bundle /b b
 		say "b: state-dir=$(test -e /run/husk-runtime/b && echo left || echo none)"
 		say "b: a-after=$(systemctl show -p ActiveState --value husk-test-a.scope) $(cat /proc/$pa/cgroup)"
@@ -94,6 +99,12 @@ teardown() {
 	[ "$(vm_value a TasksMax)" = 42 ]
 	[ "$(vm_value a memory.max)" = 67108864 ]
 	[ "$(vm_value a pids.max)" = 42 ]
+
+	# update: systemd's properties and the files.
+	[ "$(vm_value a-update exit)" = 0 ]
+	[ "$(vm_value a-updated MemoryMax)" = 100663296 ]
+	[ "$(vm_value a-updated TasksMax)" = 24 ]
+	[ "$(vm_value a-updated files)" = "100663296 24" ]
 
 	# b: the unit exists: a clear refusal, nothing left, a untouched.
 	[ "$(vm_value b-run exit)" != 0 ]

@@ -233,6 +233,11 @@ static void test_props_resources_v2(void **state)
         want_props(p, n, unlimited, ELEMENTSOF(unlimited), NULL);
         cgroup_unit_props_free(p, n);
 
+        /* For update: the resources alone. */
+        assert_int_equal(cgroup_unit_resource_props(&res, true, 252, &p, &n, &e), 0);
+        want_props(p, n, unlimited, ELEMENTSOF(unlimited), (const char *const[]){ "Description", "PIDs", NULL });
+        cgroup_unit_props_free(p, n);
+
         /* A bad list is the user's error, named. */
         res.cpu_cpus = (char *)"0-x";
         assert_int_equal(cgroup_unit_props("a.scope", "system.slice", 1, &res, true, 252, &p, &n, &e), -EINVAL);
