@@ -79,7 +79,10 @@ typedef enum CgroupPart {
  * while the init sets up. cgroup_create_part() makes the directories of
  * `part` (using `res` only to know which v2 controllers to enable and which
  * hierarchies rootless may skip); cgroup_create_rest() makes the others and
- * applies `res` to all. On failure each removes what it made. */
+ * applies `res` to all. On failure each removes what it made. With the
+ * systemd manager, cgroup_create_part() makes nothing (and refuses a
+ * rootless container): cgroup_create_unit() comes before
+ * cgroup_create_rest(). */
 int cgroup_create_part(const char *path, const SpecResources *res, CgroupManager manager, bool rootless,
                        CgroupPart part, Cgroup **ret, Error **ret_err);
 int cgroup_create_rest(Cgroup *cg, const SpecResources *res, Error **ret_err);
