@@ -26,6 +26,9 @@ packages=(
 	qemu-system-x86
 	# a small SELinux policy of the test's own (security/lsm-vm.bats)
 	secilc
+	# systemd as the VM's PID 1 for --systemd-cgroup (cgroups-systemd-vm.bats);
+	# husk-runtime itself only dlopen()s libsystemd0 when asked for systemd
+	systemd
 )
 if [[ ${1:-} == --bench ]]; then
 	packages+=(time)

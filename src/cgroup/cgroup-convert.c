@@ -118,7 +118,8 @@ int cgroup_resolve_path_full(const char *cgroups_path, const char *id, CgroupMan
                 if (!systemd_running)
                         return error_setx(ret_err, ENOTSUP,
                                           "systemd cgroup manager requested (\"%s\"), but systemd is not "
-                                          "running on this host (use --cgroup-manager cgroupfs)",
+                                          "running on this host (no /run/systemd/system; use --cgroup-manager "
+                                          "cgroupfs)",
                                           cgroups_path && *cgroups_path ? cgroups_path : "slice:prefix:name");
                 if (cgroups_path && *cgroups_path) {
                         size_t colons = 0;

@@ -15,6 +15,10 @@
  *                     program built from the OCI device rules
  *   cgroup-stats.c    runc-shaped statistics JSON
  *   cgroup-oom.c      OOM notifications (v1 eventfd, v2 inotify)
+ *   cgroup-unit.c     the systemd manager's pure part: unit names from a
+ *                     cgroup path, resources -> unit properties (no I/O)
+ *   cgroup-systemd.c  the systemd manager: transient units over D-Bus
+ *                     (sd-bus, dlopen'ed)
  */
 
 #include "cgroup/cgroup.h"
@@ -103,6 +107,10 @@ struct Cgroup {
         size_t n_dirs;
         CgroupLayout layout;
         unsigned parts_made; /* CgroupPart bits create has made */
+        /* The systemd manager: the unit that holds the cgroup, once
+         * cgroup_create_unit() has made it or cgroup_open() found the path,
+         * for cgroup_destroy() to stop. NULL otherwise. */
+        char *unit;
 };
 
 /* The directory that holds controller c for this cgroup, NULL if none.
@@ -234,3 +242,56 @@ int cgroup_parse_usage_all(const char *text, uint64_t **ret_user, uint64_t **ret
  * "Total N" line, a malformed one). */
 int cgroup_parse_blkio_line(const char *line, uint64_t *ret_major, uint64_t *ret_minor, char *op, size_t op_size,
                             uint64_t *ret_value);
+
+/* ---- the systemd manager ---- */
+
+/* The unit a systemd-managed cgroup path names and the slice it sits in:
+ * "/system.slice/husk-web.scope" -> "husk-web.scope", "system.slice";
+ * "/a.slice/a-b.slice/x.slice" -> "x.slice", "a-b.slice"; "/x.scope" ->
+ * "x.scope", "-.slice" (the root slice). -EINVAL when the last component is
+ * neither a scope nor a slice, or the parent is not a slice. Both malloc'd. */
+int cgroup_unit_from_path(const char *path, char **ret_unit, char **ret_slice);
+
+/* A cpuset list ("0-3,8", as cpuset.cpus takes it) as systemd's
+ * AllowedCPUs= bit mask: bit (n % 8) of byte n / 8 for CPU n. At most
+ * 65536 CPUs (cgroup_parse_id_list's). Returns 0 and a malloc'd *ret of
+ * *ret_n bytes (NULL and 0 for an empty list), -EINVAL or -ENOMEM. */
+int cgroup_cpuset_to_bits(const char *list, uint8_t **ret, size_t *ret_n);
+
+/* One property of a transient unit, as StartTransientUnit takes it. */
+typedef struct CgroupUnitProp {
+        const char *name;
+        char type;      /* 'b' boolean, 't' uint64, 's' string, 'p' "au" of one pid, 'y' "ay" */
+        uint64_t u;     /* 'b', 't', 'p' */
+        char *s;        /* 's', owned */
+        uint8_t *bytes; /* 'y', owned */
+        size_t n_bytes;
+} CgroupUnitProp;
+
+/* What StartTransientUnit gets for `unit` (a scope holding pid, or a
+ * slice) in `slice`, as runc asks for it: Description, Slice= (a slice:
+ * Wants=), Delegate=yes and PIDs= for a scope, accounting for every
+ * controller, DefaultDependencies=no, and the resources systemd knows as
+ * properties (v2: MemoryMax, MemoryLow, MemorySwapMax, CPUWeight; v1 and
+ * hybrid: MemoryLimit, CPUShares, BlockIOWeight; both: CPUQuota*, TasksMax
+ * and, from systemd 244, AllowedCPUs/AllowedMemoryNodes). The cgroup files
+ * are written afterwards all the same. systemd_version < 0: unknown (the
+ * properties that need a version are left out). Returns 0 and *ret
+ * (free with cgroup_unit_props_free()), or -errno with a message. */
+int cgroup_unit_props(const char *unit, const char *slice, pid_t pid, const SpecResources *res, bool v2,
+                      int systemd_version, CgroupUnitProp **ret, size_t *ret_n, Error **ret_err);
+void cgroup_unit_props_free(CgroupUnitProp *p, size_t n);
+/* The resource properties alone, for SetUnitProperties (update); *ret may
+ * be NULL with *ret_n 0. */
+int cgroup_unit_resource_props(const SpecResources *res, bool v2, int systemd_version, CgroupUnitProp **ret,
+                               size_t *ret_n, Error **ret_err);
+/* Whether cgroup_unit_props() would use the systemd version for `res`. */
+bool cgroup_unit_props_need_version(const SpecResources *res);
+
+/* cgroup-systemd.c: stop `unit` and reset it when it failed, waiting for
+ * the job; a unit that is gone already is no error. */
+int cgroup_systemd_stop(const char *unit, Error **ret_err);
+/* cgroup-systemd.c: give a running unit the resource properties of `res`
+ * (SetUnitProperties, runtime), so that systemd does not put back the old
+ * limits when it applies the unit's settings again. */
+int cgroup_systemd_set(const char *unit, const SpecResources *res, bool v2, Error **ret_err);

@@ -223,6 +223,11 @@ int cgroup_destroy(Cgroup *cg, Error **ret_err)
         for (size_t i = 0; i < cg->n_dirs; i++)
                 if (!cgroup_dir_remove_leaf(&cg->dirs[i]))
                         busy = true;
+        /* systemd's own directories are not ours to rmdir: empty them, then
+         * have systemd stop the unit (with processes left in it, a stop
+         * would first wait for them to answer SIGTERM). */
+        if (cg->unit)
+                busy = true;
 
         /* Else kill what is left and wait (bounded) for the cgroup to
          * empty: rmdir fails with EBUSY while a process is in it. */
@@ -246,6 +251,13 @@ int cgroup_destroy(Cgroup *cg, Error **ret_err)
                 cgroup_sleep_us(5000);
         }
 
+        if (cg->unit) {
+                /* Best effort: the scope is empty now, and systemd collects
+                 * an empty scope by itself. */
+                (void)cgroup_systemd_stop(cg->unit, NULL);
+                free(cg->unit);
+                cg->unit = NULL;
+        }
         for (size_t i = 0; i < cg->n_dirs; i++) {
                 _cleanup_error_ Error *e = NULL;
                 int q = cgroup_dir_remove_created(&cg->dirs[i], &e);

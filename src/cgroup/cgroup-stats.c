@@ -129,7 +129,7 @@ int cgroup_parse_id_list(const char *s, uint16_t **ret, size_t *ret_n)
                         v[n++] = (uint16_t)i;
                 }
                 p = end;
-                if (*p == ',')
+                if (*p == ',' && p[1] >= '0' && p[1] <= '9')
                         p++;
                 else if (*p && *p != '\n')
                         return -EINVAL;

@@ -27,6 +27,15 @@ int cgroup_resolve_path(const char *cgroups_path, const char *id, CgroupManager 
         return cgroup_resolve_path_full(cgroups_path, id, manager, systemd, ret, ret_err);
 }
 
+int cgroup_stop_unit(const char *path, CgroupManager manager, Error **ret_err)
+{
+        _cleanup_free_ char *unit = NULL, *slice = NULL;
+
+        if (manager != CGROUP_MANAGER_SYSTEMD || !path || cgroup_unit_from_path(path, &unit, &slice) < 0)
+                return 0;
+        return cgroup_systemd_stop(unit, ret_err);
+}
+
 /* ---- handle ---- */
 
 CgroupDir *cgroup_unified_dir(const Cgroup *cg)
@@ -67,6 +76,7 @@ void cgroup_free(Cgroup *cg)
                 free(cg->dirs[i].path);
         free(cg->dirs);
         free(cg->path);
+        free(cg->unit);
         free(cg);
 }
 
@@ -510,8 +520,15 @@ int cgroup_create_part(const char *path, const SpecResources *res, CgroupManager
 
         /* The cgroup2 part alone needs no mountinfo (rootless may need to
          * know which v1 hierarchies it can do without: read it all). */
+        if (manager == CGROUP_MANAGER_SYSTEMD && rootless)
+                return error_setx(ret_err, ENOTSUP,
+                                  "the systemd cgroup manager is not supported for rootless containers (it would need "
+                                  "systemd's user instance): use --cgroup-manager cgroupfs");
         r = cgroup_begin(path, manager, rootless, part == CGROUP_PART_V2 && !rootless, "create", &cg, &h, ret_err);
-        if (r == 0) /* 1: a handle that does nothing */
+        /* 1: a handle that does nothing. With systemd, the directories come
+         * once systemd has made the unit (cgroup_create_unit()): a scope
+         * needs its first process. */
+        if (r == 0 && manager != CGROUP_MANAGER_SYSTEMD)
                 r = create_dirs(cg, h, res, part, ret_err);
         if (r < 0)
                 return r;
@@ -525,6 +542,8 @@ int cgroup_create_rest(Cgroup *cg, const SpecResources *res, Error **ret_err)
 
         if (!cg || cg->manager == CGROUP_MANAGER_DISABLED)
                 return 0;
+        if (cg->manager == CGROUP_MANAGER_SYSTEMD && !cg->unit)
+                return error_setx(ret_err, EINVAL, "create cgroup %s: systemd has not made its unit yet", cg->path);
         r = create_dirs(cg, cgroup_host(), res, CGROUP_PART_ALL, ret_err);
         if (r < 0)
                 return r;
@@ -584,6 +603,12 @@ int cgroup_open(const char *path, CgroupManager manager, Cgroup **ret, Error **r
         }
         if (cg->n_dirs == 0)
                 return error_setx(ret_err, ENOENT, "cgroup %s does not exist", cg->path);
+        if (manager == CGROUP_MANAGER_SYSTEMD) {
+                _cleanup_free_ char *slice = NULL;
+
+                /* For cgroup_destroy(); a path that names no unit has none to stop. */
+                (void)cgroup_unit_from_path(cg->path, &cg->unit, &slice);
+        }
         *ret = TAKE_PTR(cg);
         return 0;
 }
@@ -669,8 +694,17 @@ int cgroup_enter_part(Cgroup *cg, pid_t pid, CgroupPart part, Error **ret_err)
 
 int cgroup_apply(Cgroup *cg, const SpecResources *res, Error **ret_err)
 {
+        int r;
+
         if (!cg || cg->manager == CGROUP_MANAGER_DISABLED || !res)
                 return 0;
+        /* systemd first, as runc: it writes its own values when it
+         * applies the unit's properties; ours then go on top. */
+        if (cg->unit) {
+                r = cgroup_systemd_set(cg->unit, res, cgroup_layout() == CGROUP_LAYOUT_V2, ret_err);
+                if (r < 0)
+                        return r;
+        }
         return cgroup_apply_resources(cg, res, false, ret_err);
 }
 

@@ -37,11 +37,26 @@ const char *cgroup_layout_to_string(CgroupLayout l); /* "v2", "v1", "hybrid" */
  * relative ones below the hierarchy roots too (runc takes them below its
  * own cgroup, which differs per v1 hierarchy), NULL/empty as "/<id>" (as runc and crun).
  * With the systemd manager, "slice:prefix:name" (empty: "system.slice:husk:<id>")
- * becomes "/<expanded slice>/<prefix>-<name>.scope"; the scope is then made
- * by cgroupfs, not through systemd's D-Bus API. Without systemd on the host
- * (/run/systemd/system) that manager is a clear error. Returns 0, *ret
- * malloc'd. */
+ * becomes "/<expanded slice>/<prefix>-<name>.scope" (a name ending in
+ * ".slice": "/<expanded slice>/<name>"), the unit cgroup_create_unit() has
+ * systemd make. Without systemd on the host (/run/systemd/system) that
+ * manager is a clear error. Returns 0, *ret malloc'd. */
 int cgroup_resolve_path(const char *cgroups_path, const char *id, CgroupManager manager, char **ret, Error **ret_err);
+
+/* The systemd manager, between cgroup_create_part() (which makes nothing
+ * for it) and cgroup_create_rest(): have systemd make the cgroup as a
+ * transient unit (StartTransientUnit over D-Bus, libsystemd loaded on
+ * first use): a scope holding pid, with the resources systemd knows as unit
+ * properties, Delegate=yes, in the slice the path names; waits for the job.
+ * A unit of that name that exists is an error (another container's). After
+ * this, cgroup_destroy() stops the unit. Returns 0 (nothing done for the
+ * other managers) or -errno. */
+int cgroup_create_unit(Cgroup *cg, pid_t pid, const SpecResources *res, Error **ret_err);
+
+/* Stop the systemd unit of a cgroup path that cgroup_open() no longer
+ * finds (systemd collects an empty scope by itself, but keeps a failed one
+ * and its name until it is reset). 0 for the other managers. */
+int cgroup_stop_unit(const char *path, CgroupManager manager, Error **ret_err);
 
 /* Create the cgroup in every hierarchy (mkdir -p, enabling controllers in
  * cgroup.subtree_control on v2 down the path), apply `res` (may be NULL),
@@ -64,7 +79,10 @@ typedef enum CgroupPart {
  * while the init sets up. cgroup_create_part() makes the directories of
  * `part` (using `res` only to know which v2 controllers to enable and which
  * hierarchies rootless may skip); cgroup_create_rest() makes the others and
- * applies `res` to all. On failure each removes what it made. */
+ * applies `res` to all. On failure each removes what it made. With the
+ * systemd manager, cgroup_create_part() makes nothing (and refuses a
+ * rootless container): cgroup_create_unit() comes before
+ * cgroup_create_rest(). */
 int cgroup_create_part(const char *path, const SpecResources *res, CgroupManager manager, bool rootless,
                        CgroupPart part, Cgroup **ret, Error **ret_err);
 int cgroup_create_rest(Cgroup *cg, const SpecResources *res, Error **ret_err);
@@ -118,7 +136,7 @@ int cgroup_pids(Cgroup *cg, pid_t **ret, size_t *ret_n, Error **ret_err);
 int cgroup_kill_all(Cgroup *cg, int sig, Error **ret_err);
 
 /* Kill what is left (SIGKILL), wait for it to empty, and rmdir the cgroup
- * in every hierarchy where we created it. */
+ * in every hierarchy where we created it; with systemd, stop the unit. */
 int cgroup_destroy(Cgroup *cg, Error **ret_err);
 
 /* Statistics in runc's `events --stats` JSON shape ("memory", "cpu",

@@ -150,7 +150,7 @@ char *features_json(void)
                          "s:{s:s}}",
                          "ociVersionMin", "1.0.0", "ociVersionMax", SPEC_VERSION_MAX, "hooks", json_strv(hooks),
                          "mountOptions", json_strv(mount_options), "linux", "namespaces", json_strv(namespaces),
-                         "capabilities", json_strv(spec_capabilities), "cgroup", "v1", 1, "v2", 1, "systemd", 0,
+                         "capabilities", json_strv(spec_capabilities), "cgroup", "v1", 1, "v2", 1, "systemd", 1,
                          "systemdUser", 0, "seccomp", "enabled", 1, "actions", json_strv(spec_seccomp_actions),
                          "operators", json_strv(spec_seccomp_operators), "archs", json_strv(seccomp_archs),
                          "knownFlags", json_strv(seccomp_flags), "supportedFlags", json_strv(seccomp_flags), "apparmor",

@@ -235,7 +235,10 @@ static int place_in_cgroup(const Spec *spec, Cgroup *cg, const SpecResources *re
         bool fits = true;
         int r;
 
-        r = cgroup_create_rest(cg, res, ret_err);
+        /* With systemd: the unit, with the init in it, is the cgroup. */
+        r = cgroup_create_unit(cg, pid, res, ret_err);
+        if (r >= 0)
+                r = cgroup_create_rest(cg, res, ret_err);
         if (r < 0)
                 return r;
         if (!in_v2) {

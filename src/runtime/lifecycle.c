@@ -288,6 +288,10 @@ int runtime_delete(const RuntimeOpts *o, const char *id, bool force, const Spec 
                 r = cgroup_destroy(cg, ret_err);
                 if (r < 0)
                         return error_prefix(ret_err, "delete container \"%s\"", id);
+        } else if (rec->cgroup_path) {
+                /* A systemd unit whose cgroup is gone may be kept as failed,
+                 * its name taken; best effort (systemd may be gone too). */
+                (void)cgroup_stop_unit(rec->cgroup_path, record_manager(o, rec), &ignored);
         }
 
         /* poststop: after the container is gone; a failure is a warning. */

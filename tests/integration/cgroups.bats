@@ -171,6 +171,23 @@ cpu_usage_ns() {
 	done
 }
 
+@test "--systemd-cgroup on a host without systemd: a clear error, and nothing made" {
+	[[ ! -d /run/systemd/system ]] || skip "systemd runs this host (cgroups-systemd-vm.bats boots one)"
+	local mark="sleep 4$RANDOM"
+	set_args sh -c "$mark"
+	update_config '.linux.cgroupsPath = $cg' --arg cg "system.slice:husk-test:$ID"
+	runtime --systemd-cgroup run --detach --bundle "$BUNDLE" "$ID"
+	[ "$status" -ne 0 ]
+	if ! is_runc; then
+		[[ $output == *"systemd is not running on this host (no /run/systemd/system; use --cgroup-manager cgroupfs)"* ]]
+	fi
+	assert_no_trace "$ID"
+	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -name "husk-test-$ID.scope" 2>/dev/null)" ]
+	! ps -eo args | grep -qx "sh -c $mark"
+	runtime state "$ID"
+	[ "$status" -ne 0 ]
+}
+
 @test "resources from config.json: memory and pids limits" {
 	update_config '.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 42}'
 	start_detached

@@ -97,6 +97,44 @@ vm_initrd_begin() {
 	cp -a "$ROOTFS" "$INITRD_ROOT/rootfs"
 }
 
+# vm_initrd_systemd: after vm_initrd_begin, the host's systemd (Debian
+# package systemd) as the VM's init, with systemctl and libsystemd, running
+# the script (vm_script) as the oneshot service husk-vm.service with its
+# output on the serial console. Boot with `vm_boot $VM_SYSTEMD_ARGS`.
+# Skips the test when the host has no systemd binaries.
+VM_SYSTEMD_ARGS="husk_init=/lib/systemd/systemd systemd.unit=husk-vm.service systemd.show_status=0"
+vm_initrd_systemd() {
+	local f lib
+	for f in /lib/systemd/systemd /bin/systemctl; do
+		[[ -x $f ]] || skip "needs $f (Debian package systemd)"
+	done
+	install -D -m 755 /lib/systemd/systemd "$INITRD_ROOT/lib/systemd/systemd"
+	install -D -m 755 /bin/systemctl "$INITRD_ROOT/bin/systemctl"
+	for f in /lib/systemd/systemd /bin/systemctl "$(readlink -f /lib/x86_64-linux-gnu/libsystemd.so.0)"; do
+		for lib in $(ldd "$f" 2>/dev/null | grep -o '/[^ ]*'); do
+			install -D -m 755 "$lib" "$INITRD_ROOT$lib"
+		done
+	done
+	# The runtime loads libsystemd with dlopen(), which looks for the
+	# loader by its name in the library directories (ldd names /lib64's).
+	for f in libsystemd.so.0 ld-linux-x86-64.so.2; do
+		install -D -m 755 "/lib/x86_64-linux-gnu/$f" "$INITRD_ROOT/lib/x86_64-linux-gnu/$f"
+	done
+	mkdir -p "$INITRD_ROOT/etc/systemd/system" "$INITRD_ROOT/usr/lib"
+	: >"$INITRD_ROOT/etc/machine-id"
+	echo 'ID=husk-vm' >"$INITRD_ROOT/usr/lib/os-release"
+	cat >"$INITRD_ROOT/etc/systemd/system/husk-vm.service" <<-'EOF'
+		[Unit]
+		DefaultDependencies=no
+		[Service]
+		Type=oneshot
+		ExecStart=/stage2
+		StandardOutput=tty
+		StandardError=tty
+		TTYPath=/dev/ttyS0
+	EOF
+}
+
 # vm_bundle NAME JQ_EXPR [jq options...]: bundle NAME in the initramfs at
 # /NAME, from the test's config, sharing /rootfs, with its own cgroup.
 vm_bundle() {
@@ -122,11 +160,13 @@ vm_script() {
 			export ASAN_OPTIONS='${ASAN_OPTIONS:-}' UBSAN_OPTIONS='${UBSAN_OPTIONS:-}'
 		EOF
 		cat <<-'EOF'
-			mount -t proc proc /proc
-			mount -t sysfs sysfs /sys
-			mount -t devtmpfs devtmpfs /dev
-			mount -t tmpfs tmpfs /run
-			mount -t tmpfs tmpfs /tmp
+			# Unless an init (vm_initrd_systemd) mounted them already.
+			mounted() { grep -q "^[^ ]* $1 " /proc/mounts 2>/dev/null; }
+			mounted /proc || mount -t proc proc /proc
+			mounted /sys || mount -t sysfs sysfs /sys
+			mounted /dev || mount -t devtmpfs devtmpfs /dev
+			mounted /run || mount -t tmpfs tmpfs /run
+			mounted /tmp || mount -t tmpfs tmpfs /tmp
 			ip link set lo up 2>/dev/null
 			say() { echo "husk-vm: $*"; }
 			run() {
@@ -169,7 +209,8 @@ vm_boot() {
 			case $d in /newroot | /proc | /sys | /dev | /init) ;; *) cp -a "$d" /newroot/ ;; esac
 		done
 		mkdir -p /newroot/proc /newroot/sys /newroot/dev /newroot/run /newroot/tmp
-		exec switch_root /newroot /stage2
+		# husk_init= on the kernel command line: another init (vm_initrd_systemd).
+		exec switch_root /newroot "${husk_init:-/stage2}"
 	EOF
 	chmod 755 "$INITRD_ROOT/init"
 	(cd "$INITRD_ROOT" && find . | "$BUSYBOX" cpio -o -H newc >"$TEST_DIR/initrd" 2>/dev/null)

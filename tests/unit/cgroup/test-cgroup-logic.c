@@ -76,7 +76,7 @@ static void test_resolve_systemd_not_running(void **state)
                 cgroup_resolve_path_full("system.slice:husk:web", "web", CGROUP_MANAGER_SYSTEMD, false, &got, &e),
                 -ENOTSUP);
         assert_string_equal(e->msg, "systemd cgroup manager requested (\"system.slice:husk:web\"), but systemd is not "
-                                    "running on this host (use --cgroup-manager cgroupfs)");
+                                    "running on this host (no /run/systemd/system; use --cgroup-manager cgroupfs)");
         check_resolve_fails(NULL, "web", CGROUP_MANAGER_SYSTEMD, false, "systemd is not running");
 
         /* The public function asks the host. */

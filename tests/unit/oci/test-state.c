@@ -279,7 +279,7 @@ static void test_features(void **state)
         assert_int_equal(json_array_size(json_object_get(linux_, "capabilities")), 41);
         assert_true(array_has(json_object_get(linux_, "capabilities"), "CAP_CHECKPOINT_RESTORE"));
         assert_true(json_is_true(json_object_get(json_object_get(linux_, "cgroup"), "v1")));
-        assert_true(json_is_false(json_object_get(json_object_get(linux_, "cgroup"), "systemd")));
+        assert_true(json_is_true(json_object_get(json_object_get(linux_, "cgroup"), "systemd")));
         seccomp = json_object_get(linux_, "seccomp");
         assert_true(json_is_true(json_object_get(seccomp, "enabled")));
         assert_int_equal(json_array_size(json_object_get(seccomp, "actions")), 9);
