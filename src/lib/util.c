@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -552,6 +553,27 @@ int pidfd_open_(pid_t pid, unsigned flags)
 int pidfd_send_signal_(int pidfd, int sig)
 {
         return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0 ? -errno : 0;
+}
+
+pid_t clone_fork(unsigned long flags, int cgroup_fd, bool *ret_in_cgroup)
+{
+        *ret_in_cgroup = false;
+        if (cgroup_fd >= 0) {
+                /* A CLONE_PARENT child signals the parent's parent as the
+                 * caller would: clone3 wants no exit_signal of its own. */
+                struct clone_args a = {
+                        .flags = (uint64_t)flags | CLONE_INTO_CGROUP,
+                        .exit_signal = flags & CLONE_PARENT ? 0 : SIGCHLD,
+                        .cgroup = (uint64_t)cgroup_fd,
+                };
+                pid_t pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
+
+                if (pid >= 0) {
+                        *ret_in_cgroup = true;
+                        return pid;
+                }
+        }
+        return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
 }
 
 int send_fd_iov(int sock, int fd, const struct iovec *iov, size_t n_iov)

@@ -74,6 +74,14 @@ int close_all_fds(int from, const int *keep, size_t n_keep);
 int pidfd_open_(pid_t pid, unsigned flags);
 int pidfd_send_signal_(int pidfd, int sig);
 
+/* clone(2) with a fork's semantics plus `flags` (namespaces, CLONE_PARENT),
+ * into the cgroup2 directory cgroup_fd when it is >= 0 and the kernel can
+ * (clone3 CLONE_INTO_CGROUP, Linux 5.7): the child then runs nothing
+ * outside it. *ret_in_cgroup tells which happened; where the kernel
+ * refused, the caller moves the child itself. The child's pid, 0 in the
+ * child, or -1 with errno. */
+pid_t clone_fork(unsigned long flags, int cgroup_fd, bool *ret_in_cgroup);
+
 /* Send/receive one fd over a unix socket (SCM_RIGHTS) with a payload.
  * send_fd_iov: fd < 0 sends no fd. recv_fd_iov: returns the bytes read
  * (0 at EOF) or -errno; *ret_fd is the fd received (O_CLOEXEC) or -EBADF;

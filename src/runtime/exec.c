@@ -65,12 +65,15 @@ typedef struct ExecCgroup {
 
 /* Join the v1 hierarchies through fds opened before the namespaces were
  * joined (the paths are the host's), and clone the process into the
- * cgroup2 directory. Falls back to writing our own pid 0 to its
- * cgroup.procs where the kernel refuses the clone. Returns the child's pid
- * (0 in the child) or -errno. */
+ * cgroup2 directory. Where the kernel refuses that clone, the child moves
+ * itself with its cgroup.procs. Returns the child's pid (0 in the child)
+ * or -errno. */
 static pid_t clone_into_cgroup(const ExecCgroup *cg, const int *tasks_fds, size_t n_tasks, int v2_procs,
                                Error **ret_err)
 {
+        bool in_cgroup;
+        pid_t pid;
+
         for (size_t i = 0; i < n_tasks; i++) {
                 if (tasks_fds[i] < 0 || write(tasks_fds[i], "0", 1) == 1)
                         continue;
@@ -78,20 +81,13 @@ static pid_t clone_into_cgroup(const ExecCgroup *cg, const int *tasks_fds, size_
                         continue;
                 return error_set(ret_err, errno, "join cgroup %s", cg->tasks[i]);
         }
-        if (cg->v2_dir >= 0) {
-                struct clone_args a = {
-                        .flags = CLONE_PARENT | CLONE_INTO_CGROUP,
-                        .cgroup = (uint64_t)cg->v2_dir,
-                };
-                pid_t pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
-
-                if (pid >= 0)
-                        return pid;
-                if (v2_procs >= 0 && write(v2_procs, "0", 1) != 1 &&
-                    !(cg->rootless && (errno == EACCES || errno == EPERM)))
-                        return error_set(ret_err, errno, "join the cgroup2 directory");
-        }
-        return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+        pid = clone_fork(CLONE_PARENT, cg->v2_dir, &in_cgroup);
+        if (pid != 0 || in_cgroup || v2_procs < 0)
+                return pid < 0 ? error_set(ret_err, errno, "clone") : pid;
+        /* The child, where the kernel refused to clone into the cgroup. */
+        if (write(v2_procs, "0", 1) != 1 && !(cg->rootless && (errno == EACCES || errno == EPERM)))
+                return error_set(ret_err, errno, "join the cgroup2 directory");
+        return 0;
 }
 
 _noreturn_ static void exec_helper(pid_t init, const Spec *spec, const ExecOpts *e, const ExecCgroup *cg, bool hide_exe,

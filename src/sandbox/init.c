@@ -629,30 +629,6 @@ static void child_close_fds(const InitConfig *c)
         close_all_fds(3 + (c->preserve_fds > 0 ? c->preserve_fds : 0), keep, c->fifo_fd >= 0 ? 2 : 1);
 }
 
-/* clone(2) with a fork's semantics; into cgroup_fd (a cgroup2 directory)
- * when it is >= 0 and the kernel can (clone3, Linux 5.7), so the init runs
- * nothing outside it there. *ret_in_cgroup tells which happened. */
-static pid_t clone_init(int flags, int cgroup_fd, bool *ret_in_cgroup)
-{
-        *ret_in_cgroup = false;
-        if (cgroup_fd >= 0) {
-                struct clone_args a = {
-                        .flags = (uint64_t)flags | CLONE_INTO_CGROUP,
-                        .exit_signal = SIGCHLD,
-                        .cgroup = (uint64_t)cgroup_fd,
-                };
-                pid_t pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
-
-                if (pid >= 0) {
-                        *ret_in_cgroup = true;
-                        return pid;
-                }
-                /* Old kernel, or the cgroup refused: the runtime will move
-                 * the init with cgroup.procs and report what is wrong. */
-        }
-        return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
-}
-
 void sandbox_hide_runtime_exe(void)
 {
         (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -686,7 +662,7 @@ pid_t sandbox_spawn(const InitConfig *c, bool *ret_in_cgroup, Error **ret_err)
         clone_flags = new_flags & ~CLONE_NEWCGROUP;
         if (!(new_flags & CLONE_NEWUSER))
                 clone_flags &= CLONE_NEWPID;
-        pid = clone_init(clone_flags, c->cgroup_fd, ret_in_cgroup);
+        pid = clone_fork((unsigned long)clone_flags, c->cgroup_fd, ret_in_cgroup);
         if (pid < 0)
                 return error_set(ret_err, errno, "clone");
         if (pid == 0) {
