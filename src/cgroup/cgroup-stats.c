@@ -262,13 +262,14 @@ static void blkio_entry(json_t *arr, uint64_t maj, uint64_t min, const char *op,
         json_array_append_new(arr, e);
 }
 
-/* v1 "8:0 Read 4096" lines ("Total N" skipped). */
-static void blkio_v1_file(json_t *arr, const char *dir, const char *file)
+/* v1 "8:0 Read 4096" lines ("Total N" skipped). Returns how many it added. */
+static size_t blkio_v1_file(json_t *arr, const char *dir, const char *file)
 {
         _cleanup_free_ char *s = NULL;
+        size_t n = 0;
 
         if (cgroup_read(dir, file, &s) < 0)
-                return;
+                return 0;
         for (char *line = s, *nl; line && *line; line = nl) {
                 uint64_t maj, min, v;
                 const char *rest;
@@ -281,7 +282,9 @@ static void blkio_v1_file(json_t *arr, const char *dir, const char *file)
                 if (!rest || sscanf(rest, " %15s %" SCNu64, op, &v) != 2)
                         continue;
                 blkio_entry(arr, maj, min, op, v);
+                n++;
         }
+        return n;
 }
 
 static json_t *stats_blkio(const Cgroup *cg)
@@ -297,17 +300,24 @@ static json_t *stats_blkio(const Cgroup *cg)
                 return NULL;
         }
         if (d && !v2) {
-                /* CFQ's files, else BFQ's, else the throttling layer's. */
-                const char *pfx = cgroup_file_exists(d->path, "blkio.io_service_bytes_recursive") ? "blkio."
-                                  : cgroup_file_exists(d->path, "blkio.bfq.io_service_bytes_recursive")
-                                          ? "blkio.bfq."
-                                          : "blkio.throttle.";
-                char f1[96], f2[96];
+                /* CFQ's files, else BFQ's, else the throttling layer's: the
+                 * first that lists a device, as runc reads them. A
+                 * scheduler's files count only the devices it schedules:
+                 * BFQ's exist once its module is loaded, and stay empty for
+                 * a disk without a scheduler (NVMe with "none", a RAM disk),
+                 * which only the throttling layer counts. */
+                static const char *const pfx[] = { "blkio.", "blkio.bfq.", "blkio.throttle." };
 
-                snprintf(f1, sizeof(f1), "%sio_service_bytes_recursive", pfx);
-                snprintf(f2, sizeof(f2), "%sio_serviced_recursive", pfx);
-                blkio_v1_file(bytes, d->path, f1);
-                blkio_v1_file(ios, d->path, f2);
+                for (size_t i = 0; i < ELEMENTSOF(pfx); i++) {
+                        char f1[96], f2[96];
+
+                        snprintf(f1, sizeof(f1), "%sio_service_bytes_recursive", pfx[i]);
+                        snprintf(f2, sizeof(f2), "%sio_serviced_recursive", pfx[i]);
+                        if (blkio_v1_file(bytes, d->path, f1) == 0)
+                                continue;
+                        blkio_v1_file(ios, d->path, f2);
+                        break;
+                }
         } else if (d) {
                 _cleanup_free_ char *s = NULL;
 
