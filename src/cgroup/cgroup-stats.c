@@ -552,16 +552,29 @@ static const struct {
         { "sectorsRecursive", "sectors_recursive" },
 };
 
+/* Whether a v1 blkio file has a line for a device ("8:0 Read 4096"), not
+ * only "Total N". */
+static bool blkio_v1_lists_device(const char *dir, const char *file)
+{
+        _cleanup_free_ char *s = NULL;
+
+        return cgroup_read(dir, file, &s) >= 0 && s[0] >= '0' && s[0] <= '9';
+}
+
 static void stats_blkio_v1(json_t *o, const char *dir)
 {
         const char *pfx;
         bool all = true; /* CFQ and BFQ (with debug stats) have all eight */
 
         /* CFQ's files, else BFQ's, else the throttling layer's (recursive
-         * where the kernel has them, 4.14+), as runc picks them. */
-        if (cgroup_file_exists(dir, "blkio.io_service_bytes_recursive"))
+         * where the kernel has them, 4.14+): the first that lists a device,
+         * as runc picks them. A scheduler's files count only the disks it
+         * schedules: BFQ's exist once its module is loaded, and list nothing
+         * for a disk without a scheduler (NVMe with "none", a RAM disk),
+         * which only the throttling layer counts. */
+        if (blkio_v1_lists_device(dir, "blkio.io_service_bytes_recursive"))
                 pfx = "blkio.";
-        else if (cgroup_file_exists(dir, "blkio.bfq.io_service_bytes_recursive"))
+        else if (blkio_v1_lists_device(dir, "blkio.bfq.io_service_bytes_recursive"))
                 pfx = "blkio.bfq.";
         else {
                 pfx = "blkio.throttle.";

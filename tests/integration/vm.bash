@@ -25,6 +25,8 @@ VM_QEMU=${HUSK_TEST_QEMU:-qemu-system-x86_64}
 # Seconds a VM may take from qemu's start to power-off.
 VM_TIMEOUT=${HUSK_TEST_VM_TIMEOUT:-180}
 VM_QEMU_PID=
+# Extra qemu options for the next vm_boot, e.g. (-smp 2) for a second CPU.
+VM_QEMU_OPTS=()
 
 # vm_setup_file PACKAGE...: from setup_file: the kernel and PACKAGEs,
 # unpacked below $BATS_FILE_TMPDIR/vm/<package>. A failure is remembered
@@ -135,6 +137,19 @@ vm_initrd_systemd() {
 	EOF
 }
 
+# vm_modules NAME...: the kernel's modules NAME.ko (without dependencies:
+# name only modules that have none) at /lib/modules/NAME.ko in the
+# initramfs, for the script to insmod.
+vm_modules() {
+	local name ko
+	mkdir -p "$INITRD_ROOT/lib/modules"
+	for name in "$@"; do
+		ko=$(find "$VM_DIR/kernel/lib/modules" -name "$name.ko" | head -n 1)
+		[[ -n $ko ]] || skip "the kernel package has no module $name.ko"
+		cp "$ko" "$INITRD_ROOT/lib/modules/"
+	done
+}
+
 # vm_bundle NAME JQ_EXPR [jq options...]: bundle NAME in the initramfs at
 # /NAME, from the test's config, sharing /rootfs, with its own cgroup.
 vm_bundle() {
@@ -193,7 +208,7 @@ vm_script() {
 }
 
 # vm_boot [KERNEL ARGS...]: packs $INITRD_ROOT and boots it with the kernel
-# command line ARGS; the serial console (without CRs) in $TEST_DIR/serial.log,
+# command line ARGS (and VM_QEMU_OPTS on qemu's); the serial console (without CRs) in $TEST_DIR/serial.log,
 # its husk-vm lines echoed for the test's output. Fails when the VM does not
 # power off in time or the script did not reach its end.
 vm_boot() {
@@ -219,7 +234,7 @@ vm_boot() {
 	deadline=$((start + VM_TIMEOUT * 1000000000))
 	"$VM_QEMU" -accel tcg -m 512M -nographic -no-reboot \
 		-kernel "$KERNEL" -initrd "$TEST_DIR/initrd" \
-		-append "console=ttyS0 panic=-1 quiet $*" \
+		-append "console=ttyS0 panic=-1 quiet $*" "${VM_QEMU_OPTS[@]}" \
 		</dev/null >"$TEST_DIR/serial.raw" 2>&1 3>&- &
 	VM_QEMU_PID=$!
 	while kill -0 "$VM_QEMU_PID" 2>/dev/null; do

@@ -1272,6 +1272,32 @@ static void test_oom_watch_no_memory(void **state)
         assert_non_null(strstr(e->msg, "no memory controller"));
 }
 
+/* BFQ's files exist once its module is loaded but list only the devices it
+ * schedules: a disk without a scheduler shows in the throttling layer's. */
+static void test_stats_v1_blkio_empty_bfq(void **state)
+{
+        _cleanup_cgroup_ Cgroup *cg = NULL;
+        _cleanup_free_ char *text = NULL;
+        json_t *j, *bytes, *ios;
+
+        fake_v1_tree(false);
+        fake_file("blkio/test/blkio.bfq.io_service_bytes_recursive", "Total 0\n");
+        fake_file("blkio/test/blkio.bfq.io_serviced_recursive", "Total 0\n");
+        fake_file("blkio/test/blkio.throttle.io_service_bytes_recursive",
+                  "1:0 Read 0\n1:0 Write 2097152\nTotal 2097152\n");
+        fake_file("blkio/test/blkio.throttle.io_serviced_recursive", "1:0 Read 0\n1:0 Write 32\nTotal 32\n");
+        cg = fake_open(CGROUP_LAYOUT_V1);
+        j = stats_of(cg, &text);
+
+        bytes = json_object_get(json_object_get(j, "blkio"), "ioServiceBytesRecursive");
+        ios = json_object_get(json_object_get(j, "blkio"), "ioServicedRecursive");
+        assert_int_equal(json_array_size(bytes), 2);
+        assert_int_equal(json_array_size(ios), 2);
+        assert_true(json_number_value(json_object_get(json_array_get(bytes, 1), "value")) == 2097152);
+        assert_true(json_number_value(json_object_get(json_array_get(ios, 1), "value")) == 32);
+        json_decref(j);
+}
+
 /* ---- the disabled manager ---- */
 
 static void test_disabled(void **state)
@@ -1353,6 +1379,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_oom_watch_v2, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_oom_watch_v1, fake_setup, fake_teardown),
                 cmocka_unit_test_setup_teardown(test_oom_watch_no_memory, fake_setup, fake_teardown),
+                cmocka_unit_test_setup_teardown(test_stats_v1_blkio_empty_bfq, fake_setup, fake_teardown),
                 cmocka_unit_test(test_disabled),
                 cmocka_unit_test(test_relative_path_refused),
                 cmocka_unit_test(test_layout_strings),
