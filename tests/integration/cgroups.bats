@@ -183,7 +183,7 @@ cpu_usage_ns() {
 	fi
 	assert_no_trace "$ID"
 	[ -z "$(find /sys/fs/cgroup -maxdepth 3 -name "husk-test-$ID.scope" 2>/dev/null)" ]
-	! ps -eo args | grep -qx "sh -c $mark"
+	! ps -eo args | grep -qx "sh -c $mark" || false
 	runtime state "$ID"
 	[ "$status" -ne 0 ]
 }

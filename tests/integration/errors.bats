@@ -13,7 +13,7 @@ create_fails() {
 	}
 	local create_output=$output
 	assert_no_trace "$ID"
-	! pgrep -f "sleep 4248" >/dev/null
+	! pgrep -f "sleep 4248" >/dev/null || false
 	runtime run --bundle "$BUNDLE" "$ID"
 	[ "$status" -ne 0 ]
 	assert_no_trace "$ID"

@@ -183,7 +183,7 @@ check_hook() {
 	runtime state "$ID"
 	[ "$status" -ne 0 ]
 	assert_no_trace "$ID"
-	! pgrep -f "sleep 4244"
+	! pgrep -f "sleep 4244" || false
 	runtime list -q
 	[[ "$output" != *"$ID"* ]]
 }
@@ -194,7 +194,7 @@ check_hook() {
 	runtime create --bundle "$BUNDLE" "$ID"
 	[ "$status" -ne 0 ]
 	assert_no_trace "$ID"
-	! pgrep -f "sleep 4244"
+	! pgrep -f "sleep 4244" || false
 }
 
 @test "a failing createContainer hook fails create and leaves nothing behind" {
@@ -203,7 +203,7 @@ check_hook() {
 	runtime create --bundle "$BUNDLE" "$ID"
 	[ "$status" -ne 0 ]
 	assert_no_trace "$ID"
-	! pgrep -f "sleep 4244"
+	! pgrep -f "sleep 4244" || false
 }
 
 @test "a hook that does not exist fails create" {
@@ -251,5 +251,5 @@ check_hook() {
 	[ $((SECONDS - start)) -lt 10 ]
 	assert_no_trace "$ID"
 	wait_for eval '! pgrep -f "sleep 4247" >/dev/null'
-	! pgrep -f "sleep 4244"
+	! pgrep -f "sleep 4244" || false
 }

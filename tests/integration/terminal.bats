@@ -137,7 +137,7 @@ wait_recvtty() {
 	if [ "$status" -eq 0 ]; then
 		# Created: nothing may have been mounted over the target.
 		pid=$(container_pid "$ID")
-		! grep -q ' /target ' "/proc/$pid/mountinfo"
+		! grep -q ' /target ' "/proc/$pid/mountinfo" || false
 	else
 		# Refused, for that reason.
 		is_runc || [[ $output == *"/dev/console"* ]]
