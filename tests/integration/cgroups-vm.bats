@@ -9,7 +9,8 @@
 # to work, not only written:
 #
 #   - memory: a hog is OOM-killed at the limit (the container dies of
-#     SIGKILL, the kernel counts oom_kill); update raises the limit of a
+#     SIGKILL, the kernel counts oom_kill, `events` streams an "oom" event
+#     and ends with the container); update raises the limit of a
 #     running container and the same hog then survives;
 #   - pids: a loop forking 64 sleeps stops at pids.max; update raises the
 #     limit and more start; ps lists the cgroup's processes; kill --all
@@ -176,14 +177,23 @@ cg_script() {
 
 			# memory update: 48 MiB dies under 32 MiB, lives under 96 MiB
 			# (exec'd: the same cgroup, the same running container).
+			# events streams an "oom" event for the kill.
 			run memup-start run --detach --bundle /memup memup
 			d=$(cgdir memory memup)
+			husk-runtime events --interval 10m memup >/run/memup-events 2>&1 &
+			events_pid=$!
+			sleep 1
 			run memup-before exec memup dd if=/dev/zero of=/dev/null bs=48M count=1
+			wait_until 'grep -q "\"type\":\"oom\"" /run/memup-events'
+			val memup oom-event "$(grep -c '"type":"oom","id":"memup"' /run/memup-events)"
 			run memup-update update --memory 96M memup
 			val memup limit "$(cat $d/$MEM_LIMIT)"
 			run memup-after exec memup dd if=/dev/zero of=/dev/null bs=48M count=1
 			val memup oom_kill "$(keyed $d/$MEM_EVENTS oom_kill)"
 			finish memup
+			# The stream ends with the container.
+			wait $events_pid
+			val memup events-exit $?
 
 			# pids: the fork loop, ps, update, kill --all.
 			run pids-start run --detach --bundle /pids pids
@@ -328,6 +338,8 @@ cg_assert_common() {
 	# update of the memory limit, with the hog before and after.
 	[ "$(vm_value memup-start exit)" = 0 ]
 	[ "$(vm_value memup-before exit)" = 137 ]
+	[ "$(vm_value memup oom-event)" -ge 1 ]
+	[ "$(vm_value memup events-exit)" = 0 ]
 	[ "$(vm_value memup-update exit)" = 0 ]
 	[ "$(vm_value memup limit)" = $((96 * MIB)) ]
 	[ "$(vm_value memup-after exit)" = 0 ]
