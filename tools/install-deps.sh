@@ -8,6 +8,8 @@ packages=(
 	# build
 	meson ninja-build pkg-config gcc
 	libjansson-dev libseccomp-dev libcap-dev
+	# image/: layer unpack (tar, gzip, zstd) and sha256
+	libarchive-dev libssl-dev
 	# static checks
 	clang-format cppcheck
 	# tests
