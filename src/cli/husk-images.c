@@ -299,6 +299,16 @@ int cmd_images(const Cmd *cmd, int argc, char **argv)
 
 /* ---- inspect ---- */
 
+/* A new reference to cfg's field, or "" ({} for an object) when missing. */
+static json_t *cfg_field(json_t *cfg, const char *key, bool object)
+{
+        json_t *v = json_object_get(cfg, key);
+
+        if (v)
+                return json_incref(v);
+        return object ? json_object() : json_string("");
+}
+
 static json_t *inspect_json(Store *s, const StoreImage *img, Error **ret_err)
 {
         _cleanup_free_ char *buf = NULL, *lower = NULL, *upper = NULL;
@@ -344,19 +354,15 @@ static json_t *inspect_json(Store *s, const StoreImage *img, Error **ret_err)
                 json_object_set_new(data, "LowerDir", json_string(lower));
         if (upper)
                 json_object_set_new(data, "UpperDir", json_string(upper));
-        o = json_pack("{s:s, s:o, s:o, s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:I, s:{s:o, s:s}, "
+        o = json_pack("{s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:{s:o, s:s}, "
                       "s:{s:s, s:o}, s:{s:s}}",
                       "Id", img->id, "RepoTags", tags, "RepoDigests", digests, "Parent", "", "Comment",
-                      json_object_get(cfg, "comment") ?: json_string(""), "Created",
-                      json_object_get(cfg, "created") ?: json_string(""), "DockerVersion",
-                      json_object_get(cfg, "docker_version") ?: json_string(""), "Author",
-                      json_object_get(cfg, "author") ?: json_string(""), "Config",
-                      json_object_get(cfg, "config") ?: json_object(), "Architecture",
-                      json_object_get(cfg, "architecture") ?: json_string(""), "Variant",
-                      json_object_get(cfg, "variant") ?: json_string(""), "Os",
-                      json_object_get(cfg, "os") ?: json_string(""), "Size", (json_int_t)img->size, "GraphDriver",
-                      "Data", data, "Name", "overlay2", "RootFS", "Type", "layers", "Layers", layers, "Metadata",
-                      "LastTagTime", img->loaded ?: "");
+                      cfg_field(cfg, "comment", false), "Created", cfg_field(cfg, "created", false), "DockerVersion",
+                      cfg_field(cfg, "docker_version", false), "Author", cfg_field(cfg, "author", false), "Config",
+                      cfg_field(cfg, "config", true), "Architecture", cfg_field(cfg, "architecture", false), "Variant",
+                      cfg_field(cfg, "variant", false), "Os", cfg_field(cfg, "os", false), "Size",
+                      (json_int_t)img->size, "GraphDriver", "Data", data, "Name", "overlay2", "RootFS", "Type",
+                      "layers", "Layers", layers, "Metadata", "LastTagTime", img->loaded ?: "");
         if (!o) {
                 error_set(ret_err, ENOMEM, "inspect");
                 return NULL;
