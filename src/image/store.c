@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "image/ref.h"
@@ -214,7 +215,11 @@ static const char *json_str(json_t *o, const char *key)
 
 /* ---- staging ---- */
 
-/* Remove staging dirs of writers that died: their lock is free. */
+/* Remove staging dirs of writers that died: their lock is free, or (gc-*
+ * trees of an interrupted removal) they have none. A staging dir gets its
+ * name only once its owner holds its lock (it is made as ".new-*" and
+ * renamed), so a dir being set up is never taken for a dead one; a ".new-*"
+ * left by a crash in that window is removed after an hour. */
 static void txn_sweep(Store *s)
 {
         _cleanup_close_ int tmp = openat(s->root_fd, "tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -230,14 +235,21 @@ static void txn_sweep(Store *s)
         while ((de = readdir(d))) {
                 _cleanup_free_ char *lock = NULL;
                 _cleanup_close_ int fd = -EBADF;
+                struct stat st;
 
-                if (de->d_name[0] == '.')
+                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
                         continue;
-                if (asprintf(&lock, "%s/lock", de->d_name) < 0)
-                        break;
-                fd = openat(dirfd(d), lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-                if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
-                        continue; /* a live writer */
+                if (de->d_name[0] == '.') {
+                        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+                            st.st_mtime > time(NULL) - 3600)
+                                continue;
+                } else {
+                        if (asprintf(&lock, "%s/lock", de->d_name) < 0)
+                                break;
+                        fd = openat(dirfd(d), lock, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+                        if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
+                                continue; /* a live writer */
+                }
                 (void)unpack_remove_tree(dirfd(d), de->d_name);
         }
         closedir(d);
@@ -245,7 +257,7 @@ static void txn_sweep(Store *s)
 
 int store_txn_begin(Store *s, StoreTxn **ret, Error **ret_err)
 {
-        _cleanup_free_ char *tmpl = NULL;
+        _cleanup_free_ char *tmpl = NULL, *final = NULL;
         StoreTxn *t;
         int r;
 
@@ -255,20 +267,40 @@ int store_txn_begin(Store *s, StoreTxn **ret, Error **ret_err)
                 return error_set(ret_err, ENOMEM, "stage image");
         t->s = s;
         t->dir_fd = t->lock_fd = -EBADF;
-        if (asprintf(&tmpl, "%s/tmp/XXXXXX", s->root) < 0 || !mkdtemp(tmpl)) {
+        if (asprintf(&tmpl, "%s/tmp/.new-XXXXXX", s->root) < 0 || !mkdtemp(tmpl)) {
                 r = error_set(ret_err, errno ? errno : ENOMEM, "create a staging directory in %s/tmp", s->root);
                 goto fail;
         }
-        t->name = strdup(strrchr(tmpl, '/') + 1);
         t->dir_fd = open(tmpl, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (!t->name || t->dir_fd < 0) {
-                r = error_set(ret_err, errno ? errno : ENOMEM, "open %s", tmpl);
+        if (t->dir_fd < 0) {
+                r = error_set(ret_err, errno, "open %s", tmpl);
+                (void)rmdir(tmpl);
                 goto fail;
         }
         t->lock_fd = openat(t->dir_fd, "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (t->lock_fd < 0 || flock(t->lock_fd, LOCK_EX) < 0 || mkdirat(t->dir_fd, "blobs", 0700) < 0 ||
             mkdirat(t->dir_fd, "layers", 0700) < 0) {
                 r = error_set(ret_err, errno, "prepare %s", tmpl);
+                (void)unpack_remove_tree(AT_FDCWD, tmpl);
+                goto fail;
+        }
+        /* locked: now it may carry a name the sweep looks at */
+        final = strdup(tmpl);
+        if (!final) {
+                r = error_set(ret_err, ENOMEM, "stage image");
+                (void)unpack_remove_tree(AT_FDCWD, tmpl);
+                goto fail;
+        }
+        memmove(strrchr(final, '/') + 1, strrchr(final, '/') + 6, strlen(strrchr(final, '/') + 6) + 1);
+        if (rename(tmpl, final) < 0) {
+                r = error_set(ret_err, errno, "rename %s", tmpl);
+                (void)unpack_remove_tree(AT_FDCWD, tmpl);
+                goto fail;
+        }
+        t->name = strdup(strrchr(final, '/') + 1);
+        if (!t->name) {
+                r = error_set(ret_err, ENOMEM, "stage image");
+                (void)unpack_remove_tree(AT_FDCWD, final);
                 goto fail;
         }
         r = store_lock(s, false, ret_err);
@@ -471,7 +503,8 @@ int store_txn_add_layer(StoreTxn *t, const char *blob_digest, const char *diff_i
         char work[64], p[96];
         UnpackOpts uo = { .privileged = t->s->o.privileged,
                           .max_entries = t->s->o.max_layer_entries,
-                          .max_bytes = t->s->o.max_layer_bytes };
+                          .max_bytes = t->s->o.max_layer_bytes,
+                          .plain_digest = blob_digest };
         UnpackStats st;
         int r;
 

@@ -24,6 +24,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -78,24 +79,91 @@ int unpack_classify(const char *name, char **ret_path, UnpackKind *ret_kind)
         return 0;
 }
 
+static bool digest_ok(const char *d)
+{
+        return strncmp(d, "sha256:", 7) == 0 && strlen(d) == 71 && strspn(d + 7, "0123456789abcdef") == 64;
+}
+
 /* ---- the source: fd or decompressor, hashed ---- */
+
+/* sha256 runs on a thread of its own, a ring of buffers behind the reader:
+ * at 1.9 GB/s (SHA-NI) it is still a third of the time GNU tar takes to
+ * extract a plain layer, and the second CPU is idle otherwise. A slot is
+ * refilled only once hashed; libarchive needs a buffer only until the next
+ * read callback, so RING slots leave RING - 1 in flight for the hasher. */
+#define RING 4
 
 typedef struct Source {
         int fd;
         struct archive *raw; /* decompressing reader, or NULL for a plain tar */
-        EVP_MD_CTX *md;
-        char *buf;
         uint64_t total, limit;
-        bool over_limit;
+        /* the hasher */
+        pthread_t thread;
+        bool started;
+        pthread_mutex_t lock;
+        pthread_cond_t cond;
+        EVP_MD_CTX *md;
+        char *bufs[RING];
+        size_t lens[RING];
+        uint64_t head, tail; /* filled by the reader, hashed by the hasher */
+        bool done, failed;
 } Source;
+
+static void *hasher_main(void *data)
+{
+        Source *s = data;
+
+        pthread_mutex_lock(&s->lock);
+        for (;;) {
+                uint64_t slot;
+
+                while (s->tail == s->head && !s->done)
+                        pthread_cond_wait(&s->cond, &s->lock);
+                if (s->tail == s->head)
+                        break;
+                slot = s->tail % RING;
+                pthread_mutex_unlock(&s->lock);
+                if (EVP_DigestUpdate(s->md, s->bufs[slot], s->lens[slot]) != 1)
+                        s->failed = true;
+                pthread_mutex_lock(&s->lock);
+                s->tail++;
+                pthread_cond_broadcast(&s->cond);
+        }
+        pthread_mutex_unlock(&s->lock);
+        return NULL;
+}
+
+/* Wait for the hasher to finish what it has and stop it. */
+static void hasher_stop(Source *s)
+{
+        if (!s->started)
+                return;
+        pthread_mutex_lock(&s->lock);
+        s->done = true;
+        pthread_cond_broadcast(&s->cond);
+        pthread_mutex_unlock(&s->lock);
+        pthread_join(s->thread, NULL);
+        s->started = false;
+}
 
 static la_ssize_t source_read(struct archive *a, void *data, const void **ret_buf)
 {
         Source *s = data;
+        uint64_t slot;
+        char *buf;
         ssize_t n;
 
+        if (s->started) {
+                pthread_mutex_lock(&s->lock);
+                while (s->head - s->tail >= RING)
+                        pthread_cond_wait(&s->cond, &s->lock);
+                pthread_mutex_unlock(&s->lock);
+        }
+        slot = s->head % RING;
+        buf = s->bufs[slot];
+
         if (s->raw) {
-                n = archive_read_data(s->raw, s->buf, READ_BUF);
+                n = archive_read_data(s->raw, buf, READ_BUF);
                 if (n < 0) {
                         archive_set_error(a, archive_errno(s->raw) ? archive_errno(s->raw) : EIO, "decompress: %s",
                                           archive_error_string(s->raw));
@@ -103,7 +171,7 @@ static la_ssize_t source_read(struct archive *a, void *data, const void **ret_bu
                 }
         } else {
                 do
-                        n = read(s->fd, s->buf, READ_BUF);
+                        n = read(s->fd, buf, READ_BUF);
                 while (n < 0 && errno == EINTR);
                 if (n < 0) {
                         archive_set_error(a, errno, "read layer: %s", strerror(errno));
@@ -112,16 +180,53 @@ static la_ssize_t source_read(struct archive *a, void *data, const void **ret_bu
         }
         s->total += (uint64_t)n;
         if (s->total > s->limit) {
-                s->over_limit = true;
                 archive_set_error(a, EFBIG, "uncompressed layer larger than %llu bytes", (unsigned long long)s->limit);
                 return -1;
         }
-        if (n > 0 && EVP_DigestUpdate(s->md, s->buf, (size_t)n) != 1) {
-                archive_set_error(a, EIO, "sha256 update failed");
-                return -1;
+        if (n > 0 && s->started) {
+                pthread_mutex_lock(&s->lock);
+                s->lens[slot] = (size_t)n;
+                s->head++;
+                pthread_cond_broadcast(&s->cond);
+                pthread_mutex_unlock(&s->lock);
+        } else if (n > 0) {
+                s->head++;
         }
-        *ret_buf = s->buf;
+        *ret_buf = buf;
         return n;
+}
+
+/* hash: whether to compute the stream's sha256 (a thread); else the
+ * source is only read. */
+static int source_init(Source *s, bool hash, Error **ret_err)
+{
+        int r;
+
+        for (size_t i = 0; i < RING; i++)
+                if (!(s->bufs[i] = malloc(READ_BUF)))
+                        return error_set(ret_err, ENOMEM, "unpack");
+        if (!hash)
+                return 0;
+        s->md = EVP_MD_CTX_new();
+        if (!s->md || EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1)
+                return error_set(ret_err, ENOMEM, "sha256");
+        pthread_mutex_init(&s->lock, NULL);
+        pthread_cond_init(&s->cond, NULL);
+        r = pthread_create(&s->thread, NULL, hasher_main, s);
+        if (r != 0)
+                return error_set(ret_err, r, "start the sha256 thread");
+        s->started = true;
+        return 0;
+}
+
+static void source_done(Source *s)
+{
+        hasher_stop(s);
+        for (size_t i = 0; i < RING; i++)
+                free(s->bufs[i]);
+        EVP_MD_CTX_free(s->md);
+        if (s->raw)
+                archive_read_free(s->raw);
 }
 
 /* Which compression the first bytes announce. */
@@ -581,9 +686,9 @@ static void archive_freep(struct archive **a)
         if (*a)
                 archive_read_free(*a);
 }
-static void md_freep(EVP_MD_CTX **m)
+static void source_donep(Source *s)
 {
-        EVP_MD_CTX_free(*m);
+        source_done(s);
 }
 
 static int open_source(Source *s, int fd, Error **ret_err)
@@ -616,16 +721,15 @@ static int open_source(Source *s, int fd, Error **ret_err)
 
 int unpack_layer(int src_fd, int dest_dirfd, const UnpackOpts *opts, UnpackStats *ret_stats, Error **ret_err)
 {
-        _cleanup_(archive_freep) struct archive *raw = NULL, *a = NULL;
-        _cleanup_(md_freep) EVP_MD_CTX *md = NULL;
-        _cleanup_free_ char *buf = NULL;
+        _cleanup_(archive_freep) struct archive *a = NULL;
+        _cleanup_(source_donep) Source src = { .fd = src_fd };
         UnpackOpts o = opts ? *opts : (UnpackOpts){ 0 };
         UnpackStats st = { 0 };
         Unpacker u = { .root = dest_dirfd, .o = &o, .st = &st, .err = ret_err, .parent_fd = -EBADF };
-        Source src = { .fd = src_fd };
         struct archive_entry *e;
         unsigned char hash[EVP_MAX_MD_SIZE];
         unsigned hash_len = 0;
+        bool plain_known;
         int r = 0;
 
         if (o.max_entries == 0)
@@ -633,16 +737,14 @@ int unpack_layer(int src_fd, int dest_dirfd, const UnpackOpts *opts, UnpackStats
         if (o.max_bytes == 0)
                 o.max_bytes = UNPACK_DEFAULT_MAX_BYTES;
 
-        md = EVP_MD_CTX_new();
-        buf = malloc(READ_BUF);
-        if (!md || !buf || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
-                return error_set(ret_err, ENOMEM, "sha256");
-        src.md = md;
-        src.buf = buf;
         /* the tar stream itself: file bytes, 512-byte headers, padding */
         src.limit = o.max_bytes + o.max_entries * 2048 + (64u << 20);
         r = open_source(&src, src_fd, ret_err);
-        raw = src.raw;
+        /* a plain tar whose digest the caller verified has that digest as
+         * its diffID: no need to hash it again */
+        plain_known = !src.raw && o.plain_digest && digest_ok(o.plain_digest);
+        if (r >= 0)
+                r = source_init(&src, !plain_known, ret_err);
         if (r < 0)
                 return r;
 
@@ -691,13 +793,17 @@ int unpack_layer(int src_fd, int dest_dirfd, const UnpackOpts *opts, UnpackStats
         r = apply_dirs(&u);
         if (r < 0)
                 goto out;
-        if (EVP_DigestFinal_ex(md, hash, &hash_len) != 1 || hash_len != 32) {
+        hasher_stop(&src);
+        if (plain_known) {
+                snprintf(st.diff_id, sizeof(st.diff_id), "%s", o.plain_digest);
+        } else if (src.failed || EVP_DigestFinal_ex(src.md, hash, &hash_len) != 1 || hash_len != 32) {
                 r = error_setx(ret_err, EIO, "sha256 final");
                 goto out;
+        } else {
+                strcpy(st.diff_id, "sha256:");
+                for (unsigned i = 0; i < hash_len; i++)
+                        snprintf(st.diff_id + 7 + 2 * i, 3, "%02x", hash[i]);
         }
-        strcpy(st.diff_id, "sha256:");
-        for (unsigned i = 0; i < hash_len; i++)
-                snprintf(st.diff_id + 7 + 2 * i, 3, "%02x", hash[i]);
         if (ret_stats)
                 *ret_stats = st;
         r = 0;

@@ -23,6 +23,11 @@ typedef struct UnpackOpts {
         bool privileged;      /* owners, device nodes, trusted.overlay.opaque; else user.overlay.opaque */
         uint64_t max_entries; /* 0: UNPACK_DEFAULT_MAX_ENTRIES */
         uint64_t max_bytes;   /* file content and stream bytes; 0: UNPACK_DEFAULT_MAX_BYTES */
+        /* The sha256 of the source as read, when the caller has verified it
+         * already (the store hashes every blob on the way in): a plain tar
+         * is then not hashed again, its diffID being that digest. A
+         * compressed source is hashed regardless. NULL: hash. */
+        const char *plain_digest;
 } UnpackOpts;
 
 #define UNPACK_DEFAULT_MAX_ENTRIES (1u << 20)
