@@ -13,6 +13,7 @@
 #include "cli/husk-cli.h"
 #include "image/load.h"
 #include "image/ref.h"
+#include "image/save.h"
 #include "image/store.h"
 #include "lib/macros.h"
 #include "lib/path.h"
@@ -708,6 +709,31 @@ int cmd_image_prune(const Cmd *cmd, int argc, char **argv)
 
 int cmd_save(const Cmd *cmd, int argc, char **argv)
 {
-        fprintf(stderr, "husk save: not implemented yet\n");
-        return 1;
+        static const struct option lo[] = { { "output", required_argument, NULL, 'o' }, OPT_HELP, OPTS_END };
+        _cleanup_error_ Error *err = NULL;
+        _cleanup_store_ Store *s = NULL;
+        _cleanup_close_ int fd = -EBADF;
+        const char *output = NULL;
+        int c;
+
+        GETOPT_LOOP(cmd, argc, argv, "+o:", lo, c)
+        {
+                if (c == 'o')
+                        output = optarg;
+        }
+        if (optind == argc)
+                return cli_args_error(cmd, "at least 1 argument");
+        if (!output && isatty(STDOUT_FILENO)) {
+                fprintf(stderr, "Error: cowardly refusing to save to a terminal. Use the -o flag or redirect\n");
+                return 1;
+        }
+        fd = output ? open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644) : dup(STDOUT_FILENO);
+        if (fd < 0)
+                return error_set(&err, errno, "open %s", output ?: "stdout"), cli_fail(err);
+        if (cli_open_store(&s, &err) < 0 || image_save(s, argv + optind, fd, &err) < 0) {
+                if (output)
+                        (void)unlink(output);
+                return cli_fail(err);
+        }
+        return 0;
 }

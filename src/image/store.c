@@ -1128,6 +1128,11 @@ int store_read_blob(Store *s, const char *digest, char **ret, size_t *ret_len, E
         return read_full_fd(fd, ret, ret_len, ret_err);
 }
 
+int store_open_blob(Store *s, const char *digest, Error **ret_err)
+{
+        return blob_open(s, NULL, digest, ret_err);
+}
+
 char *store_layer_dir(Store *s, const char *diff_id)
 {
         char *p = NULL;

@@ -151,6 +151,8 @@ int store_gc(Store *s, char ***ret_freed, Error **ret_err);
 
 /* A blob's content, malloc'd and NUL-terminated (for JSON). */
 int store_read_blob(Store *s, const char *digest, char **ret, size_t *ret_len, Error **ret_err);
+/* An fd (O_RDONLY) of a stored blob. */
+int store_open_blob(Store *s, const char *digest, Error **ret_err);
 /* The path of layer diff_id's tree, malloc'd. */
 char *store_layer_dir(Store *s, const char *diff_id);
 const char *store_root(Store *s);

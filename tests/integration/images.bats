@@ -251,6 +251,42 @@ top_layer_blob() {
 	[ -z "$(ls -A "$STORE/layers")" ]
 }
 
+@test "save writes an OCI layout and a docker-save archive in one tar; it loads back the same" {
+	oci_named "$TEST_DIR/oci" husk-test/busybox:1
+	husk load -i "$TEST_DIR/oci"
+	local id
+	id=$(husk image inspect husk-test/busybox:1 | jq -r '.[0].Id')
+	run husk save -o "$TEST_DIR/saved.tar" husk-test/busybox:1
+	[ "$status" -eq 0 ]
+	mkdir "$TEST_DIR/saved"
+	tar -C "$TEST_DIR/saved" -xf "$TEST_DIR/saved.tar"
+	[ "$(jq -r '.[0].RepoTags[0]' "$TEST_DIR/saved/manifest.json")" = husk-test/busybox:1 ]
+	[ "$(jq -r '.manifests[0].annotations["io.containerd.image.name"]' "$TEST_DIR/saved/index.json")" = \
+		docker.io/husk-test/busybox:1 ]
+	# every blob is what its name says
+	local b
+	for b in "$TEST_DIR"/saved/blobs/sha256/*; do
+		[ "$(sha256sum "$b" | cut -d' ' -f1)" = "$(basename "$b")" ]
+	done
+	# other tools read both halves
+	if command -v skopeo >/dev/null; then
+		skopeo inspect --raw "oci:$TEST_DIR/saved" >/dev/null
+		skopeo inspect --raw "docker-archive:$TEST_DIR/saved.tar" >/dev/null
+	fi
+	umoci unpack --image "$TEST_DIR/saved:1" "$TEST_DIR/bundle" >/dev/null
+	python3 "$IMAGES_DIR/tree-compare.py" "$TEST_DIR/bundle/rootfs" "$BATS_FILE_TMPDIR/bundle/rootfs"
+	# and into a fresh store: the same image
+	STORE=$TEST_DIR/store2
+	run husk load -i "$TEST_DIR/saved.tar"
+	[ "$status" -eq 0 ]
+	[ "$output" = "Loaded image: husk-test/busybox:1" ]
+	[ "$(husk image inspect husk-test/busybox:1 | jq -r '.[0].Id')" = "$id" ]
+	run husk save husk-test/nope -o "$TEST_DIR/nope.tar"
+	[ "$status" -eq 1 ]
+	[[ $output == *"No such image: husk-test/nope"* ]]
+	[ ! -e "$TEST_DIR/nope.tar" ]
+}
+
 @test "a corrupted blob is refused with its digest named, and the store stays empty" {
 	oci_named "$TEST_DIR/oci" husk-test/busybox:1
 	local blob
