@@ -309,12 +309,20 @@ char *ref_string(const ImageRef *r)
 
 char *ref_familiar_repo(const ImageRef *r)
 {
-        if (streq(r->domain, "docker.io")) {
-                if (strncmp(r->path, "library/", 8) == 0 && !strchr(r->path + 8, '/'))
-                        return strdup(r->path + 8);
-                return strdup(r->path);
-        }
-        return ref_repo(r);
+        const char *first_end;
+        size_t n;
+
+        if (!streq(r->domain, "docker.io"))
+                return ref_repo(r);
+        if (strncmp(r->path, "library/", 8) == 0 && !strchr(r->path + 8, '/'))
+                return strdup(r->path + 8);
+        /* "docker.io/a.b/c" shown as "a.b/c" would read back as registry
+         * a.b (Docker shows it so; we keep the name unambiguous) */
+        first_end = strchrnul(r->path, '/');
+        n = (size_t)(first_end - r->path);
+        if (*first_end && (memchr(r->path, '.', n) || (n == 9 && strncmp(r->path, "localhost", 9) == 0)))
+                return ref_repo(r);
+        return strdup(r->path);
 }
 
 char *ref_familiar_string(const ImageRef *r)

@@ -70,6 +70,10 @@ static void test_normalise(void **state)
         /* a first component without '.', ':' or "localhost" is a path */
         check_ok("localhostx/app", "docker.io/localhostx/app:latest", "localhostx/app:latest");
         check_ok("tagged:_x", "docker.io/library/tagged:_x", "tagged:_x");
+        /* found by fuzzing: a familiar name must read back as itself */
+        check_ok("docker.io/l.wh.ry/a/b", "docker.io/l.wh.ry/a/b:latest", "docker.io/l.wh.ry/a/b:latest");
+        check_ok("docker.io/localhost/a", "docker.io/localhost/a:latest", "docker.io/localhost/a:latest");
+        check_ok("docker.io/l.x", "docker.io/library/l.x:latest", "l.x:latest");
         check_bad("_tagged", "path components");
 }
 
