@@ -445,6 +445,15 @@ int cmd_tag(const Cmd *cmd, int argc, char **argv)
         return 0;
 }
 
+static void note_skipped(Store *s)
+{
+        uint64_t n = store_skipped_devices(s);
+
+        if (n > 0)
+                fprintf(stderr, "husk: note: %llu device node%s in the layers not created: that needs root\n",
+                        (unsigned long long)n, n == 1 ? "" : "s");
+}
+
 int cmd_import(const Cmd *cmd, int argc, char **argv)
 {
         static const struct option lo[] = { { "message", required_argument, NULL, 'm' }, OPT_HELP, OPTS_END };
@@ -467,15 +476,14 @@ int cmd_import(const Cmd *cmd, int argc, char **argv)
         if (cli_open_store(&s, &err) < 0 ||
             image_import(s, fd, src, optind + 1 < argc ? argv[optind + 1] : NULL, &id, &err) < 0)
                 return cli_fail(err);
+        note_skipped(s);
         puts(id);
         return 0;
 }
 
+/* Docker prints these with -q too (it only drops the progress bars). */
 static void report_loaded(void *ud, const char *id, char *const *tags)
 {
-        bool quiet = *(bool *)ud;
-
-        (void)quiet;
         if (!tags || !*tags) {
                 printf("Loaded image ID: %s\n", id);
                 return;
@@ -532,15 +540,13 @@ int cmd_load(const Cmd *cmd, int argc, char **argv)
         _cleanup_free_ char *stdin_path = NULL;
         _cleanup_close_ int stdin_fd = -EBADF;
         const char *input = NULL;
-        bool quiet = false;
         int c, r;
 
+        /* -q is accepted: there are no progress bars to drop */
         GETOPT_LOOP(cmd, argc, argv, "+i:q", lo, c)
         {
                 if (c == 'i')
                         input = optarg;
-                else if (c == 'q')
-                        quiet = true;
         }
         if (optind != argc)
                 return cli_args_error(cmd, "no arguments");
@@ -551,7 +557,8 @@ int cmd_load(const Cmd *cmd, int argc, char **argv)
                         return cli_fail(err);
                 input = stdin_path;
         }
-        r = image_load(s, input, report_loaded, &quiet, &err);
+        r = image_load(s, input, report_loaded, NULL, &err);
+        note_skipped(s);
         if (r < 0)
                 return cli_fail(err);
         return 0;

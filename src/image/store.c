@@ -35,6 +35,7 @@ struct Store {
         unsigned lock_depth;
         bool lock_exclusive;
         StoreOpts o;
+        uint64_t skipped_devices;
 };
 
 struct StoreTxn {
@@ -42,7 +43,6 @@ struct StoreTxn {
         char *name; /* tmp/<name> */
         int dir_fd;
         int lock_fd;
-        uint64_t skipped_devices;
         bool locked;
 };
 
@@ -336,9 +336,9 @@ int store_txn_dir_fd(StoreTxn *t)
         return t->dir_fd;
 }
 
-uint64_t store_txn_skipped_devices(const StoreTxn *t)
+uint64_t store_skipped_devices(const Store *s)
 {
-        return t->skipped_devices;
+        return s->skipped_devices;
 }
 
 static bool blob_in_store(Store *s, const char *digest)
@@ -528,7 +528,7 @@ int store_txn_add_layer(StoreTxn *t, const char *blob_digest, const char *diff_i
         r = unpack_layer(blob, dir, &uo, &st, ret_err);
         if (r < 0)
                 return error_prefix(ret_err, "unpack layer %s", blob_digest);
-        t->skipped_devices += st.skipped_devices;
+        t->s->skipped_devices += st.skipped_devices;
         if (diff_id && !streq(diff_id, st.diff_id))
                 return error_setx(ret_err, EBADMSG,
                                   "layer %s: uncompressed content has digest %s, the image config says %s", blob_digest,

@@ -97,8 +97,9 @@ int store_txn_add_layer(StoreTxn *t, const char *blob_digest, const char *diff_i
 int store_txn_commit(StoreTxn *t, const char *manifest, char *const *tags, char *const *repo_digests, char **ret_id,
                      Error **ret_err);
 
-/* Unpacking notes of the txn (devices skipped when unprivileged). */
-uint64_t store_txn_skipped_devices(const StoreTxn *t);
+/* Device nodes that layers unpacked through s had and that were not made
+ * (unprivileged), for the CLI to note. */
+uint64_t store_skipped_devices(const Store *s);
 
 /* ---- reading ---- */
 

@@ -439,6 +439,28 @@ import_hostile() {
 	[ -z "$(ls -A "$STORE/tmp")" ]
 }
 
+@test "as a user: the store under ~/.local/share/husk, device nodes skipped with a note" {
+	command -v setpriv >/dev/null || skip "setpriv not installed"
+	chmod 755 "$TEST_DIR"
+	mkdir -m 700 "$TEST_DIR/home"
+	chown 65534:65534 "$TEST_DIR/home"
+	tar -C "$BATS_FILE_TMPDIR/rootfs" -cf "$TEST_DIR/rootfs.tar" .
+	chmod 644 "$TEST_DIR/rootfs.tar"
+	run setpriv --reuid=65534 --regid=65534 --clear-groups env -u HUSK_STORAGE HOME="$TEST_DIR/home" \
+		"$HUSK" import "$TEST_DIR/rootfs.tar" husk-test/user:1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"note: 1 device node in the layers not created"* ]]
+	local store=$TEST_DIR/home/.local/share/husk
+	[ "$(ls "$store/images" | wc -l)" -eq 1 ]
+	local diff
+	diff=$(ls -d "$store"/layers/*/diff)
+	# the user's own files: no owners from the archive, no device
+	[ "$(stat -c %u "$diff/etc/kept")" = 65534 ]
+	[ ! -e "$diff/dev/null" ]
+	[ -x "$diff/bin/busybox" ]
+}
+
 # ---- the command line ----
 
 @test "usage errors exit 125, unknown commands and missing images 1, like Docker" {

@@ -373,6 +373,55 @@ static void test_size_limit(void **state)
         free(t.data);
 }
 
+/* What an unprivileged unpack (rootless) does, forced here even as root:
+ * no owners from the archive, devices skipped and counted, the opaque
+ * marker in the user.overlay namespace (overlayfs's userxattr). */
+static void test_unprivileged(void **state)
+{
+        Fixture *f = *state;
+        struct archive *a = archive_write_new();
+        struct archive_entry *e = archive_entry_new();
+        size_t cap = 1 << 16, used = 0;
+        char *buf = calloc(1, cap), v[4] = { 0 };
+        UnpackOpts o = { .privileged = false };
+        UnpackStats st;
+        _cleanup_free_ char *msg = NULL, *p = NULL;
+        struct stat sb;
+
+        archive_write_set_format_pax_restricted(a);
+        assert_int_equal(archive_write_open_memory(a, buf, cap, &used), ARCHIVE_OK);
+        archive_entry_set_pathname(e, "dev/null");
+        archive_entry_set_filetype(e, AE_IFCHR);
+        archive_entry_set_perm(e, 0666);
+        archive_entry_set_rdev(e, makedev(1, 3));
+        assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+        archive_entry_clear(e);
+        archive_entry_set_pathname(e, "owned");
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_entry_set_uid(e, 4242);
+        assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+        archive_entry_clear(e);
+        archive_entry_set_pathname(e, "o/.wh..wh..opq");
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+        archive_entry_free(e);
+        assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+        archive_write_free(a);
+
+        if (unpack_tar(f, (Tar){ buf, used }, &o, &st, &msg) < 0)
+                fail_msg("unpack: %s", msg);
+        assert_int_equal(st.skipped_devices, 1);
+        assert_int_equal(faccessat(f->layer_fd, "dev/null", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+        assert_int_equal(fstatat(f->layer_fd, "owned", &sb, AT_SYMLINK_NOFOLLOW), 0);
+        assert_int_equal(sb.st_uid, geteuid());
+        assert_true(asprintf(&p, "%s/o", f->layer) > 0);
+        assert_int_equal(getxattr(p, "user.overlay.opaque", v, sizeof(v)), 1);
+        assert_int_equal(getxattr(p, "trusted.overlay.opaque", v, sizeof(v)), -1);
+        free(buf);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -384,6 +433,7 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_symlink_contained, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_entry_limit, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_size_limit, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_unprivileged, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
