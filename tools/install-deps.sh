@@ -20,6 +20,8 @@ packages=(
 	podman containernetworking-plugins containerd docker.io iptables
 	# newuidmap/newgidmap for several id ranges in a rootless user namespace
 	uidmap
+	# OCI layouts and docker-save archives for images.bats
+	umoci skopeo
 	# setcap, for the file-capability escape test (security/caps.bats)
 	libcap2-bin
 	# a static C program of the symlink-swap race test (security/symlink-race.bats)
@@ -30,7 +32,7 @@ packages=(
 	secilc
 )
 if [[ ${1:-} == --bench ]]; then
-	packages+=(time)
+	packages+=(time bc)
 fi
 
 # security/lsm-vm.bats fetches Debian's kernel with `apt-get download`,
