@@ -18,6 +18,7 @@ struct Cmd {
         int (*run)(const Cmd *cmd, int argc, char **argv);
         const char *usage;   /* "[OPTIONS] [REPOSITORY[:TAG]]" */
         const char *summary; /* one line */
+        const char *options; /* the options part of --help, or NULL */
 };
 
 /* Parse argv[0..] of command `cmd` (argv[0] is the command name) with

@@ -15,31 +15,67 @@
 
 static const char *arg_storage;
 
+/* Each command once; `husk X` and `husk image Y` share them. */
+#define CMD_IMAGES(name)                                                                                      \
+        {                                                                                                     \
+                name, cmd_images, "[OPTIONS] [REPOSITORY[:TAG]]", "List images",                              \
+                        "  -a, --all             Show all images (no intermediate images exist: the same as " \
+                        "without)\n"                                                                          \
+                        "      --format string   \"table\" (default) or \"json\" (one object a line)\n"       \
+                        "      --no-trunc        Do not truncate output\n"                                    \
+                        "  -q, --quiet           Only show image IDs\n"                                       \
+        }
+#define CMD_IMPORT(name)                                                                   \
+        {                                                                                  \
+                name, cmd_import, "[OPTIONS] file|- [REPOSITORY[:TAG]]",                   \
+                        "Import the contents from a tarball to create a filesystem image", \
+                        "  -m, --message string   Accepted for Docker compatibility\n"     \
+        }
+#define CMD_LOAD(name)                                                                                                \
+        {                                                                                                             \
+                name, cmd_load, "[OPTIONS]", "Load an image from a tar archive, an OCI layout or STDIN",              \
+                        "  -i, --input string   Read from a tar archive file or an OCI layout directory, instead of " \
+                        "STDIN\n"                                                                                     \
+                        "  -q, --quiet          Accepted for Docker compatibility\n"                                  \
+        }
+#define CMD_RMI(name)                                                                                    \
+        {                                                                                                \
+                name, cmd_rmi, "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images",                \
+                        "  -f, --force      Remove an image referenced in several repositories, by ID\n" \
+                        "      --no-prune   Accepted for Docker compatibility\n"                         \
+        }
+#define CMD_SAVE(name)                                                                                  \
+        {                                                                                               \
+                name, cmd_save, "[OPTIONS] IMAGE [IMAGE...]",                                           \
+                        "Save one or more images to a tar archive (docker save and OCI layout in one)", \
+                        "  -o, --output string   Write to a file, instead of STDOUT\n"                  \
+        }
+#define CMD_TAG(name)                                                   \
+        {                                                               \
+                name, cmd_tag, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", \
+                        "Create a tag TARGET_IMAGE that refers to "     \
+                        "SOURCE_IMAGE",                                 \
+                        NULL                                            \
+        }
+
 static const Cmd commands[] = {
-        { "images", cmd_images, "[OPTIONS] [REPOSITORY[:TAG]]", "List images" },
-        { "import", cmd_import, "[OPTIONS] file|- [REPOSITORY[:TAG]]",
-          "Import the contents from a tarball to create a filesystem image" },
-        { "load", cmd_load, "[OPTIONS]", "Load an image from a tar archive, an OCI layout or STDIN" },
-        { "rmi", cmd_rmi, "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images" },
-        { "save", cmd_save, "[OPTIONS] IMAGE [IMAGE...]",
-          "Save one or more images to a tar archive (docker save and OCI layout in one)" },
-        { "tag", cmd_tag, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
-          "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE" },
+        CMD_IMAGES("images"), CMD_IMPORT("import"), CMD_LOAD("load"), CMD_RMI("rmi"), CMD_SAVE("save"), CMD_TAG("tag"),
 };
 
 static const Cmd image_commands[] = {
-        { "image import", cmd_import, "[OPTIONS] file|- [REPOSITORY[:TAG]]",
-          "Import the contents from a tarball to create a filesystem image" },
+        CMD_IMPORT("image import"),
         { "image inspect", cmd_image_inspect, "[OPTIONS] IMAGE [IMAGE...]",
-          "Display detailed information on one or more images" },
-        { "image load", cmd_load, "[OPTIONS]", "Load an image from a tar archive, an OCI layout or STDIN" },
-        { "image ls", cmd_images, "[OPTIONS] [REPOSITORY[:TAG]]", "List images" },
-        { "image list", cmd_images, "[OPTIONS] [REPOSITORY[:TAG]]", "List images" },
-        { "image prune", cmd_image_prune, "[OPTIONS]", "Remove unused images" },
-        { "image rm", cmd_rmi, "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images" },
-        { "image save", cmd_save, "[OPTIONS] IMAGE [IMAGE...]", "Save one or more images to a tar archive" },
-        { "image tag", cmd_tag, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
-          "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE" },
+          "Display detailed information on one or more images",
+          "  -f, --format string   Not supported (Go templates); use jq\n" },
+        CMD_LOAD("image load"),
+        CMD_IMAGES("image ls"),
+        CMD_IMAGES("image list"),
+        { "image prune", cmd_image_prune, "[OPTIONS]", "Remove unused images",
+          "  -a, --all     Remove all unused images, not just dangling ones\n"
+          "  -f, --force   Do not prompt for confirmation\n" },
+        CMD_RMI("image rm"),
+        CMD_SAVE("image save"),
+        CMD_TAG("image tag"),
 };
 
 static void usage(FILE *f)
@@ -50,6 +86,10 @@ static void usage(FILE *f)
                    "      --storage string   Storage root (images, layers); default /var/lib/husk,\n"
                    "                         ~/.local/share/husk rootless; env HUSK_STORAGE\n"
                    "  -v, --version          Print version information and quit\n\n"
+                   "Environment:\n"
+                   "  HUSK_STORAGE             the storage root, when --storage is not given\n"
+                   "  HUSK_LAYER_MAX_ENTRIES   entries a layer may have (default 1048576)\n"
+                   "  HUSK_LAYER_MAX_BYTES     bytes of files a layer may hold (default 256 GiB)\n\n"
                    "Commands:\n");
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
@@ -60,6 +100,8 @@ static void usage(FILE *f)
 static void cmd_help(const Cmd *cmd)
 {
         printf("\nUsage:  husk %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
+        if (cmd->options)
+                printf("\nOptions:\n%s", cmd->options);
 }
 
 int cli_getopt(const Cmd *cmd, int argc, char **argv, const char *shortopts, const struct option *longopts)
