@@ -8,6 +8,8 @@ packages=(
 	# build
 	meson ninja-build pkg-config gcc
 	libjansson-dev libseccomp-dev libcap-dev
+	# image/: layer unpack (tar, gzip, zstd) and sha256
+	libarchive-dev libssl-dev
 	# static checks
 	clang-format cppcheck
 	# tests
@@ -18,6 +20,8 @@ packages=(
 	podman containernetworking-plugins containerd docker.io iptables
 	# newuidmap/newgidmap for several id ranges in a rootless user namespace
 	uidmap
+	# OCI layouts and docker-save archives for images.bats
+	umoci skopeo
 	# setcap, for the file-capability escape test (security/caps.bats)
 	libcap2-bin
 	# a static C program of the symlink-swap race test (security/symlink-race.bats)
@@ -31,7 +35,7 @@ packages=(
 	systemd
 )
 if [[ ${1:-} == --bench ]]; then
-	packages+=(time)
+	packages+=(time bc)
 fi
 
 # security/lsm-vm.bats fetches Debian's kernel with `apt-get download`,

@@ -1,0 +1,46 @@
+#pragma once
+
+/* Shared by the `husk` engine CLI's files: Docker's command line, where
+ * flags may come anywhere among the arguments, a bad flag exits 125 and a
+ * failing command 1. */
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "image/store.h"
+#include "lib/error.h"
+
+#define EXIT_USAGE 125
+
+typedef struct Cmd Cmd;
+struct Cmd {
+        const char *name; /* "images", "image inspect" */
+        int (*run)(const Cmd *cmd, int argc, char **argv);
+        const char *usage;   /* "[OPTIONS] [REPOSITORY[:TAG]]" */
+        const char *summary; /* one line */
+        const char *options; /* the options part of --help, or NULL */
+};
+
+/* Parse argv[0..] of command `cmd` (argv[0] is the command name) with
+ * getopt_long: returns each option like getopt_long, -1 at the end, or
+ * -2 after printing a usage error (the caller exits EXIT_USAGE). --help is
+ * handled here (prints and returns -3: exit 0). */
+int cli_getopt(const Cmd *cmd, int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/* "\"husk tag\" requires exactly 2 arguments." and the like; returns 1. */
+int cli_args_error(const Cmd *cmd, const char *what);
+
+/* Print "husk: MESSAGE" to stderr; returns 1. */
+int cli_fail(Error *err);
+
+/* Open the store named by --storage, HUSK_STORAGE or the default. */
+int cli_open_store(Store **ret, Error **ret_err);
+
+int cmd_images(const Cmd *cmd, int argc, char **argv);
+int cmd_image_inspect(const Cmd *cmd, int argc, char **argv);
+int cmd_image_prune(const Cmd *cmd, int argc, char **argv);
+int cmd_import(const Cmd *cmd, int argc, char **argv);
+int cmd_load(const Cmd *cmd, int argc, char **argv);
+int cmd_rmi(const Cmd *cmd, int argc, char **argv);
+int cmd_save(const Cmd *cmd, int argc, char **argv);
+int cmd_tag(const Cmd *cmd, int argc, char **argv);

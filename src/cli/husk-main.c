@@ -1,0 +1,238 @@
+/* husk: the engine's command line, Docker's. For now the image commands:
+ * images, image ls/inspect/prune/rm/tag/import/load/save, import, load,
+ * rmi, tag, save. Global flags come before the command: --storage DIR
+ * (HUSK_STORAGE), --version, --help. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/husk-cli.h"
+#include "config.h"
+#include "lib/macros.h"
+#include "lib/util.h"
+
+static const char *arg_storage;
+
+/* Each command once; `husk X` and `husk image Y` share them. */
+#define CMD_IMAGES(name)                                                                                      \
+        {                                                                                                     \
+                name, cmd_images, "[OPTIONS] [REPOSITORY[:TAG]]", "List images",                              \
+                        "  -a, --all             Show all images (no intermediate images exist: the same as " \
+                        "without)\n"                                                                          \
+                        "      --format string   \"table\" (default) or \"json\" (one object a line)\n"       \
+                        "      --no-trunc        Do not truncate output\n"                                    \
+                        "  -q, --quiet           Only show image IDs\n"                                       \
+        }
+#define CMD_IMPORT(name)                                                                   \
+        {                                                                                  \
+                name, cmd_import, "[OPTIONS] file|- [REPOSITORY[:TAG]]",                   \
+                        "Import the contents from a tarball to create a filesystem image", \
+                        "  -m, --message string   Accepted for Docker compatibility\n"     \
+        }
+#define CMD_LOAD(name)                                                                                                \
+        {                                                                                                             \
+                name, cmd_load, "[OPTIONS]", "Load an image from a tar archive, an OCI layout or STDIN",              \
+                        "  -i, --input string   Read from a tar archive file or an OCI layout directory, instead of " \
+                        "STDIN\n"                                                                                     \
+                        "  -q, --quiet          Accepted for Docker compatibility\n"                                  \
+        }
+#define CMD_RMI(name)                                                                                    \
+        {                                                                                                \
+                name, cmd_rmi, "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images",                \
+                        "  -f, --force      Remove an image referenced in several repositories, by ID\n" \
+                        "      --no-prune   Accepted for Docker compatibility\n"                         \
+        }
+#define CMD_SAVE(name)                                                                                  \
+        {                                                                                               \
+                name, cmd_save, "[OPTIONS] IMAGE [IMAGE...]",                                           \
+                        "Save one or more images to a tar archive (docker save and OCI layout in one)", \
+                        "  -o, --output string   Write to a file, instead of STDOUT\n"                  \
+        }
+#define CMD_TAG(name)                                                   \
+        {                                                               \
+                name, cmd_tag, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]", \
+                        "Create a tag TARGET_IMAGE that refers to "     \
+                        "SOURCE_IMAGE",                                 \
+                        NULL                                            \
+        }
+
+static const Cmd commands[] = {
+        CMD_IMAGES("images"), CMD_IMPORT("import"), CMD_LOAD("load"), CMD_RMI("rmi"), CMD_SAVE("save"), CMD_TAG("tag"),
+};
+
+static const Cmd image_commands[] = {
+        CMD_IMPORT("image import"),
+        { "image inspect", cmd_image_inspect, "[OPTIONS] IMAGE [IMAGE...]",
+          "Display detailed information on one or more images",
+          "  -f, --format string   Not supported (Go templates); use jq\n" },
+        CMD_LOAD("image load"),
+        CMD_IMAGES("image ls"),
+        CMD_IMAGES("image list"),
+        { "image prune", cmd_image_prune, "[OPTIONS]", "Remove unused images",
+          "  -a, --all     Remove all unused images, not just dangling ones\n"
+          "  -f, --force   Do not prompt for confirmation\n" },
+        CMD_RMI("image rm"),
+        CMD_SAVE("image save"),
+        CMD_TAG("image tag"),
+};
+
+static void usage(FILE *f)
+{
+        fprintf(f, "Usage:  husk [OPTIONS] COMMAND\n\n"
+                   "A daemonless container engine with Docker's command line.\n\n"
+                   "Options:\n"
+                   "      --storage string   Storage root (images, layers); default /var/lib/husk,\n"
+                   "                         ~/.local/share/husk rootless; env HUSK_STORAGE\n"
+                   "  -v, --version          Print version information and quit\n\n"
+                   "Environment:\n"
+                   "  HUSK_STORAGE             the storage root, when --storage is not given\n"
+                   "  HUSK_LAYER_MAX_ENTRIES   entries a layer may have (default 1048576)\n"
+                   "  HUSK_LAYER_MAX_BYTES     bytes of files a layer may hold (default 256 GiB)\n\n"
+                   "Commands:\n");
+        for (size_t i = 0; i < ELEMENTSOF(commands); i++)
+                fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "\nManagement Commands:\n  image      Manage images\n\n"
+                   "Run 'husk COMMAND --help' for more information on a command.\n");
+}
+
+static void cmd_help(const Cmd *cmd)
+{
+        printf("\nUsage:  husk %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
+        if (cmd->options)
+                printf("\nOptions:\n%s", cmd->options);
+}
+
+int cli_getopt(const Cmd *cmd, int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+        static const struct option help_only[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+        int c;
+
+        if (!longopts)
+                longopts = help_only;
+        opterr = 0;
+        c = getopt_long(argc, argv, shortopts, longopts, NULL);
+        if (c == 'h' && (!strchr(shortopts, 'h') || streq(argv[optind - 1], "--help"))) {
+                cmd_help(cmd);
+                return -3;
+        }
+        if (c == '?' || c == ':') {
+                const char *bad = argv[optind - 1];
+                if (c == ':')
+                        fprintf(stderr, "flag needs an argument: %s\n", bad);
+                else if (optopt && strncmp(bad, "--", 2) != 0)
+                        fprintf(stderr, "unknown shorthand flag: '%c' in %s\n", optopt, bad);
+                else
+                        fprintf(stderr, "unknown flag: %s\n", bad);
+                fprintf(stderr, "See 'husk %s --help'.\n", cmd->name);
+                return -2;
+        }
+        return c;
+}
+
+int cli_args_error(const Cmd *cmd, const char *what)
+{
+        fprintf(stderr, "\"husk %s\" requires %s.\nSee 'husk %s --help'.\n\nUsage:  husk %s %s\n\n%s\n", cmd->name,
+                what, cmd->name, cmd->name, cmd->usage, cmd->summary);
+        return 1;
+}
+
+int cli_fail(Error *err)
+{
+        fprintf(stderr, "Error: %s\n", err && err->msg ? err->msg : "unknown error");
+        return 1;
+}
+
+int cli_open_store(Store **ret, Error **ret_err)
+{
+        _cleanup_free_ char *def = NULL;
+        const char *root = arg_storage;
+        StoreOpts o = { .privileged = geteuid() == 0 };
+        const char *e;
+
+        if (!root || !*root)
+                root = getenv("HUSK_STORAGE");
+        if (!root || !*root)
+                root = def = store_default_root();
+        if (!root)
+                return error_setx(ret_err, ENOENT, "no storage root: set --storage or HUSK_STORAGE");
+        /* bounds against tar bombs; the defaults suit real images */
+        if ((e = getenv("HUSK_LAYER_MAX_ENTRIES")) && parse_u64(e, &o.max_layer_entries) < 0)
+                return error_setx(ret_err, EINVAL, "HUSK_LAYER_MAX_ENTRIES=%s: not a number", e);
+        if ((e = getenv("HUSK_LAYER_MAX_BYTES")) && parse_u64(e, &o.max_layer_bytes) < 0)
+                return error_setx(ret_err, EINVAL, "HUSK_LAYER_MAX_BYTES=%s: not a number", e);
+        return store_open(root, &o, ret, ret_err);
+}
+
+static const Cmd *find(const Cmd *table, size_t n, const char *prefix, const char *name)
+{
+        for (size_t i = 0; i < n; i++) {
+                const char *c = table[i].name;
+                if (prefix) {
+                        size_t l = strlen(prefix);
+                        if (strncmp(c, prefix, l) != 0 || c[l] != ' ')
+                                continue;
+                        c += l + 1;
+                }
+                if (streq(c, name))
+                        return &table[i];
+        }
+        return NULL;
+}
+
+int main(int argc, char **argv)
+{
+        const Cmd *cmd;
+        int i = 1;
+
+        for (; i < argc && argv[i][0] == '-'; i++) {
+                const char *a = argv[i];
+                if (streq(a, "--help") || streq(a, "-h")) {
+                        usage(stdout);
+                        return 0;
+                }
+                if (streq(a, "--version") || streq(a, "-v")) {
+                        printf("husk version %s, build %s\n", HUSK_VERSION, HUSK_COMMIT);
+                        return 0;
+                }
+                if (streq(a, "--storage") && i + 1 < argc) {
+                        arg_storage = argv[++i];
+                        continue;
+                }
+                if (strncmp(a, "--storage=", 10) == 0) {
+                        arg_storage = a + 10;
+                        continue;
+                }
+                fprintf(stderr, "unknown flag: %s\nSee 'husk --help'.\n", a);
+                return EXIT_USAGE;
+        }
+        if (i == argc) {
+                usage(stderr);
+                return EXIT_USAGE;
+        }
+        if (streq(argv[i], "image")) {
+                if (i + 1 == argc || streq(argv[i + 1], "--help")) {
+                        fprintf(i + 1 == argc ? stderr : stdout, "\nUsage:  husk image COMMAND\n\nManage images\n\n"
+                                                                 "Commands:\n");
+                        for (size_t k = 0; k < ELEMENTSOF(image_commands); k++)
+                                fprintf(i + 1 == argc ? stderr : stdout, "  %-8s %s\n", image_commands[k].name + 6,
+                                        image_commands[k].summary);
+                        return i + 1 == argc ? EXIT_USAGE : 0;
+                }
+                cmd = find(image_commands, ELEMENTSOF(image_commands), "image", argv[i + 1]);
+                if (!cmd) {
+                        fprintf(stderr, "husk: 'image %s' is not a husk command.\nSee 'husk image --help'\n",
+                                argv[i + 1]);
+                        return 1;
+                }
+                i++;
+        } else {
+                cmd = find(commands, ELEMENTSOF(commands), NULL, argv[i]);
+                if (!cmd) {
+                        fprintf(stderr, "husk: '%s' is not a husk command.\nSee 'husk --help'\n", argv[i]);
+                        return 1;
+                }
+        }
+        return cmd->run(cmd, argc - i, argv + i);
+}
