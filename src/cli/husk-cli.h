@@ -38,6 +38,8 @@ int cli_open_store(Store **ret, Error **ret_err);
 
 int cmd_images(const Cmd *cmd, int argc, char **argv);
 int cmd_image_inspect(const Cmd *cmd, int argc, char **argv);
+int cmd_image_mount(const Cmd *cmd, int argc, char **argv);
+int cmd_image_unmount(const Cmd *cmd, int argc, char **argv);
 int cmd_image_prune(const Cmd *cmd, int argc, char **argv);
 int cmd_import(const Cmd *cmd, int argc, char **argv);
 int cmd_load(const Cmd *cmd, int argc, char **argv);

@@ -70,12 +70,15 @@ static const Cmd image_commands[] = {
         CMD_LOAD("image load"),
         CMD_IMAGES("image ls"),
         CMD_IMAGES("image list"),
+        { "image mount", cmd_image_mount, "IMAGE [IMAGE...]",
+          "Mount an image's root filesystem read-only and print where", NULL },
         { "image prune", cmd_image_prune, "[OPTIONS]", "Remove unused images",
           "  -a, --all     Remove all unused images, not just dangling ones\n"
           "  -f, --force   Do not prompt for confirmation\n" },
         CMD_RMI("image rm"),
         CMD_SAVE("image save"),
         CMD_TAG("image tag"),
+        { "image unmount", cmd_image_unmount, "IMAGE [IMAGE...]", "Unmount what \"image mount\" mounted", NULL },
 };
 
 static void usage(FILE *f)
