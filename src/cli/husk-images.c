@@ -13,6 +13,7 @@
 #include "cli/husk-cli.h"
 #include "image/load.h"
 #include "image/ref.h"
+#include "image/rootfs.h"
 #include "image/save.h"
 #include "image/store.h"
 #include "lib/macros.h"
@@ -588,6 +589,10 @@ static int rmi_one(Store *s, const char *name, bool force, Error **ret_err)
         if (r < 0)
                 return r;
         ntags = strv_length(img->tags);
+        if ((!tag || ntags <= 1) && rootfs_image_is_mounted(s, img) > 0)
+                return error_setx(ret_err, EBUSY,
+                                  "conflict: unable to delete %.12s - the image is mounted (husk image unmount)",
+                                  img->id + 7);
         if (tag) {
                 _cleanup_free_ char *f = familiar(tag);
                 r = store_untag(s, tag, ret_err);
@@ -683,7 +688,7 @@ int cmd_image_prune(const Cmd *cmd, int argc, char **argv)
                 StoreImage *img = imgs[i];
 
                 /* no containers yet: every image is unused */
-                if (!all && strv_length(img->tags) > 0)
+                if ((!all && strv_length(img->tags) > 0) || rootfs_image_is_mounted(s, img) > 0)
                         continue;
                 r = store_delete(s, img->id, &freed, &err);
                 if (r < 0)

@@ -184,8 +184,8 @@ static int overlay_legacy_mount(Store *s, const StoreImage *img, const char *tar
         if (page > 0 && len >= (size_t)page)
                 return error_setx(ret_err, E2BIG,
                                   "mount overlay: %zu layers need %zu bytes of mount options, past the kernel's "
-                                  "limit of %ld; this kernel lacks overlayfs \"lowerdir+\" (Linux 6.8), which "
-                                  "has no such limit",
+                                  "limit of %ld; overlayfs \"lowerdir+\" (Linux 6.8) has no such limit, and "
+                                  "this kernel lacks it or it was not used",
                                   img->n_layers, len, page);
 
         pid = fork();
@@ -433,6 +433,17 @@ int rootfs_image_mount(Store *s, const StoreImage *img, const RootfsOpts *o, cha
                 *ret_already = false;
         *ret_path = TAKE_PTR(path);
         return 0;
+}
+
+int rootfs_image_is_mounted(Store *s, const StoreImage *img)
+{
+        _cleanup_free_ char *rel = image_mount_rel(img), *path = NULL;
+        int r;
+
+        if (!rel || !(path = root_path(s, rel, NULL, NULL)))
+                return -ENOMEM;
+        r = is_mount_point(path);
+        return r == -ENOENT ? 0 : r;
 }
 
 int rootfs_image_unmount(Store *s, const StoreImage *img, const char *name, Error **ret_err)

@@ -82,6 +82,10 @@ int rootfs_is_mounted(Store *s, const char *id);
 int rootfs_image_mount(Store *s, const StoreImage *img, const RootfsOpts *o, char **ret_path, bool *ret_already,
                        Error **ret_err);
 
+/* Whether img is mounted by rootfs_image_mount(): 1, 0 or -errno. Image
+ * removal asks first: freeing layers under a live overlay would empty it. */
+int rootfs_image_is_mounted(Store *s, const StoreImage *img);
+
 /* Unmount image-mounts/<hex> and remove the dir. -EINVAL with "image is
  * not mounted: NAME" when it is not mounted (name: what the user typed). */
 int rootfs_image_unmount(Store *s, const StoreImage *img, const char *name, Error **ret_err);

@@ -17,11 +17,13 @@ NLAYERS=210
 setup_file() {
 	[[ -x $HUSK && -x $PREPARE ]] || skip "set HUSK and HUSK_ROOTFS_PREPARE"
 	command -v umoci >/dev/null || skip "umoci not installed"
-	local t=$BATS_FILE_TMPDIR
+	local t=${BATS_FILE_TMPDIR:?}
+	[[ -d $t ]] || return 1
 	umoci init --layout "$t/oci" >&3
 	umoci new --image "$t/oci:img" >&3
 	umoci unpack --image "$t/oci:img" "$t/bundle" >&3
 	local r=$t/bundle/rootfs
+	[[ -d $r ]] || return 1 # never write the host's /etc
 	mkdir -p "$r"/{bin,etc,data,home/app,tmp}
 	cp "$BUSYBOX" "$r/bin/busybox"
 	ln -s busybox "$r/bin/sh"
@@ -99,14 +101,20 @@ husk() {
 	timeout 120 "$HUSK" --storage "$STORE" "$@"
 }
 
+# Load an OCI layout of setup_file's and tag the image it held as $2.
+load_as() {
+	local out
+	out=$(husk load -i "$BATS_FILE_TMPDIR/$1")
+	[[ $out == "Loaded image ID: sha256:"* ]]
+	husk tag "${out#Loaded image ID: }" "$2"
+}
+
 load_img() {
-	husk load -i "$BATS_FILE_TMPDIR/oci" >/dev/null
-	husk tag "$(husk images -q --no-trunc | head -1)" img
+	load_as oci img
 }
 
 load_many() {
-	husk load -i "$BATS_FILE_TMPDIR/many" >/dev/null
-	husk tag "$(husk images -q --no-trunc | head -1)" many
+	load_as many many
 }
 
 prepare() {
@@ -282,6 +290,14 @@ layer_file() { # the file as the image's layers have it
 	[ "$status" -ne 0 ]
 	[[ $output == *"Read-only file system"* ]]
 	grep -E " $p ro,nosuid,nodev.* - overlay " /proc/self/mountinfo
+
+	# its layers stay while it is mounted
+	run husk rmi img
+	[ "$status" -eq 1 ]
+	[[ $output == *"the image is mounted"* ]]
+	husk image prune -a -f
+	[ "$(husk images -q --no-trunc)" = "$id" ]
+	[ "$(cat "$p/etc/shared")" = original ]
 
 	# twice: the same path, still one mount
 	run husk image mount img
