@@ -117,11 +117,9 @@ load_many() {
 	load_as many many
 }
 
+# Callers add the ids to IDS first: `run` is a subshell.
 prepare() {
-	local image=$1
-	shift
-	IDS+=("$@")
-	timeout 120 "$PREPARE" "$STORE" "$image" "$@"
+	timeout 120 "$PREPARE" "$STORE" "$@"
 }
 
 kib() {
@@ -140,6 +138,7 @@ layer_file() { # the file as the image's layers have it
 	local before after containers ids=() i merged
 	before=$(kib "$STORE")
 	for i in $(seq 1 50); do ids+=("c$i"); done
+	IDS=("${ids[@]}")
 	run prepare img "${ids[@]}"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 50 ]
@@ -196,6 +195,7 @@ layer_file() { # the file as the image's layers have it
 
 @test "a container id that exists already, or is not a name, is refused and leaves nothing" {
 	load_img
+	IDS=(one)
 	run prepare img one
 	[ "$status" -eq 0 ]
 	run prepare img one
@@ -211,6 +211,7 @@ layer_file() { # the file as the image's layers have it
 @test "an image of $NLAYERS layers mounts (one lowerdir+ per layer), top layer first" {
 	load_many
 	[ "$(husk image inspect many | jq '.[0].RootFS.Layers | length')" -eq "$NLAYERS" ]
+	IDS=(deep)
 	run prepare many deep
 	[ "$status" -eq 0 ]
 	local m=$STORE/containers/deep/merged
@@ -223,8 +224,8 @@ layer_file() { # the file as the image's layers have it
 
 @test "the classic option string: works for a few layers, a clear error past one page" {
 	load_img
+	IDS=(small deep)
 	run timeout 60 "$PREPARE" --legacy "$STORE" img small
-	IDS+=(small)
 	[ "$status" -eq 0 ]
 	[ "$(cat "$STORE/containers/small/merged/etc/shared")" = original ]
 	grep -q " $STORE/containers/small/merged .* - overlay .*lowerdir=" /proc/self/mountinfo
@@ -239,6 +240,7 @@ layer_file() { # the file as the image's layers have it
 
 @test "the image config becomes the process: entrypoint, cmd, env, cwd, user and groups from the image's files" {
 	load_img
+	IDS=(c1)
 	run prepare img c1
 	[ "$status" -eq 0 ]
 	run "$PREPARE" --process "$STORE" c1 img
