@@ -209,6 +209,27 @@ static int overlay_legacy_mount(Store *s, const StoreImage *img, const char *tar
         return 0;
 }
 
+/* A one-layer image without an upper dir: overlayfs wants at least two
+ * lowers then ("at least 2 lowerdir are needed while upperdir
+ * nonexistent"), so the layer itself is bind-mounted read-only instead. */
+static int bind_layer_readonly(Store *s, const StoreImage *img, const char *tgt, Error **ret_err)
+{
+        _cleanup_free_ char *dir = store_layer_dir(s, img->layers[0].diff_id);
+        _cleanup_close_ int tree = -EBADF;
+        struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+
+        if (!dir)
+                return error_set(ret_err, ENOMEM, "layer %s", img->layers[0].diff_id);
+        tree = open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        if (tree < 0)
+                return error_set(ret_err, errno, "open_tree %s", dir);
+        if (mount_setattr(tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+                return error_set(ret_err, errno, "mount_setattr %s read-only", dir);
+        if (move_mount(tree, "", AT_FDCWD, tgt, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                return error_set(ret_err, errno, "move_mount %s to %s", dir, tgt);
+        return 0;
+}
+
 /* Mount img's overlay on store-relative `target`. */
 static int overlay_mount(Store *s, const StoreImage *img, const char *target, const char *upper, const char *work,
                          bool readonly, const RootfsOpts *o, Error **ret_err)
@@ -226,6 +247,8 @@ static int overlay_mount(Store *s, const StoreImage *img, const char *target, co
         r = check_layers(img, ret_err);
         if (r < 0)
                 return r;
+        if (!upper && img->n_layers == 1)
+                return bind_layer_readonly(s, img, tgt, ret_err);
         if (!(o && o->legacy_mount)) {
                 mnt = overlay_fsmount(s, img, up, wk, attr, ret_err);
                 if (mnt >= 0) {

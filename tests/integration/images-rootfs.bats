@@ -245,7 +245,6 @@ layer_file() { # the file as the image's layers have it
 	[ "$status" -eq 0 ]
 	run "$PREPARE" --process "$STORE" c1 img
 	[ "$status" -eq 0 ]
-	echo "$output" >&3
 	[ "$(jq -c .args <<<"$output")" = '["/bin/sh","-c","echo hi"]' ]
 	[ "$(jq -r .cwd <<<"$output")" = /data ]
 	[ "$(jq -c '[.uid, .gid, .additionalGids]' <<<"$output")" = '[1000,1000,[10,50]]' ]
@@ -291,7 +290,9 @@ layer_file() { # the file as the image's layers have it
 	run touch "$p/new"
 	[ "$status" -ne 0 ]
 	[[ $output == *"Read-only file system"* ]]
-	grep -E " $p ro,nosuid,nodev.* - overlay " /proc/self/mountinfo
+	# one layer: the layer itself, bound read-only (overlayfs wants two
+	# lowers without an upper)
+	grep -E " $p ro,nosuid,nodev" /proc/self/mountinfo
 
 	# its layers stay while it is mounted
 	run husk rmi img
@@ -307,10 +308,22 @@ layer_file() { # the file as the image's layers have it
 	[ "$output" = "$p" ]
 	[ "$(test_mounts | wc -l)" -eq 1 ]
 
-	run husk image unmount img
+	# many layers: an overlay, read-only too
+	load_many
+	run husk image mount many
+	[ "$status" -eq 0 ]
+	local q=$output
+	grep -E " $q ro,nosuid,nodev.* - overlay " /proc/self/mountinfo
+	[ "$(cat "$q/top")" = $((NLAYERS - 1)) ]
+	[ "$(ls "$q/l" | wc -l)" -eq "$NLAYERS" ]
+	run touch "$q/top"
+	[[ $output == *"Read-only file system"* ]]
+
+	run husk image unmount img many
 	[ "$status" -eq 0 ]
 	[ -z "$(test_mounts)" ]
 	[ ! -e "$p" ]
+	[ ! -e "$q" ]
 }
 
 @test "husk image mount and unmount: unknown image, not mounted, no argument" {
