@@ -79,11 +79,25 @@ int partial_open(Store *s, const char *digest, PartialBlob **ret, Error **ret_er
         p->dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (p->dir_fd < 0)
                 return error_set(ret_err, errno, "open %s", dir);
-        p->fd = openat(p->dir_fd, digest + 7, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (p->fd < 0)
-                return error_set(ret_err, errno, "open %s/%s", dir, digest + 7);
-        if (flock(p->fd, LOCK_EX) < 0)
-                return error_set(ret_err, errno, "lock %s/%s", dir, digest + 7);
+        for (;;) {
+                struct stat a, b;
+
+                p->fd = openat(p->dir_fd, digest + 7, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+                if (p->fd < 0)
+                        return error_set(ret_err, errno, "open %s/%s", dir, digest + 7);
+                if (flock(p->fd, LOCK_EX) < 0)
+                        return error_set(ret_err, errno, "lock %s/%s", dir, digest + 7);
+                /* the writer we waited for may have moved its file into a
+                 * staging dir (it is complete, maybe in the store already):
+                 * writing to that inode would change a blob under the
+                 * store, so start on a new file of our own */
+                if (fstat(p->fd, &a) < 0)
+                        return error_set(ret_err, errno, "stat %s/%s", dir, digest + 7);
+                if (fstatat(p->dir_fd, digest + 7, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_ino == b.st_ino &&
+                    a.st_dev == b.st_dev)
+                        break;
+                p->fd = safe_close(p->fd);
+        }
         r = partial_rehash(p);
         if (r < 0)
                 return error_set(ret_err, -r, "read %s/%s", dir, digest + 7);
