@@ -57,14 +57,8 @@ ref=127.0.0.1:$port/bench/image:1
 skopeo copy -q --dest-tls-verify=false "oci:$work/oci:b" "docker://$ref"
 blobs=$(du -sm "$work/storage" | cut -f1)
 
-timed() {
-	local t0 t1
-	t0=$(date +%s%N)
-	"$@" >/dev/null
-	t1=$(date +%s%N)
-	echo $(((t1 - t0) / 1000000))
-}
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# shellcheck source=bench/bench-lib.sh
+. bench/bench-lib.sh
 
 : >"$work/husk.ms"
 : >"$work/skopeo.ms"
