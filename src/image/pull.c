@@ -78,17 +78,22 @@ typedef struct Progress {
         size_t i;
 } Progress;
 
-static void on_progress(void *ud, uint64_t done, uint64_t total)
+/* A worker's download went on; false once the pull failed elsewhere, so
+ * that the other downloads stop too. */
+static bool on_progress(void *ud, uint64_t done, uint64_t total)
 {
         Progress *pr = ud;
         Layer *l = &pr->p->layers[pr->i];
+        bool go;
 
         pthread_mutex_lock(&pr->p->lock);
         l->done = done;
         if (total > 0 && l->size == 0)
                 l->size = total;
         emit_layer(pr->p, pr->i);
+        go = !pr->p->cancel;
         pthread_mutex_unlock(&pr->p->lock);
+        return go;
 }
 
 static void *worker(void *arg)
@@ -122,7 +127,7 @@ static void *worker(void *arg)
                 else
                         k = partial_open(p->s, p->layers[i].digest, &w, &err);
                 if (k >= 0) {
-                        on_progress(&pr, partial_size(w), 0);
+                        (void)on_progress(&pr, partial_size(w), 0);
                         k = registry_get_blob(c, p->layers[i].digest, w, on_progress, &pr, &err);
                 }
 

@@ -145,8 +145,11 @@ static size_t on_body(char *buf, size_t size, size_t n, void *ud)
                 x->werr = partial_write(x->w, buf, len);
                 if (x->werr < 0)
                         return 0;
-                if (x->progress)
-                        x->progress(x->ud, partial_size(x->w), status == 206 ? x->start + x->total : x->total);
+                if (x->progress &&
+                    !x->progress(x->ud, partial_size(x->w), status == 206 ? x->start + x->total : x->total)) {
+                        x->werr = -ECANCELED;
+                        return 0;
+                }
                 return len;
         }
         if (x->len + len > x->max) {
@@ -453,6 +456,8 @@ static int request(RegistryConn *c, const char *path, const char *accept, Resp *
                 cc = curl_easy_perform(c->h);
                 curl_slist_free_all(hs);
                 curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &x->status);
+                if (x->werr == -ECANCELED)
+                        return error_setx(ret_err, ECANCELED, "download cancelled");
                 if (x->werr < 0)
                         return error_set(ret_err, -x->werr, "write blob");
                 if (x->overflow)

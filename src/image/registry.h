@@ -95,8 +95,10 @@ typedef struct RegistryOpts {
 } RegistryOpts;
 
 /* Called repeatedly while a blob downloads: bytes held so far (including
- * what a resumed download had already) and the total. */
-typedef void (*RegistryProgressFn)(void *userdata, uint64_t done, uint64_t total);
+ * what a resumed download had already) and the total. Returning false
+ * stops the download (registry_get_blob() fails with -ECANCELED; what was
+ * written stays for a later resume). */
+typedef bool (*RegistryProgressFn)(void *userdata, uint64_t done, uint64_t total);
 
 int registry_open(const char *domain, const char *repo, const RegistryOpts *o, Registry **ret, Error **ret_err);
 void registry_free(Registry *r);

@@ -43,6 +43,11 @@ setup_file() {
 	umoci unpack --image "$t/oci:big" "$t/b4" >&3
 	head -c 24M /dev/urandom >"$t/b4/rootfs/big"
 	umoci repack --image "$t/oci:big" "$t/b4" >&3
+	# bigger: big and one small layer on top
+	umoci unpack --image "$t/oci:big" "$t/b6" >&3
+	echo small >"$t/b6/rootfs/small"
+	umoci repack --image "$t/oci:bigger" "$t/b6" >&3
+	rm -rf "$t/b4" "$t/b6"
 	# plain: content no earlier run had (skopeo would reuse a gzip'd copy
 	# of a layer it pushed before), copied with its layer decompressed
 	umoci new --image "$t/oci:plain" >&3
@@ -341,6 +346,32 @@ store_empty() {
 	store_empty
 	[ ! -e "$STORE/partial/${layer#sha256:}" ]
 	[ ! -e "$STORE/blobs/sha256/${layer#sha256:}" ]
+}
+
+@test "pull: a corrupted layer stops the other downloads; what they got is kept for a resume" {
+	start_registry reg
+	push bigger "$REG/husk-test/bigger:1"
+	local small big size
+	small=$(curl -s -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$REG/v2/husk-test/bigger/manifests/1" | jq -r '.layers[1].digest')
+	big=$(curl -s -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$REG/v2/husk-test/bigger/manifests/1" | jq -r '.layers[0].digest')
+	size=$(stat -c %s "$(reg_blob "$big")")
+	printf 'husk-test-corruption' | dd of="$(reg_blob "$small")" bs=1 seek=20 conv=notrunc 2>/dev/null
+	# 2 MB/s: the big layer would take 12 s
+	python3 "$PULL_DIR/proxy.py" "$TEST_DIR/proxy-port" "${REG#*:}" "$TEST_DIR/proxy.log" 2000000 &
+	echo $! >>"$TEST_DIR/pids"
+	for _ in $(seq 50); do [[ -f $TEST_DIR/proxy-port ]] && break; sleep 0.1; done
+	local via
+	via=127.0.0.1:$(cat "$TEST_DIR/proxy-port")
+	run husk pull "$via/husk-test/bigger:1"
+	[ "$status" -ne 0 ]
+	[[ $output == *"blob $small: content has digest"* ]]
+	store_empty
+	# the big download was cut short, and its bytes are kept
+	local sent
+	for _ in $(seq 50); do grep -q "blobs/$big" "$TEST_DIR/proxy.log" && break; sleep 0.1; done
+	sent=$(sed -n "s|^GET /v2/husk-test/bigger/blobs/$big range=- status=200 bytes=||p" "$TEST_DIR/proxy.log")
+	((sent > 0 && sent < size))
+	(($(stat -c %s "$STORE/partial/${big#sha256:}") > 0))
 }
 
 @test "pull: an interrupted download resumes where it stopped" {
