@@ -412,6 +412,20 @@ store_empty() {
 	[ ! -e "$partial" ]
 }
 
+@test "pull: a registry answering 503 for a while is retried" {
+	start_registry reg
+	push img "$REG/husk-test/busybox:1"
+	python3 "$PULL_DIR/proxy.py" "$TEST_DIR/proxy-port" "${REG#*:}" "$TEST_DIR/proxy.log" 0 3 &
+	echo $! >>"$TEST_DIR/pids"
+	for _ in $(seq 50); do [[ -f $TEST_DIR/proxy-port ]] && break; sleep 0.1; done
+	local via
+	via=127.0.0.1:$(cat "$TEST_DIR/proxy-port")
+	run husk pull "$via/husk-test/busybox:1"
+	[ "$status" -eq 0 ]
+	[ "$(husk image inspect "$via/husk-test/busybox:1" | jq -r '.[0].Id')" = "$(config_of img)" ]
+	[ "$(grep -c 'status=503' "$TEST_DIR/proxy.log")" = 3 ]
+}
+
 @test "pull: an unknown tag, an unknown repository, a registry that is not there" {
 	start_registry reg
 	push img "$REG/husk-test/busybox:1"
