@@ -116,6 +116,15 @@ start_registry() {
 	wait_http "http://$REG/v2/"
 }
 
+# start_proxy RATE [FAIL_BLOBS]: pull/proxy.py in front of $REG, logging
+# to $TEST_DIR/proxy.log; sets VIA (host:port).
+start_proxy() {
+	python3 "$PULL_DIR/proxy.py" "$TEST_DIR/proxy-port" "${REG#*:}" "$TEST_DIR/proxy.log" "$@" &
+	echo $! >>"$TEST_DIR/pids"
+	for _ in $(seq 50); do [[ -f $TEST_DIR/proxy-port ]] && break; sleep 0.1; done
+	VIA=127.0.0.1:$(cat "$TEST_DIR/proxy-port")
+}
+
 push() { # push OCI_TAG REF [skopeo flags...]
 	local tag=$1 ref=$2
 	shift 2
@@ -357,11 +366,8 @@ store_empty() {
 	size=$(stat -c %s "$(reg_blob "$big")")
 	printf 'husk-test-corruption' | dd of="$(reg_blob "$small")" bs=1 seek=20 conv=notrunc 2>/dev/null
 	# 2 MB/s: the big layer would take 12 s
-	python3 "$PULL_DIR/proxy.py" "$TEST_DIR/proxy-port" "${REG#*:}" "$TEST_DIR/proxy.log" 2000000 &
-	echo $! >>"$TEST_DIR/pids"
-	for _ in $(seq 50); do [[ -f $TEST_DIR/proxy-port ]] && break; sleep 0.1; done
-	local via
-	via=127.0.0.1:$(cat "$TEST_DIR/proxy-port")
+	start_proxy 2000000
+	local via=$VIA
 	run husk pull "$via/husk-test/bigger:1"
 	[ "$status" -ne 0 ]
 	[[ $output == *"blob $small: content has digest"* ]]
@@ -381,11 +387,8 @@ store_empty() {
 	layer=$(curl -s -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://$REG/v2/husk-test/big/manifests/1" | jq -r '.layers[0].digest')
 	size=$(stat -c %s "$(reg_blob "$layer")")
 	# 4 MB/s through the proxy: the 24 MB layer takes 6 s
-	python3 "$PULL_DIR/proxy.py" "$TEST_DIR/proxy-port" "${REG#*:}" "$TEST_DIR/proxy.log" 4000000 &
-	echo $! >>"$TEST_DIR/pids"
-	for _ in $(seq 50); do [[ -f $TEST_DIR/proxy-port ]] && break; sleep 0.1; done
-	local via
-	via=127.0.0.1:$(cat "$TEST_DIR/proxy-port")
+	start_proxy 4000000
+	local via=$VIA
 
 	"$HUSK" --storage "$STORE" pull "$via/husk-test/big:1" >"$TEST_DIR/pull1.log" 2>&1 &
 	local pid=$!
@@ -415,11 +418,8 @@ store_empty() {
 @test "pull: a registry answering 503 for a while is retried" {
 	start_registry reg
 	push img "$REG/husk-test/busybox:1"
-	python3 "$PULL_DIR/proxy.py" "$TEST_DIR/proxy-port" "${REG#*:}" "$TEST_DIR/proxy.log" 0 3 &
-	echo $! >>"$TEST_DIR/pids"
-	for _ in $(seq 50); do [[ -f $TEST_DIR/proxy-port ]] && break; sleep 0.1; done
-	local via
-	via=127.0.0.1:$(cat "$TEST_DIR/proxy-port")
+	start_proxy 0 3
+	local via=$VIA
 	run husk pull "$via/husk-test/busybox:1"
 	[ "$status" -eq 0 ]
 	[ "$(husk image inspect "$via/husk-test/busybox:1" | jq -r '.[0].Id')" = "$(config_of img)" ]
