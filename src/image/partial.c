@@ -1,6 +1,7 @@
 /* Resumable blob downloads; see partial.h. */
 #include "image/partial.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -103,6 +104,33 @@ int partial_open(Store *s, const char *digest, PartialBlob **ret, Error **ret_er
                 return error_set(ret_err, -r, "read %s/%s", dir, digest + 7);
         *ret = TAKE_PTR(p);
         return 0;
+}
+
+void partial_sweep(Store *s, time_t max_age)
+{
+        _cleanup_free_ char *dir = NULL;
+        struct dirent *de;
+        DIR *d;
+
+        if (asprintf(&dir, "%s/partial", store_root(s)) < 0)
+                return;
+        d = opendir(dir);
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                _cleanup_close_ int fd = -EBADF;
+                struct stat st;
+
+                if (!hex64_is_valid(de->d_name))
+                        continue;
+                fd = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+                /* a writer holds its lock: not ours to judge */
+                if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0 || fstat(fd, &st) < 0 ||
+                    st.st_mtime > time(NULL) - max_age)
+                        continue;
+                (void)unlinkat(dirfd(d), de->d_name, 0);
+        }
+        closedir(d);
 }
 
 uint64_t partial_size(const PartialBlob *p)

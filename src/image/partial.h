@@ -1,6 +1,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <time.h>
 
 #include "image/store.h"
 #include "lib/error.h"
@@ -24,6 +25,10 @@ static inline void partial_freep(PartialBlob **p)
         partial_free(*p);
 }
 #define _cleanup_partial_ _cleanup_(partial_freep)
+
+/* Remove partial files nobody is writing that were last written more
+ * than max_age seconds ago (pulls given up on). Best effort. */
+void partial_sweep(Store *s, time_t max_age);
 
 /* Bytes held so far. */
 uint64_t partial_size(const PartialBlob *p);

@@ -25,6 +25,9 @@
 #define MT_DOCKER_LIST     "application/vnd.docker.distribution.manifest.list.v2+json"
 #define MT_DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
 
+/* A partial download untouched for this long was given up on. */
+#define PARTIAL_MAX_AGE (7 * 24 * 3600)
+
 typedef struct Layer {
         const char *digest;  /* borrowed from the manifest */
         const char *diff_id; /* from the config */
@@ -349,6 +352,7 @@ int image_pull(Store *s, const char *name, const PullOpts *o, const PullEvents *
         r = store_txn_begin(s, &t, ret_err);
         if (r < 0)
                 goto out;
+        partial_sweep(s, PARTIAL_MAX_AGE);
         r = store_txn_add_blob_mem(t, body, strlen(body), digest, NULL, ret_err);
         if (r >= 0)
                 r = store_txn_add_blob_mem(t, cfg_text, strlen(cfg_text), config, NULL, ret_err);

@@ -193,11 +193,19 @@ store_empty() {
 	cmp "$BUSYBOX" "$STORE/layers/${diff#sha256:}/diff/bin/busybox"
 	[ -z "$(ls -A "$STORE/partial")" ]
 
+	# a partial download given up on a week ago goes; a recent one stays
+	mkdir -p "$STORE/partial"
+	echo old >"$STORE/partial/$(printf %064d 1)"
+	touch -d '8 days ago' "$STORE/partial/$(printf %064d 1)"
+	echo new >"$STORE/partial/$(printf %064d 2)"
+
 	# again: nothing to download
 	run husk pull "$REG/husk-test/busybox:1"
 	[ "$status" -eq 0 ]
 	[[ $output == *"Status: Image is up to date for $REG/husk-test/busybox:1"* ]]
 	[[ $output != *"Pull complete"* ]]
+	[ ! -e "$STORE/partial/$(printf %064d 1)" ]
+	[ -e "$STORE/partial/$(printf %064d 2)" ]
 }
 
 @test "pull: a second image shares the first layer; -q prints the name only" {
