@@ -79,6 +79,7 @@ static const Cmd commands[] = {
         CMD_PULL("pull"),
         { "login", cmd_login, "[OPTIONS] SERVER", "Log in to a registry (stored in ~/.docker/config.json)",
           "  -p, --password string   Password\n"
+          "      --insecure-registry list   As for pull\n"
           "      --password-stdin    Take the password from stdin\n"
           "  -u, --username string   Username\n" },
         { "logout", cmd_logout, "SERVER", "Log out from a registry", NULL },

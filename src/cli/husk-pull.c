@@ -183,15 +183,13 @@ static char *read_password(bool from_stdin)
 int cmd_login(const Cmd *cmd, int argc, char **argv)
 {
         static const struct option opts[] = {
-                { "username", required_argument, NULL, 'u' },
-                { "password", required_argument, NULL, 'p' },
-                { "password-stdin", no_argument, NULL, 'S' },
-                { "help", no_argument, NULL, 'h' },
-                { 0 },
+                { "username", required_argument, NULL, 'u' }, { "password", required_argument, NULL, 'p' },
+                { "password-stdin", no_argument, NULL, 'S' }, { "insecure-registry", required_argument, NULL, 'I' },
+                { "help", no_argument, NULL, 'h' },           { 0 },
         };
         _cleanup_error_ Error *err = NULL;
         _cleanup_free_ char *path = docker_config_path(), *pw = NULL, *user_buf = NULL;
-        const char *user = NULL, *pass = NULL, *reg;
+        const char *user = NULL, *pass = NULL, *reg, *arg_insecure = NULL;
         bool from_stdin = false;
         int c;
 
@@ -204,6 +202,8 @@ int cmd_login(const Cmd *cmd, int argc, char **argv)
                         pass = optarg;
                 else if (c == 'S')
                         from_stdin = true;
+                else if (c == 'I')
+                        arg_insecure = optarg;
         }
         if (argc - optind != 1)
                 return cli_args_error(cmd, "exactly 1 argument (the registry)");
@@ -225,6 +225,23 @@ int cmd_login(const Cmd *cmd, int argc, char **argv)
                         return 1;
                 }
                 pass = pw;
+        }
+        {
+                /* like Docker: only credentials the registry accepts are kept */
+                _cleanup_registry_ Registry *r = NULL;
+                RegistryOpts ro = { .insecure = arg_insecure ? arg_insecure : getenv("HUSK_INSECURE_REGISTRIES"),
+                                    .user = user,
+                                    .pass = pass };
+                RegistryConn *conn = NULL;
+                int k = registry_open(reg, "", &ro, &r, &err);
+
+                if (k >= 0 && !(conn = registry_conn_new(r)))
+                        k = error_set(&err, ENOMEM, "curl");
+                if (k >= 0)
+                        k = registry_ping(conn, &err);
+                registry_conn_free(conn);
+                if (k < 0)
+                        return cli_fail(err);
         }
         if (!path || docker_config_store(path, reg, user, pass, &err) < 0)
                 return cli_fail(err);

@@ -331,12 +331,13 @@ static int authenticate(RegistryConn *c, const char *www, Error **ret_err)
                         ret = error_set(ret_err, ENOMEM, "auth");
                         goto out;
                 }
-                if (asprintf(&scope, "repository:%s:pull", r->repo) < 0)
+                /* no repository (husk login's ping): a token for no scope */
+                if (*r->repo && asprintf(&scope, "repository:%s:pull", r->repo) < 0)
                         scope = NULL;
                 svc = ch.service ? curl_easy_escape(h, ch.service, 0) : NULL;
-                sc = curl_easy_escape(h, ch.scope ? ch.scope : scope ? scope : "", 0);
-                if (asprintf(&url, "%s%sscope=%s%s%s", ch.realm, strchr(ch.realm, '?') ? "&" : "?", sc ? sc : "",
-                             svc ? "&service=" : "", svc ? svc : "") < 0)
+                sc = ch.scope || scope ? curl_easy_escape(h, ch.scope ? ch.scope : scope, 0) : NULL;
+                if (asprintf(&url, "%s%s%s%s%s%s", ch.realm, strchr(ch.realm, '?') ? "&" : "?", sc ? "scope=" : "",
+                             sc ? sc : "", svc ? (sc ? "&service=" : "service=") : "", svc ? svc : "") < 0)
                         url = NULL;
                 curl_free(svc);
                 curl_free(sc);
@@ -607,6 +608,19 @@ int registry_get_blob(RegistryConn *c, const char *digest, PartialBlob *w, Regis
         k = request(c, path, NULL, &x, ret_err);
         if (k >= 0 && x.status != 200 && x.status != 206)
                 k = status_error(r, &x, digest, ret_err);
+        resp_clear(&x);
+        return k;
+}
+
+int registry_ping(RegistryConn *c, Error **ret_err)
+{
+        Resp x = { .max = 1u << 16 };
+        int k = request(c, "", NULL, &x, ret_err);
+
+        if (k >= 0 && x.status != 200)
+                k = x.status == 401 ? error_setx(ret_err, EACCES, "%s: unauthorized: incorrect username or password",
+                                                 c->r->domain)
+                                    : status_error(c->r, &x, "/v2/", ret_err);
         resp_clear(&x);
         return k;
 }

@@ -113,6 +113,11 @@ static inline void registry_freep(Registry **r)
 RegistryConn *registry_conn_new(Registry *r);
 void registry_conn_free(RegistryConn *c);
 
+/* GET /v2/ with the client's credentials (husk login): 0 when the
+ * registry accepts them, -EACCES when it does not. repo may be "" for
+ * this. */
+int registry_ping(RegistryConn *c, Error **ret_err);
+
 /* GET the manifest `reference` (tag or digest) with the Accept headers for
  * OCI indexes and manifests and Docker manifest lists and schema2. Checks
  * the body's sha256 against a digest reference and the

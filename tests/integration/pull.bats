@@ -313,7 +313,13 @@ store_empty() {
 	run husk pull "$REG/husk-test/busybox:1"
 	[ "$status" -ne 0 ]
 
-	husk login -u alice -p wrong "$REG"
+	# a wrong password: login refuses it (and keeps nothing), pull with
+	# it in the config file fails
+	run husk login -u alice -p wrong "$REG"
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error: $REG: unauthorized: incorrect username or password" ]
+	[ "$(jq -r --arg r "$REG" '.auths[$r]' "$DOCKER_CONFIG/config.json")" = null ]
+	printf '{"auths":{"%s":{"auth":"%s"}}}' "$REG" "$(printf alice:wrong | base64)" >"$DOCKER_CONFIG/config.json"
 	run husk pull "$REG/husk-test/busybox:1"
 	[ "$status" -ne 0 ]
 	[[ $output == *"$REG"* ]]
@@ -339,6 +345,9 @@ store_empty() {
 	[ "$status" -ne 0 ]
 	[[ $output == *"$REG: unauthorized"* ]]
 	store_empty
+	run husk login -u alice -p wrong "$REG"
+	[ "$status" -eq 1 ]
+	[[ $output == *"$REG: unauthorized: incorrect username or password"* ]]
 	husk login -u alice -p s3cret "$REG"
 	run husk pull "$REG/husk-test/busybox:1"
 	echo "$output"
