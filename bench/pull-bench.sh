@@ -28,7 +28,10 @@ src=${SRC:-/usr/lib/python3}
 work=$(mktemp -d "${WORK:-/var/tmp}/husk-pull-bench.XXXXXX")
 reg_pid=
 cleanup() {
-	[[ -n $reg_pid ]] && kill "$reg_pid" 2>/dev/null && wait "$reg_pid" 2>/dev/null
+	if [[ -n $reg_pid ]]; then
+		kill "$reg_pid" 2>/dev/null || true
+		wait "$reg_pid" 2>/dev/null || true
+	fi
 	rm -rf "$work"
 }
 trap cleanup EXIT
