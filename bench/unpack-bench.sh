@@ -36,16 +36,8 @@ entries=$(tar -tf "$work/layer.tar" | wc -l)
 size=$(stat -c %s "$work/layer.tar")
 digest=sha256:$(sha256sum "$work/layer.tar" | cut -d' ' -f1)
 
-# ms of one command
-timed() {
-	local t0 t1
-	t0=$(date +%s%N)
-	"$@" >/dev/null
-	t1=$(date +%s%N)
-	echo $(((t1 - t0) / 1000000))
-}
-
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+# shellcheck source=bench/bench-lib.sh
+. bench/bench-lib.sh
 
 # round LABEL LAYER [DIGEST]
 round() {

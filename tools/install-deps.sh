@@ -10,6 +10,8 @@ packages=(
 	libjansson-dev libseccomp-dev libcap-dev
 	# image/: layer unpack (tar, gzip, zstd) and sha256
 	libarchive-dev libssl-dev
+	# image/: the registry client (husk pull); husk-runtime does not link it
+	libcurl4-openssl-dev
 	# static checks
 	clang-format cppcheck
 	# tests
@@ -22,6 +24,9 @@ packages=(
 	uidmap
 	# OCI layouts and docker-save archives for images.bats
 	umoci skopeo
+	# a real registry on loopback for pull.bats (started by the test itself,
+	# with its own config), and htpasswd for its basic auth
+	docker-registry apache2-utils curl
 	# setcap, for the file-capability escape test (security/caps.bats)
 	libcap2-bin
 	# a static C program of the symlink-swap race test (security/symlink-race.bats)

@@ -58,8 +58,31 @@ static const char *arg_storage;
                         NULL                                            \
         }
 
+#define CMD_PULL(name)                                                                                          \
+        {                                                                                                       \
+                name, cmd_pull, "[OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry",            \
+                        "      --insecure-registry list   Registries (host[:port], comma-separated) spoken to " \
+                        "over plain http\n"                                                                     \
+                        "                                 (loopback ones always are); env "                     \
+                        "HUSK_INSECURE_REGISTRIES\n"                                                            \
+                        "      --platform string          os/arch[/variant] (default: this host's)\n"           \
+                        "  -q, --quiet                    Suppress verbose output\n"                            \
+        }
+
 static const Cmd commands[] = {
-        CMD_IMAGES("images"), CMD_IMPORT("import"), CMD_LOAD("load"), CMD_RMI("rmi"), CMD_SAVE("save"), CMD_TAG("tag"),
+        CMD_IMAGES("images"),
+        CMD_IMPORT("import"),
+        CMD_LOAD("load"),
+        CMD_RMI("rmi"),
+        CMD_SAVE("save"),
+        CMD_TAG("tag"),
+        CMD_PULL("pull"),
+        { "login", cmd_login, "[OPTIONS] SERVER", "Log in to a registry (stored in ~/.docker/config.json)",
+          "  -p, --password string   Password\n"
+          "      --insecure-registry list   As for pull\n"
+          "      --password-stdin    Take the password from stdin\n"
+          "  -u, --username string   Username\n" },
+        { "logout", cmd_logout, "SERVER", "Log out from a registry", NULL },
 };
 
 static const Cmd image_commands[] = {
@@ -72,6 +95,7 @@ static const Cmd image_commands[] = {
         CMD_IMAGES("image list"),
         { "image mount", cmd_image_mount, "IMAGE [IMAGE...]",
           "Mount an image's root filesystem read-only and print where", NULL },
+        CMD_PULL("image pull"),
         { "image prune", cmd_image_prune, "[OPTIONS]", "Remove unused images",
           "  -a, --all     Remove all unused images, not just dangling ones\n"
           "  -f, --force   Do not prompt for confirmation\n" },

@@ -1141,3 +1141,8 @@ char *store_layer_dir(Store *s, const char *diff_id)
                 return NULL;
         return p;
 }
+
+bool store_has_layer(Store *s, const char *diff_id)
+{
+        return digest_is_valid(diff_id) && layer_in_store(s, diff_id);
+}

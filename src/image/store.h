@@ -154,6 +154,8 @@ int store_gc(Store *s, char ***ret_freed, Error **ret_err);
 int store_read_blob(Store *s, const char *digest, char **ret, size_t *ret_len, Error **ret_err);
 /* An fd (O_RDONLY) of a stored blob. */
 int store_open_blob(Store *s, const char *digest, Error **ret_err);
+/* Whether layer diff_id is in the store (complete). */
+bool store_has_layer(Store *s, const char *diff_id);
 /* The path of layer diff_id's tree, malloc'd. */
 char *store_layer_dir(Store *s, const char *diff_id);
 const char *store_root(Store *s);
