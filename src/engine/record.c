@@ -260,7 +260,8 @@ int engine_list(Engine *e, char ***ret_ids, Error **ret_err)
                 n++;
                 json_decref(rec);
         }
-        qsort(v, n, sizeof(Entry), cmp_entry);
+        if (n > 0)
+                qsort(v, n, sizeof(Entry), cmp_entry);
         ids = calloc(n + 1, sizeof(char *));
         for (size_t i = 0; i < n; i++) {
                 if (ids)
