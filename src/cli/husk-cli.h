@@ -36,6 +36,9 @@ int cli_fail(Error *err);
 /* Open the store named by --storage, HUSK_STORAGE or the default. */
 int cli_open_store(Store **ret, Error **ret_err);
 
+/* The engine state root named by --state or HUSK_STATE; NULL: the default. */
+const char *cli_state_root(void);
+
 int cmd_images(const Cmd *cmd, int argc, char **argv);
 int cmd_image_inspect(const Cmd *cmd, int argc, char **argv);
 int cmd_image_mount(const Cmd *cmd, int argc, char **argv);
@@ -49,3 +52,13 @@ int cmd_pull(const Cmd *cmd, int argc, char **argv);
 int cmd_rmi(const Cmd *cmd, int argc, char **argv);
 int cmd_save(const Cmd *cmd, int argc, char **argv);
 int cmd_tag(const Cmd *cmd, int argc, char **argv);
+int cmd_run(const Cmd *cmd, int argc, char **argv);
+int cmd_create(const Cmd *cmd, int argc, char **argv);
+int cmd_start(const Cmd *cmd, int argc, char **argv);
+int cmd_stop(const Cmd *cmd, int argc, char **argv);
+int cmd_kill(const Cmd *cmd, int argc, char **argv);
+int cmd_rm(const Cmd *cmd, int argc, char **argv);
+int cmd_wait(const Cmd *cmd, int argc, char **argv);
+int cmd_ps(const Cmd *cmd, int argc, char **argv);
+int cmd_logs(const Cmd *cmd, int argc, char **argv);
+int cmd_inspect(const Cmd *cmd, int argc, char **argv);

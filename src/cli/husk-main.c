@@ -14,6 +14,7 @@
 #include "lib/util.h"
 
 static const char *arg_storage;
+static const char *arg_state;
 
 /* Each command once; `husk X` and `husk image Y` share them. */
 #define CMD_IMAGES(name)                                                                                      \
@@ -68,6 +69,22 @@ static const char *arg_storage;
                         "      --platform string          os/arch[/variant] (default: this host's)\n"           \
                         "  -q, --quiet                    Suppress verbose output\n"                            \
         }
+#define RUN_OPTIONS                                                                                    \
+        "      --cgroup-parent string   Parent cgroup of the container's (default \"/husk\")\n"        \
+        "  -d, --detach                 Run in the background and print the container ID\n"            \
+        "      --entrypoint string      Overwrite the image's ENTRYPOINT\n"                            \
+        "  -e, --env list               Set environment variables\n"                                   \
+        "      --env-file list          Read in a file of environment variables\n"                     \
+        "  -h, --hostname string        Container host name\n"                                         \
+        "  -i, --interactive            Keep STDIN open (attached runs)\n"                             \
+        "      --name string            Assign a name to the container\n"                              \
+        "      --network string         \"none\" (the default for now: only lo) or \"host\"; bridge\n" \
+        "                               networking (and -p) comes with the networking layer\n"         \
+        "      --rm                     Remove the container when it exits\n"                          \
+        "  -t, --tty                    Not supported yet\n"                                           \
+        "  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"          \
+        "  -v, --volume list            Bind mount a host path: /host:/ctr[:ro|rw]\n"                  \
+        "  -w, --workdir string         Working directory inside the container\n"
 
 static const Cmd commands[] = {
         CMD_IMAGES("images"),
@@ -83,6 +100,28 @@ static const Cmd commands[] = {
           "      --password-stdin    Take the password from stdin\n"
           "  -u, --username string   Username\n" },
         { "logout", cmd_logout, "SERVER", "Log out from a registry", NULL },
+        { "create", cmd_create, "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new container", RUN_OPTIONS },
+        { "inspect", cmd_inspect, "[OPTIONS] CONTAINER [CONTAINER...]", "Return low-level information on containers",
+          "  -f, --format string   A template of field paths: '{{.State.Pid}}', '{{json .Config}}'\n" },
+        { "kill", cmd_kill, "[OPTIONS] CONTAINER [CONTAINER...]", "Kill one or more running containers",
+          "  -s, --signal string   Signal to send to the container (default \"KILL\")\n" },
+        { "logs", cmd_logs, "[OPTIONS] CONTAINER", "Fetch the logs of a container",
+          "  -f, --follow         Follow log output\n"
+          "  -n, --tail string    Number of lines to show from the end of the logs (default \"all\")\n"
+          "  -t, --timestamps     Show timestamps\n" },
+        { "ps", cmd_ps, "[OPTIONS]", "List containers",
+          "  -a, --all        Show all containers (default shows just running)\n"
+          "      --no-trunc   Don't truncate output\n"
+          "  -q, --quiet      Only display container IDs\n" },
+        { "rm", cmd_rm, "[OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers",
+          "  -f, --force   Force the removal of a running container (uses SIGKILL)\n" },
+        { "run", cmd_run, "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create and run a new container from an image",
+          RUN_OPTIONS },
+        { "start", cmd_start, "CONTAINER [CONTAINER...]", "Start one or more stopped containers", NULL },
+        { "stop", cmd_stop, "[OPTIONS] CONTAINER [CONTAINER...]", "Stop one or more running containers",
+          "  -t, --time int   Seconds to wait before killing the container (default 10)\n" },
+        { "wait", cmd_wait, "CONTAINER [CONTAINER...]",
+          "Block until one or more containers stop, then print their exit codes", NULL },
 };
 
 static const Cmd image_commands[] = {
@@ -112,9 +151,12 @@ static void usage(FILE *f)
                    "Options:\n"
                    "      --storage string   Storage root (images, layers); default /var/lib/husk,\n"
                    "                         ~/.local/share/husk rootless; env HUSK_STORAGE\n"
+                   "      --state string     Engine state root (monitors, runtime state); default\n"
+                   "                         /run/husk, $XDG_RUNTIME_DIR/husk rootless; env HUSK_STATE\n"
                    "  -v, --version          Print version information and quit\n\n"
                    "Environment:\n"
                    "  HUSK_STORAGE             the storage root, when --storage is not given\n"
+                   "  HUSK_STATE               the engine state root, when --state is not given\n"
                    "  HUSK_LAYER_MAX_ENTRIES   entries a layer may have (default 1048576)\n"
                    "  HUSK_LAYER_MAX_BYTES     bytes of files a layer may hold (default 256 GiB)\n\n"
                    "Commands:\n");
@@ -192,6 +234,13 @@ int cli_open_store(Store **ret, Error **ret_err)
         return store_open(root, &o, ret, ret_err);
 }
 
+const char *cli_state_root(void)
+{
+        if (arg_state && *arg_state)
+                return arg_state;
+        return getenv("HUSK_STATE");
+}
+
 static const Cmd *find(const Cmd *table, size_t n, const char *prefix, const char *name)
 {
         for (size_t i = 0; i < n; i++) {
@@ -225,6 +274,14 @@ int main(int argc, char **argv)
                 }
                 if (streq(a, "--storage") && i + 1 < argc) {
                         arg_storage = argv[++i];
+                        continue;
+                }
+                if (streq(a, "--state") && i + 1 < argc) {
+                        arg_state = argv[++i];
+                        continue;
+                }
+                if (strncmp(a, "--state=", 8) == 0) {
+                        arg_state = a + 8;
                         continue;
                 }
                 if (strncmp(a, "--storage=", 10) == 0) {

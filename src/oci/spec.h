@@ -356,6 +356,12 @@ void spec_process_free(SpecProcess *p);
 int spec_parse_resources(const char *text, size_t len, const char *filename, SpecResources **ret_res, Error **ret_err);
 void spec_resources_free(SpecResources *r);
 
+/* The inverse of spec_parse(): config.json text (pretty, 2-space indent)
+ * holding every field of spec that the parser reads, optional ones only when
+ * present, so that spec_parse() of it gives the same Spec. *ret_json is
+ * malloc'd (free()). Returns 0 or -ENOMEM. */
+int spec_to_json(const Spec *spec, char **ret_json, Error **ret_err);
+
 void spec_free(Spec *spec);
 /* Free what a SpecSeccomp holds and zero it (the struct itself is the
  * caller's). */

@@ -310,12 +310,19 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         bundle = realpath(c->bundle ? c->bundle : ".", NULL);
         if (!bundle)
                 return error_set(ret_err, errno, "bundle %s", c->bundle ? c->bundle : ".");
-        config_path = path_join(bundle, "config.json");
-        if (!config_path)
-                return error_set(ret_err, ENOMEM, "config");
-        r = read_full_file(config_path, &config_text, &config_len, ret_err);
-        if (r < 0)
-                return r;
+        if (c->spec) {
+                r = spec_to_json(c->spec, &config_text, ret_err);
+                if (r < 0)
+                        return r;
+                config_len = strlen(config_text);
+        } else {
+                config_path = path_join(bundle, "config.json");
+                if (!config_path)
+                        return error_set(ret_err, ENOMEM, "config");
+                r = read_full_file(config_path, &config_text, &config_len, ret_err);
+                if (r < 0)
+                        return r;
+        }
         r = spec_parse(config_text, config_len, "config.json", &spec, ret_err);
         if (r < 0)
                 return r;

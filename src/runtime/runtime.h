@@ -28,6 +28,11 @@ typedef struct RuntimeOpts {
 
 typedef struct CreateOpts {
         const char *bundle; /* default: cwd */
+        /* The engine's prebuilt config, used instead of <bundle>/config.json
+         * (which need not exist; a relative root.path is still relative to
+         * the bundle) and saved as the state dir's config.json. NULL: read
+         * the bundle's. */
+        const Spec *spec;
         const char *console_socket;
         const char *pid_file;
         bool no_pivot;

@@ -436,7 +436,7 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
         if (spec->domainname && setdomainname(spec->domainname, strlen(spec->domainname)) < 0)
                 child_fail(c->sync_fd, (error_set(&err, errno, "setdomainname %s", spec->domainname), err));
 
-        if (rootfs_prepare(&rc, &err) < 0 || await_cgroup(&pl, &err) < 0)
+        if (rootfs_setup(&rc, &err) < 0 || await_cgroup(&pl, &err) < 0)
                 child_fail(c->sync_fd, err);
         state = pl.state;
         pl.cgroup_tree = safe_close(pl.cgroup_tree);

@@ -855,7 +855,7 @@ static int setup_dev(const RootfsConfig *c, int root_fd, Error **ret_err)
         return 0;
 }
 
-int rootfs_prepare(const RootfsConfig *c, Error **ret_err)
+int rootfs_setup(const RootfsConfig *c, Error **ret_err)
 {
         const Spec *spec = c->spec;
         _cleanup_close_ int root_fd = -EBADF;

@@ -37,7 +37,7 @@ typedef struct RootfsConfig {
 /* Make the rootfs a mount point with the right propagation, then mount
  * spec->mounts in order and populate /dev. Runs before the createRuntime
  * hooks. */
-int rootfs_prepare(const RootfsConfig *c, Error **ret_err);
+int rootfs_setup(const RootfsConfig *c, Error **ret_err);
 
 /* The host's cgroup hierarchies at /sys/fs/cgroup/<name>, from mountinfo,
  * as text for the init's cgroup mounts ("<1 if cgroup2> <name> <controllers

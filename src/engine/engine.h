@@ -1,0 +1,109 @@
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "image/store.h"
+#include "lib/error.h"
+#include "runtime/runtime.h"
+
+/* The engine: containers as records, without a daemon.
+ *
+ * Under the storage root (next to the images, see image/store.h):
+ *
+ *     containers/.lock                 flock: LOCK_EX while names are checked and
+ *                                      records created, written or removed
+ *     containers/<id>/container.json   the record, Docker's inspect shape (Id,
+ *                                      Name, Created, Path, Args, State, Image,
+ *                                      Config, HostConfig, Mounts), written
+ *                                      atomically (write, fsync, rename)
+ *     containers/<id>/config.json      the OCI spec the container runs with
+ *     containers/<id>/<id>-json.log    Docker's json-file log
+ *     containers/<id>/{upper,work,merged}/  the rootfs (image/rootfs.h)
+ *
+ * Under the state root (/run/husk, HUSK_STATE or --state):
+ *
+ *     runtime/<id>/      the runtime library's state (runtime.h)
+ *     monitors/<id>.lock held (flock LOCK_EX) by the container's monitor for
+ *                        as long as it lives: a record that says "running"
+ *                        while nobody holds its lock lost its monitor (a
+ *                        crash, a reboot) and is turned into "exited"
+ *                        the next time anyone reads it.
+ *
+ * A record is created only after its rootfs is mounted, and the rootfs is
+ * removed when writing the record fails, so that a failed create leaves
+ * nothing. Ids are 64 hex digits from getrandom(2). */
+
+typedef struct Engine Engine;
+
+/* Open the engine over an opened store (not owned) with its state root
+ * (NULL: the default). */
+int engine_open(Store *store, const char *state_root, Engine **ret, Error **ret_err);
+void engine_close(Engine *e);
+static inline void engine_closep(Engine **e)
+{
+        engine_close(*e);
+}
+#define _cleanup_engine_ _cleanup_(engine_closep)
+
+/* The default state root: /run/husk for root, else $XDG_RUNTIME_DIR/husk.
+ * malloc'd. */
+char *engine_default_state_root(void);
+
+typedef struct EngineCreateOpts {
+        const char *image; /* as the user typed it */
+        const char *name;  /* NULL: generated */
+        char *const *entrypoint;
+        char *const *cmd;
+        char *const *env;
+        const char *user;
+        const char *workdir;
+        const char *hostname;
+        char *const *volumes;      /* "host:ctr[:ro|rw]" */
+        const char *network;       /* "none" (default), "host" */
+        const char *cgroup_parent; /* default "/husk" */
+        bool auto_remove;          /* --rm */
+        bool interactive;          /* -i */
+        bool tty;                  /* -t */
+} EngineCreateOpts;
+
+/* Make the container (rootfs, spec, record with State.Status "created").
+ * *ret_id malloc'd. On failure nothing is left behind. */
+int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **ret_err);
+
+/* Resolve a full id, a name or a unique id prefix to a full id (malloc'd).
+ * -ENOENT "No such container: x"; -EINVAL for an ambiguous prefix. */
+int engine_lookup(Engine *e, const char *ref, char **ret_id, Error **ret_err);
+
+/* The record (recovered: a dead monitor's container reads as exited).
+ * New reference in *ret. */
+int engine_load(Engine *e, const char *id, json_t **ret, Error **ret_err);
+
+/* Every container id, newest first. */
+int engine_list(Engine *e, char ***ret_ids, Error **ret_err);
+
+/* Start: detached, fork a monitor and return once the container runs
+ * (or failed to start, with the runtime's error). attach: this process
+ * is the monitor: relays the output to fds 1 and 2 as well as to the log,
+ * forwards signals, and returns when the container has exited with
+ * *ret_exit its exit code. Exec failures return -ENOENT (127) or
+ * -EACCES (126) with the error. */
+int engine_start(Engine *e, const char *id, bool attach, int *ret_exit, Error **ret_err);
+
+/* Send sig to the container's init (-EINVAL if it is not running). */
+int engine_kill(Engine *e, const char *id, int sig, Error **ret_err);
+/* The stop signal, then SIGKILL after timeout seconds (-1: 10). */
+int engine_stop(Engine *e, const char *id, int timeout, Error **ret_err);
+/* Block until the container is not running; *ret_exit its exit code. */
+int engine_wait(Engine *e, const char *id, int *ret_exit, Error **ret_err);
+/* Remove the container; a running one only with force (killed first). */
+int engine_remove(Engine *e, const char *id, bool force, Error **ret_err);
+/* Whether the container's monitor lives: 1, 0. */
+int engine_monitor_alive(Engine *e, const char *id);
+
+/* The log path, malloc'd. */
+char *engine_log_path(Engine *e, const char *id);
+
+/* Docker-style "adjective_surname" from our own lists. malloc'd. */
+char *engine_random_name(void);

@@ -1,0 +1,218 @@
+#!/usr/bin/env bats
+# The engine's container commands (src/engine, src/cli/husk-containers.c):
+# husk run/ps/logs/stop/kill/rm/inspect/wait, as a Docker user checks them.
+# Every test has its own temp dir with its own --storage and --state, and
+# its containers' cgroups under /husk-test (--cgroup-parent). teardown
+# removes every container the test made (killing, by PID through husk, what
+# still runs) and fails if a mount or a cgroup is left.
+
+bats_require_minimum_version 1.5.0
+
+HUSK=${HUSK:-}
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+
+setup_file() {
+	[[ -x $HUSK ]] || skip "set HUSK"
+	command -v umoci >/dev/null || skip "umoci not installed"
+	local t=${BATS_FILE_TMPDIR:?}
+	umoci init --layout "$t/oci" >&3
+	umoci new --image "$t/oci:img" >&3
+	umoci unpack --image "$t/oci:img" "$t/bundle" >&3
+	local r=$t/bundle/rootfs
+	[[ -d $r ]] || return 1
+	mkdir -p "$r"/{bin,etc,tmp,home/app}
+	cp "$BUSYBOX" "$r/bin/busybox"
+	for c in sh echo cat ls ip sleep hostname id pwd env readlink true; do ln -s busybox "$r/bin/$c"; done
+	printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:App:/home/app:/bin/sh\n' >"$r/etc/passwd"
+	printf 'root:x:0:\napp:x:1000:\n' >"$r/etc/group"
+	umoci repack --image "$t/oci:img" "$t/bundle" >&3
+	umoci config --image "$t/oci:img" --config.cmd sh >&3
+}
+
+setup() {
+	[[ -x $HUSK ]] || skip "set HUSK"
+	[[ $EUID -eq 0 ]] || skip "needs root"
+	TEST_DIR=$(mktemp -d /tmp/husk-test.XXXXXX)
+	export HUSK_STORAGE=$TEST_DIR/store HUSK_STATE=$TEST_DIR/state
+	local id
+	id=$("$HUSK" load -i "$BATS_FILE_TMPDIR/oci" | sed -n 's/^Loaded image ID: //p')
+	"$HUSK" tag "$id" husk-test-img
+}
+
+teardown() {
+	[[ -n ${TEST_DIR:-} && -d $TEST_DIR/store ]] || return 0
+	local ids left=0
+	ids=$("$HUSK" ps -aq --no-trunc 2>/dev/null || true)
+	[[ -z $ids ]] || "$HUSK" rm -f $ids >/dev/null 2>&1 || true
+	if grep -q " ${TEST_DIR}/" /proc/self/mountinfo; then
+		echo "mount left under $TEST_DIR" >&2
+		left=1
+		grep " ${TEST_DIR}/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
+	fi
+	for id in $ids; do
+		if find /sys/fs/cgroup -type d -path "*/husk-test/$id" 2>/dev/null | grep -q .; then
+			echo "cgroup left for $id" >&2
+			left=1
+		fi
+	done
+	rm -rf "$TEST_DIR"
+	[ "$left" -eq 0 ]
+}
+
+husk() {
+	"$HUSK" "$@"
+}
+
+hrun() {
+	husk run --cgroup-parent /husk-test "$@"
+}
+
+@test "run: output, exit codes 0, 3, 127, 125" {
+	run hrun --rm husk-test-img echo hi
+	[ "$status" -eq 0 ]
+	[ "$output" = hi ]
+	run hrun --rm husk-test-img sh -c 'echo out; echo err >&2; exit 3'
+	[ "$status" -eq 3 ]
+	[[ $output == *out* && $output == *err* ]]
+	run -127 hrun --rm husk-test-img no-such-command
+	[ "$status" -eq 127 ]
+	[[ $output == *no-such-command* ]]
+	run hrun --rm --no-such-flag husk-test-img true
+	[ "$status" -eq 125 ]
+	run hrun --rm no-such-image true
+	[ "$status" -eq 125 ]
+	[[ $output == *"No such image"* ]]
+	# nothing half-made
+	[ -z "$(husk ps -aq)" ]
+	[ -z "$(ls -A "$TEST_DIR/store/containers" | grep -v '^\.lock$')" ]
+}
+
+@test "run --rm leaves nothing: no record, no dir, no mount, no cgroup, no runtime state" {
+	run hrun --rm --name gone husk-test-img true
+	[ "$status" -eq 0 ]
+	[ -z "$(husk ps -aq)" ]
+	[ -z "$(ls -A "$TEST_DIR/store/containers" | grep -v '^\.lock$')" ]
+	! grep -q " $TEST_DIR/" /proc/self/mountinfo
+	[ -z "$(ls -A "$TEST_DIR/state/runtime")" ]
+}
+
+@test "-d, ps, logs, stop (stop signal, then the exit code), rm" {
+	run hrun -d --name web husk-test-img sh -c 'echo started; trap "exit 7" TERM; while true; do sleep 0.1; done'
+	[ "$status" -eq 0 ]
+	[[ $output =~ ^[0-9a-f]{64}$ ]]
+	local id=$output
+	sleep 0.3
+	run husk ps
+	[[ ${lines[0]} =~ ^CONTAINER\ ID\ +IMAGE\ +COMMAND\ +CREATED\ +STATUS\ +PORTS\ +NAMES$ ]]
+	[[ ${lines[1]} =~ ^${id:0:12}\ +husk-test-img\ +\"sh\ -c\ .*Up\ .*web$ ]]
+	run husk logs web
+	[ "$output" = started ]
+	# the json-file log, Docker's shape
+	run jq -r '.stream + " " + .log' "$TEST_DIR/store/containers/$id/$id-json.log"
+	[ "$output" = "stdout started" ]
+	run husk rm web
+	[ "$status" -ne 0 ]
+	run husk stop web
+	[ "$status" -eq 0 ]
+	run husk inspect -f '{{.State.Status}} {{.State.ExitCode}}' "${id:0:8}"
+	[ "$output" = "exited 7" ]
+	[ -z "$(husk ps -q)" ]
+	run husk rm web
+	[ "$status" -eq 0 ]
+	[ -z "$(husk ps -aq)" ]
+}
+
+@test "stop -t 1 of a container ignoring SIGTERM: SIGKILL, 137; kill -s; wait" {
+	id=$(hrun -d husk-test-img sh -c 'trap "" TERM; while true; do sleep 0.1; done')
+	sleep 0.2
+	run husk stop -t 1 "$id"
+	[ "$status" -eq 0 ]
+	run husk inspect -f '{{.State.ExitCode}}' "$id"
+	[ "$output" = 137 ]
+	# PID 1 gets only the signals it handles, as under Docker
+	id2=$(hrun -d husk-test-img sh -c 'trap "exit 5" USR1; while true; do sleep 0.1; done')
+	sleep 0.2
+	run husk kill -s USR1 "$id2"
+	[ "$status" -eq 0 ]
+	run husk wait "$id2"
+	[ "$output" = 5 ]
+}
+
+@test "names: generated, taken (Conflict, 125), unique prefix, ambiguous and unknown" {
+	run hrun -d husk-test-img sleep 100
+	local id=$output
+	run husk inspect -f '{{.Name}}' "$id"
+	[[ $output =~ ^/[a-z]+_[a-z]+$ ]]
+	hrun -d --name taken husk-test-img sleep 100
+	run hrun --name taken husk-test-img true
+	[ "$status" -eq 125 ]
+	[[ $output == *'Conflict. The container name "/taken" is already in use'* ]]
+	run husk inspect -f '{{.Id}}' "${id:0:5}"
+	[ "$output" = "$id" ]
+	run husk inspect nosuch
+	[ "$status" -eq 1 ]
+	[[ $output == *"No such container: nosuch"* ]]
+}
+
+@test "-e, --env-file, -w, -u, --entrypoint, --hostname are what the container sees" {
+	printf 'FROMFILE=yes\n# comment\n' >"$TEST_DIR/env"
+	run hrun --rm -e A=1 --env-file "$TEST_DIR/env" -w /tmp -u app --hostname box husk-test-img \
+		sh -c 'echo $A $FROMFILE $(pwd) $(id -u) $(hostname)'
+	[ "$output" = "1 yes /tmp 1000 box" ]
+	run hrun --rm --entrypoint echo husk-test-img via entrypoint
+	[ "$output" = "via entrypoint" ]
+}
+
+@test "-v: a bind mount seen inside, writes visible on the host, :ro read-only" {
+	mkdir "$TEST_DIR/data"
+	echo host >"$TEST_DIR/data/in"
+	run hrun --rm -v "$TEST_DIR/data:/data" husk-test-img sh -c 'cat /data/in; echo ctr >/data/out'
+	[ "$output" = host ]
+	[ "$(cat "$TEST_DIR/data/out")" = ctr ]
+	run hrun --rm -v "$TEST_DIR/data:/data:ro" husk-test-img sh -c 'echo x >/data/ro'
+	[ "$status" -ne 0 ]
+	[ ! -e "$TEST_DIR/data/ro" ]
+}
+
+@test "--network none sees only lo, host sees the host's, bridge is refused clearly" {
+	run hrun --rm husk-test-img ls /sys/class/net
+	[ "$output" = lo ]
+	run hrun --rm --network host husk-test-img ls /sys/class/net
+	[ "$output" = "$(ls /sys/class/net | tr '\n' ' ' | sed 's/ *$//' | tr ' ' '\n')" ] || [ "$(echo $output)" = "$(echo $(ls /sys/class/net))" ]
+	run hrun --rm --network bridge husk-test-img true
+	[ "$status" -eq 125 ]
+	[[ $output == *"bridge networking is not implemented yet"* ]]
+}
+
+@test "PID 1 is the command; inspect's .State.Pid is the host pid, in other namespaces" {
+	run hrun --rm husk-test-img sh -c 'readlink /proc/1/exe; cat /proc/1/cmdline | tr "\0" " "'
+	[[ ${lines[1]} == "sh -c "* ]]
+	id=$(hrun -d husk-test-img sleep 100)
+	pid=$(husk inspect -f '{{.State.Pid}}' "$id")
+	[ "$pid" -gt 1 ]
+	[ "$(tr '\0' ' ' </proc/$pid/cmdline)" = "sleep 100 " ]
+	for ns in pid net mnt uts ipc; do
+		[ "$(readlink /proc/$pid/ns/$ns)" != "$(readlink /proc/self/ns/$ns)" ]
+	done
+	run husk inspect "$id"
+	[ "$(jq -r '.[0].Id' <<<"$output")" = "$id" ]
+	[ "$(jq -r '.[0].State.Status' <<<"$output")" = running ]
+	[ "$(jq -r '.[0].Config.Image' <<<"$output")" = husk-test-img ]
+	[ "$(jq -r '.[0].HostConfig.NetworkMode' <<<"$output")" = none ]
+}
+
+@test "a container whose monitor died reads as exited, and rm works" {
+	id=$(hrun -d husk-test-img sleep 100)
+	pid=$(husk inspect -f '{{.State.Pid}}' "$id")
+	# the monitor is the init's parent; kill it (a crash), and the init
+	mon=$(awk '{print $4}' /proc/$pid/stat)
+	[ "$(tr '\0' ' ' </proc/$mon/cmdline)" != "" ]
+	kill -9 "$mon"
+	kill -9 "$pid"
+	sleep 0.2
+	run husk ps -a
+	[[ ${lines[1]} == *"Exited (255)"* ]]
+	run husk rm "$id"
+	[ "$status" -eq 0 ]
+	[ -z "$(husk ps -aq)" ]
+}
