@@ -264,8 +264,10 @@ int runtime_delete(const RuntimeOpts *o, const char *id, bool force, const Spec 
 
         r = load_locked(o, id, LOCK_EX, &dirfd, &rec, &st, ret_err);
         if (r == -ENOENT && force && runtime_id_valid(id)) {
-                error_free(*ret_err);
-                *ret_err = NULL;
+                if (ret_err) {
+                        error_free(*ret_err);
+                        *ret_err = NULL;
+                }
                 /* A half-made directory without state.json. */
                 (void)statedir_remove(o, id);
                 return 0;
