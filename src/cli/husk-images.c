@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/husk-cli.h"
+#include "engine/engine.h"
 #include "image/load.h"
 #include "image/ref.h"
 #include "image/rootfs.h"
@@ -574,10 +575,31 @@ static void print_deleted(const char *id, char **freed)
                 printf("Deleted: %s\n", *f);
 }
 
+/* Untag what rmi -f of an image a stopped container uses removes: the tag
+ * named, or every tag when named by ID; the image stays. */
+static int rmi_untag_all(Store *s, const StoreImage *img, const char *tag, Error **ret_err)
+{
+        for (char **t = img->tags; t && *t; t++) {
+                _cleanup_free_ char *f = NULL;
+                int r;
+
+                if (tag && !streq(*t, tag))
+                        continue;
+                r = store_untag(s, *t, ret_err);
+                if (r < 0)
+                        return r;
+                f = familiar(*t);
+                printf("Untagged: %s\n", f ?: *t);
+        }
+        return 0;
+}
+
 /* Docker's rmi: a tag is untagged, and the image goes with its last tag;
- * an ID removes the image, which with several repositories needs -f.
- * Containers using an image will be checked here once engine/ exists. */
-static int rmi_one(Store *s, const char *name, bool force, Error **ret_err)
+ * an ID removes the image, which with several repositories needs -f. An
+ * image a container uses stays: without -f that is an error, with -f its
+ * tags go and the image stays, dangling; a running container's image
+ * cannot be forced. */
+static int rmi_one(Store *s, Engine *e, const char *name, bool force, Error **ret_err)
 {
         _cleanup_store_image_ StoreImage *img = NULL;
         _cleanup_free_ char *tag = NULL;
@@ -593,6 +615,31 @@ static int rmi_one(Store *s, const char *name, bool force, Error **ret_err)
                 return error_setx(ret_err, EBUSY,
                                   "conflict: unable to delete %.12s - the image is mounted (husk image unmount)",
                                   img->id + 7);
+        if (!tag || ntags <= 1) {
+                _cleanup_free_ char *user = NULL;
+                bool running;
+
+                r = engine_image_user(e, img->id, &user, &running, ret_err);
+                if (r < 0)
+                        return r;
+                if (r > 0 && tag && !force)
+                        return error_setx(ret_err, EBUSY,
+                                          "conflict: unable to remove repository reference \"%s\" (must force) - "
+                                          "container %.12s is using its referenced image %.12s",
+                                          name, user, img->id + 7);
+                if (r > 0 && running)
+                        return error_setx(ret_err, EBUSY,
+                                          "conflict: unable to delete %.12s (cannot be forced) - image is being used "
+                                          "by running container %.12s",
+                                          img->id + 7, user);
+                if (r > 0 && !force)
+                        return error_setx(ret_err, EBUSY,
+                                          "conflict: unable to delete %.12s (must be forced) - image is being used "
+                                          "by stopped container %.12s",
+                                          img->id + 7, user);
+                if (r > 0)
+                        return rmi_untag_all(s, img, tag, ret_err);
+        }
         if (tag) {
                 _cleanup_free_ char *f = familiar(tag);
                 r = store_untag(s, tag, ret_err);
@@ -626,6 +673,7 @@ int cmd_rmi(const Cmd *cmd, int argc, char **argv)
         };
         _cleanup_error_ Error *err = NULL;
         _cleanup_store_ Store *s = NULL;
+        _cleanup_engine_ Engine *e = NULL;
         bool force = false;
         int c, rc = 0;
 
@@ -636,11 +684,12 @@ int cmd_rmi(const Cmd *cmd, int argc, char **argv)
         }
         if (optind == argc)
                 return cli_args_error(cmd, "at least 1 argument");
-        if (cli_open_store(&s, &err) < 0)
+        if (cli_open_store(&s, &err) < 0 || engine_open_query(s, cli_state_root(), &e, &err) < 0)
                 return cli_fail(err);
         for (int i = optind; i < argc; i++) {
-                /* one lock for the lookup and the removal */
-                if (store_lock(s, true, &err) < 0 || rmi_one(s, argv[i], force, &err) < 0) {
+                /* one lock for the lookup, the containers' check and the
+                 * removal: no container can start using it meanwhile */
+                if (store_lock(s, true, &err) < 0 || rmi_one(s, e, argv[i], force, &err) < 0) {
                         rc = cli_fail(err);
                         error_free(err);
                         err = NULL;
@@ -657,6 +706,7 @@ int cmd_image_prune(const Cmd *cmd, int argc, char **argv)
         };
         _cleanup_error_ Error *err = NULL;
         _cleanup_store_ Store *s = NULL;
+        _cleanup_engine_ Engine *e = NULL;
         StoreImage **imgs = NULL;
         size_t n = 0;
         bool all = false, force = false, header = false;
@@ -680,15 +730,22 @@ int cmd_image_prune(const Cmd *cmd, int argc, char **argv)
                 if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y'))
                         return 0;
         }
-        if (cli_open_store(&s, &err) < 0 || store_lock(s, true, &err) < 0)
+        if (cli_open_store(&s, &err) < 0 || engine_open_query(s, cli_state_root(), &e, &err) < 0 ||
+            store_lock(s, true, &err) < 0)
                 return cli_fail(err);
         r = store_list(s, &imgs, &n, &err);
         for (size_t i = 0; i < n && r >= 0; i++) {
                 _cleanup_strv_ char **freed = NULL;
+                _cleanup_free_ char *user = NULL;
                 StoreImage *img = imgs[i];
+                bool running;
 
-                /* no containers yet: every image is unused */
                 if ((!all && strv_length(img->tags) > 0) || rootfs_image_is_mounted(s, img) > 0)
+                        continue;
+                r = engine_image_user(e, img->id, &user, &running, &err);
+                if (r < 0)
+                        break;
+                if (r > 0) /* a container's image, with or without tags */
                         continue;
                 r = store_delete(s, img->id, &freed, &err);
                 if (r < 0)

@@ -40,6 +40,9 @@ typedef struct Engine Engine;
 /* Open the engine over an opened store (not owned) with its state root
  * (NULL: the default). */
 int engine_open(Store *store, const char *state_root, Engine **ret, Error **ret_err);
+/* As engine_open, for questions only (engine_list, engine_load,
+ * engine_image_user): creates no directory. */
+int engine_open_query(Store *store, const char *state_root, Engine **ret, Error **ret_err);
 void engine_close(Engine *e);
 static inline void engine_closep(Engine **e)
 {
@@ -82,6 +85,11 @@ int engine_load(Engine *e, const char *id, json_t **ret, Error **ret_err);
 
 /* Every container id, newest first. */
 int engine_list(Engine *e, char ***ret_ids, Error **ret_err);
+
+/* A container using image `image_id` ("sha256:<hex>"), preferring a
+ * running one: 1 and its id in *ret_id (malloc'd) and whether it runs in
+ * *ret_running, or 0 when no container uses the image. */
+int engine_image_user(Engine *e, const char *image_id, char **ret_id, bool *ret_running, Error **ret_err);
 
 /* Start: detached, fork a monitor and return once the container runs
  * (or failed to start, with the runtime's error). attach: this process

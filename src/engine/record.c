@@ -25,7 +25,7 @@ char *engine_default_state_root(void)
         return path_join(x, "husk");
 }
 
-int engine_open(Store *store, const char *state_root, Engine **ret, Error **ret_err)
+static int engine_open_at(Store *store, const char *state_root, bool create, Engine **ret, Error **ret_err)
 {
         _cleanup_free_ Engine *e = calloc(1, sizeof(Engine));
         _cleanup_free_ char *def = NULL;
@@ -47,14 +47,24 @@ int engine_open(Store *store, const char *state_root, Engine **ret, Error **ret_
                 engine_close(TAKE_PTR(e));
                 return error_set(ret_err, ENOMEM, "engine");
         }
-        if ((r = mkdir_p(e->cdir, 0700)) < 0 || (r = mkdir_p(e->mon_dir, 0700)) < 0 ||
-            (r = mkdir_p(e->rt_root, 0700)) < 0) {
+        if (create && ((r = mkdir_p(e->cdir, 0700)) < 0 || (r = mkdir_p(e->mon_dir, 0700)) < 0 ||
+                       (r = mkdir_p(e->rt_root, 0700)) < 0)) {
                 engine_close(TAKE_PTR(e));
                 return error_set(ret_err, -r, "create the engine's directories under %s", state_root);
         }
         e->ro = (RuntimeOpts){ .root = e->rt_root, .cgroup_manager = CGROUP_MANAGER_CGROUPFS };
         *ret = TAKE_PTR(e);
         return 0;
+}
+
+int engine_open(Store *store, const char *state_root, Engine **ret, Error **ret_err)
+{
+        return engine_open_at(store, state_root, true, ret, ret_err);
+}
+
+int engine_open_query(Store *store, const char *state_root, Engine **ret, Error **ret_err)
+{
+        return engine_open_at(store, state_root, false, ret, ret_err);
 }
 
 void engine_close(Engine *e)
@@ -241,6 +251,10 @@ int engine_list(Engine *e, char ***ret_ids, Error **ret_err)
         char **ids;
         struct dirent *de;
 
+        if (!d && errno == ENOENT) { /* no container was ever made */
+                *ret_ids = calloc(1, sizeof(char *));
+                return *ret_ids ? 0 : error_set(ret_err, ENOMEM, "list containers");
+        }
         if (!d)
                 return error_set(ret_err, errno, "open %s", e->cdir);
         while ((de = readdir(d))) {
@@ -335,4 +349,35 @@ int engine_lookup(Engine *e, const char *ref, char **ret_id, Error **ret_err)
                 return error_setx(ret_err, ENOENT, "No such container: %s", ref);
         *ret_id = found;
         return 0;
+}
+
+int engine_image_user(Engine *e, const char *image_id, char **ret_id, bool *ret_running, Error **ret_err)
+{
+        _cleanup_strv_ char **ids = NULL;
+        int r = engine_list(e, &ids, ret_err);
+
+        *ret_id = NULL;
+        *ret_running = false;
+        if (r < 0)
+                return r;
+        for (char **id = ids; *id && !*ret_running; id++) {
+                json_t *rec = NULL;
+                const char *img, *status;
+
+                if (engine_load(e, *id, &rec, NULL) < 0)
+                        continue; /* removed meanwhile */
+                img = json_string_value(json_object_get(rec, "Image"));
+                status = json_string_value(json_object_get(json_object_get(rec, "State"), "Status"));
+                if (img && streq(img, image_id)) {
+                        bool running = status && streq(status, "running");
+
+                        if (!*ret_id || running) {
+                                free(*ret_id);
+                                *ret_id = strdup(*id);
+                                *ret_running = running;
+                        }
+                }
+                json_decref(rec);
+        }
+        return *ret_id ? 1 : 0;
 }

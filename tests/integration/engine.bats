@@ -216,3 +216,45 @@ hrun() {
 	[ "$status" -eq 0 ]
 	[ -z "$(husk ps -aq)" ]
 }
+
+@test "rmi and image prune keep an image a container uses: stopped (-f untags), running (cannot be forced)" {
+	local img cid
+	img=$(husk images -q --no-trunc husk-test-img)
+	[[ $img == sha256:* ]]
+	cid=$(hrun -d --name user husk-test-img sleep 1000)
+
+	# Running: refused, also with -f.
+	run husk rmi husk-test-img
+	[ "$status" -ne 0 ]
+	[[ $output == *"must force"*"container ${cid:0:12} is using its referenced image ${img:7:12}"* ]]
+	run husk rmi "$img"
+	[ "$status" -ne 0 ]
+	[[ $output == *"cannot be forced"*"running container ${cid:0:12}"* ]]
+	run husk rmi -f "$img"
+	[ "$status" -ne 0 ]
+	[[ $output == *"cannot be forced"*"running container ${cid:0:12}"* ]]
+	run husk image prune -a -f
+	[ "$status" -eq 0 ]
+	husk image inspect husk-test-img >/dev/null
+
+	# Stopped: refused without -f; with -f untagged, the image stays.
+	husk stop -t 1 user >/dev/null
+	run husk rmi "$img"
+	[ "$status" -ne 0 ]
+	[[ $output == *"must be forced"*"stopped container ${cid:0:12}"* ]]
+	run husk rmi -f husk-test-img
+	[ "$status" -eq 0 ]
+	[ "$output" = "Untagged: husk-test-img:latest" ]
+	husk image inspect "$img" >/dev/null
+	run husk image prune -a -f
+	[ "$status" -eq 0 ]
+	husk image inspect "$img" >/dev/null
+
+	# Once the container is gone, the image goes.
+	husk rm user >/dev/null
+	run husk rmi "$img"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Deleted: $img"* ]]
+	run husk image inspect "$img"
+	[ "$status" -ne 0 ]
+}
