@@ -53,6 +53,7 @@ int cmd_rmi(const Cmd *cmd, int argc, char **argv);
 int cmd_save(const Cmd *cmd, int argc, char **argv);
 int cmd_tag(const Cmd *cmd, int argc, char **argv);
 int cmd_run(const Cmd *cmd, int argc, char **argv);
+int cmd_exec(const Cmd *cmd, int argc, char **argv);
 int cmd_create(const Cmd *cmd, int argc, char **argv);
 int cmd_start(const Cmd *cmd, int argc, char **argv);
 int cmd_stop(const Cmd *cmd, int argc, char **argv);

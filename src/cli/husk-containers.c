@@ -71,6 +71,18 @@ static int read_env_file(const char *path, char ***env, Error **err)
 
 enum { OPT_RM = 1000, OPT_NAME, OPT_ENTRYPOINT, OPT_ENV_FILE, OPT_NETWORK, OPT_HOSTNAME, OPT_CGROUP_PARENT };
 
+/* One -e value: KEY=VALUE, or KEY taken from our environment (dropped
+ * when unset), as Docker does. */
+static void push_env(char ***env, const char *arg)
+{
+        _cleanup_free_ char *kv = NULL;
+
+        if (strchr(arg, '='))
+                strv_push(env, arg);
+        else if (getenv(arg) && asprintf(&kv, "%s=%s", arg, getenv(arg)) >= 0)
+                strv_push(env, kv);
+}
+
 static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
 {
         static const struct option lo[] = {
@@ -109,15 +121,7 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
         case 'i': o.interactive = true; break;
         case 't': o.tty = true; break;
         case OPT_NAME: o.name = optarg; break;
-        case 'e':
-                if (strchr(optarg, '='))
-                        strv_push(&env, optarg);
-                else if (getenv(optarg)) {
-                        _cleanup_free_ char *kv = NULL;
-                        if (asprintf(&kv, "%s=%s", optarg, getenv(optarg)) >= 0)
-                                strv_push(&env, kv);
-                }
-                break;
+        case 'e': push_env(&env, optarg); break;
         case OPT_ENV_FILE:
                 if (read_env_file(optarg, &env, &err) < 0)
                         return fail125(err);
@@ -239,6 +243,57 @@ int cmd_stop(const Cmd *cmd, int argc, char **argv)
                 return EXIT_USAGE;
         }
         return for_each(cmd, argc, argv, do_stop, &t, true);
+}
+
+int cmd_exec(const Cmd *cmd, int argc, char **argv)
+{
+        static const struct option lo[] = {
+                { "detach", no_argument, NULL, 'd' },
+                { "env", required_argument, NULL, 'e' },
+                { "env-file", required_argument, NULL, OPT_ENV_FILE },
+                { "interactive", no_argument, NULL, 'i' },
+                { "tty", no_argument, NULL, 't' },
+                { "user", required_argument, NULL, 'u' },
+                { "workdir", required_argument, NULL, 'w' },
+                { "help", no_argument, NULL, 'h' },
+                { 0 },
+        };
+        _cleanup_strv_ char **env = NULL;
+        _cleanup_store_ Store *s = NULL;
+        _cleanup_engine_ Engine *e = NULL;
+        _cleanup_error_ Error *err = NULL;
+        _cleanup_free_ char *id = NULL;
+        EngineExecOpts o = { 0 };
+        int c, code = 0, r;
+
+        /* flags stop at the container: the rest is the command */
+        GETOPT_LOOP(cmd, argc, argv, "+de:itu:w:", lo, c) switch (c)
+        {
+        case 'd': o.detach = true; break;
+        case 'e': push_env(&env, optarg); break;
+        case OPT_ENV_FILE:
+                if (read_env_file(optarg, &env, &err) < 0)
+                        return fail125(err);
+                break;
+        case 'i': break; /* stdin is the process's own already */
+        case 't': fprintf(stderr, "husk: exec -t is not supported yet\n"); return EXIT_USAGE;
+        case 'u': o.user = optarg; break;
+        case 'w': o.workdir = optarg; break;
+        }
+        if (argc - optind < 2)
+                return cli_args_error(cmd, "at least 2 arguments") ? EXIT_USAGE : EXIT_USAGE;
+        o.argv = argv + optind + 1;
+        o.env = env;
+        if (open_engine(&s, &e, &err) < 0 || engine_lookup(e, argv[optind], &id, &err) < 0) {
+                cli_fail(err);
+                return 1;
+        }
+        r = engine_exec(e, id, &o, &code, &err);
+        if (r < 0) {
+                cli_fail(err);
+                return r == -ENOENT ? 127 : r == -EACCES ? 126 : 1;
+        }
+        return code;
 }
 
 static int do_kill(Engine *e, const char *id, void *data, Error **err)

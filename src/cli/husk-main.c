@@ -101,6 +101,14 @@ static const Cmd commands[] = {
           "  -u, --username string   Username\n" },
         { "logout", cmd_logout, "SERVER", "Log out from a registry", NULL },
         { "create", cmd_create, "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new container", RUN_OPTIONS },
+        { "exec", cmd_exec, "[OPTIONS] CONTAINER COMMAND [ARG...]", "Execute a command in a running container",
+          "  -d, --detach           Detached mode: run command in the background\n"
+          "  -e, --env list         Set environment variables\n"
+          "      --env-file list    Read in a file of environment variables\n"
+          "  -i, --interactive      Keep STDIN open (it is the command's own)\n"
+          "  -t, --tty              Not supported yet\n"
+          "  -u, --user string      Username or UID (format: <name|uid>[:<group|gid>])\n"
+          "  -w, --workdir string   Working directory inside the container\n" },
         { "inspect", cmd_inspect, "[OPTIONS] CONTAINER [CONTAINER...]", "Return low-level information on containers",
           "  -f, --format string   A template of field paths: '{{.State.Pid}}', '{{json .Config}}'\n" },
         { "kill", cmd_kill, "[OPTIONS] CONTAINER [CONTAINER...]", "Kill one or more running containers",

@@ -487,3 +487,71 @@ int engine_remove(Engine *e, const char *id, bool force, Error **ret_err)
         engine_unlock(e);
         return r;
 }
+
+int engine_exec(Engine *e, const char *id, const EngineExecOpts *o, int *ret_exit, Error **ret_err)
+{
+        _cleanup_spec_ Spec *spec = NULL;
+        json_t *rec = NULL;
+        SpecProcess *p;
+        ExecOpts x = { 0 };
+        const char *status;
+        bool running;
+        int r;
+
+        *ret_exit = 0;
+        r = engine_load(e, id, &rec, ret_err);
+        if (r < 0)
+                return r;
+        status = json_string_value(json_object_get(json_object_get(rec, "State"), "Status"));
+        running = status && streq(status, "running");
+        json_decref(rec);
+        if (!running)
+                return error_setx(ret_err, EINVAL, "container %s is not running", id);
+        r = runtime_load_spec(&e->ro, id, &spec, ret_err);
+        if (r < 0)
+                return r;
+        p = &spec->process;
+        strv_free(p->args);
+        p->args = strv_copy(o->argv);
+        if (!p->args)
+                return error_set(ret_err, ENOMEM, "exec");
+        p->n_args = strv_length(p->args);
+        for (char *const *kv = o->env; kv && *kv; kv++)
+                if (strv_env_set(&p->env, *kv) < 0)
+                        return error_set(ret_err, ENOMEM, "exec");
+        p->n_env = strv_length(p->env);
+        if (o->workdir) {
+                if (o->workdir[0] != '/')
+                        return error_setx(ret_err, EINVAL,
+                                          "the working directory '%s' is invalid, it needs to be an "
+                                          "absolute path",
+                                          o->workdir);
+                free(p->cwd);
+                p->cwd = strdup(o->workdir);
+                if (!p->cwd)
+                        return error_set(ret_err, ENOMEM, "exec");
+        }
+        if (o->user) {
+                _cleanup_close_ int root = open(spec->root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                ImgSpecUser u = { 0 };
+
+                if (root < 0)
+                        return error_set(ret_err, errno, "open the container's rootfs %s", spec->root_path);
+                r = imgspec_resolve_user(root, o->user, &u, ret_err);
+                if (r < 0)
+                        return r;
+                p->user.uid = u.uid;
+                p->user.gid = u.gid;
+                free(p->user.additional_gids);
+                p->user.additional_gids = TAKE_PTR(u.additional_gids);
+                p->user.n_additional_gids = u.n_additional_gids;
+                imgspec_user_clear(&u);
+        }
+        p->terminal = false;
+        x.process = p;
+        x.detach = o->detach;
+        r = runtime_exec(&e->ro, id, &x, ret_exit, ret_err);
+        if (r < 0)
+                return -engine_start_error_code(ret_err ? *ret_err : NULL);
+        return 0;
+}

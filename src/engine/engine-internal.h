@@ -41,3 +41,8 @@ int engine_monitor(Engine *e, const char *id, bool attach, int ready_fd, int *re
                 _cleanup_error_ Error *ign_ = NULL; \
                 (void)(call);                       \
         } while (0)
+
+/* A runtime error as the errno behind Docker's exit codes: ENOENT (127)
+ * when the command is not there, EACCES (126) when it cannot be run, else
+ * the error's own. */
+int engine_start_error_code(const Error *err);

@@ -99,6 +99,23 @@ int engine_image_user(Engine *e, const char *image_id, char **ret_id, bool *ret_
  * -EACCES (126) with the error. */
 int engine_start(Engine *e, const char *id, bool attach, int *ret_exit, Error **ret_err);
 
+/* husk exec's options. */
+typedef struct EngineExecOpts {
+        char *const *argv;   /* the command, non-empty */
+        char *const *env;    /* -e KEY=VALUE, added to the container's */
+        const char *user;    /* -u, resolved in the container's rootfs */
+        const char *workdir; /* -w */
+        bool detach;         /* -d */
+} EngineExecOpts;
+
+/* Run a process in a running container: its namespaces, cgroup and
+ * security setup (the runtime's exec), with the container's process
+ * settings but the command, and -e/-u/-w applied. The process shares this
+ * one's stdio. *ret_exit: its exit code (0 detached). -EINVAL when the
+ * container does not run; -ENOENT (127) or -EACCES (126) when the command
+ * cannot be run, with the runtime's error. */
+int engine_exec(Engine *e, const char *id, const EngineExecOpts *o, int *ret_exit, Error **ret_err);
+
 /* Send sig to the container's init (-EINVAL if it is not running). */
 int engine_kill(Engine *e, const char *id, int sig, Error **ret_err);
 /* The stop signal, then SIGKILL after timeout seconds (-1: 10). */

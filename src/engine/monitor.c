@@ -123,7 +123,7 @@ static void report(int fd, int code, const char *msg)
 
 /* Map a runtime error to Docker's exit codes: 127 when the command is not
  * there, 126 when it cannot be run. */
-static int start_error_code(const Error *err)
+int engine_start_error_code(const Error *err)
 {
         if (!err)
                 return EIO;
@@ -279,7 +279,7 @@ int engine_monitor(Engine *e, const char *id, bool attach, int ready_fd, int *re
         return 0;
 
 fail:
-        code = start_error_code(err);
+        code = engine_start_error_code(err);
         report(ready_fd, code, err ? err->msg : NULL);
         (void)set_state(e, id,
                         json_pack("{s:i,s:s}", "ExitCode",

@@ -463,36 +463,12 @@ fail:
 
 /* ---- the spec ---- */
 
-static size_t env_key_len(const char *e)
-{
-        const char *eq = strchr(e, '=');
-
-        return eq ? (size_t)(eq - e) : strlen(e);
-}
-
-/* Set or add `e` (KEY=VALUE) in *env: a key already there keeps its place. */
-static int env_set(char ***env, const char *e)
-{
-        size_t k = env_key_len(e);
-
-        for (char **p = *env; p && *p; p++)
-                if (env_key_len(*p) == k && strncmp(*p, e, k) == 0) {
-                        char *d = strdup(e);
-                        if (!d)
-                                return -ENOMEM;
-                        free(*p);
-                        *p = d;
-                        return 0;
-                }
-        return strv_push(env, e);
-}
-
 static bool env_has(char *const *env, const char *key)
 {
         size_t k = strlen(key);
 
         for (; env && *env; env++)
-                if (env_key_len(*env) == k && strncmp(*env, key, k) == 0)
+                if (strv_env_key_len(*env) == k && strncmp(*env, key, k) == 0)
                         return true;
         return false;
 }
@@ -548,13 +524,13 @@ int imgspec_build(const ImageConfig *ic, int rootfs_fd, const ImgSpecOverrides *
                 return error_set(ret_err, ENOMEM, "hostname");
 
         for (char *const *e = ic->env; e && *e; e++)
-                if (env_set(&env, *e) < 0)
+                if (strv_env_set(&env, *e) < 0)
                         return error_set(ret_err, ENOMEM, "process.env");
         for (char *const *e = o->env; e && *e; e++) {
                 if (!strchr(*e, '=') || **e == '=')
                         return error_setx(ret_err, EINVAL, "invalid environment variable \"%s\": expected KEY=VALUE",
                                           *e);
-                if (env_set(&env, *e) < 0)
+                if (strv_env_set(&env, *e) < 0)
                         return error_set(ret_err, ENOMEM, "process.env");
         }
         if (!env_has(env, "PATH") && strv_push(&env, DEFAULT_PATH) < 0)

@@ -657,3 +657,26 @@ bool running_in_init_userns(void)
         /* The initial namespace maps the whole range: "0 0 4294967295". */
         return strstr(map, "4294967295") != NULL;
 }
+
+size_t strv_env_key_len(const char *e)
+{
+        const char *eq = strchr(e, '=');
+
+        return eq ? (size_t)(eq - e) : strlen(e);
+}
+
+int strv_env_set(char ***env, const char *e)
+{
+        size_t k = strv_env_key_len(e);
+
+        for (char **p = *env; p && *p; p++)
+                if (strv_env_key_len(*p) == k && strncmp(*p, e, k) == 0) {
+                        char *d = strdup(e);
+                        if (!d)
+                                return -ENOMEM;
+                        free(*p);
+                        *p = d;
+                        return 0;
+                }
+        return strv_push(env, e);
+}

@@ -15,6 +15,11 @@ char **strv_copy(char *const *v);
 /* Append a copy of s; returns 0 or -ENOMEM. */
 int strv_push(char ***v, const char *s);
 bool strv_contains(char *const *v, const char *s);
+/* Environment lists: the length of the key of "KEY=VALUE" (all of it
+ * without "="); set or add `kv` in *env, a key already there keeping its
+ * place. 0 or -ENOMEM. */
+size_t strv_env_key_len(const char *kv);
+int strv_env_set(char ***env, const char *kv);
 
 /* Read a whole file (fd or path) into a NUL-terminated buffer. */
 int read_full_fd(int fd, char **ret, size_t *ret_len, Error **ret_err);

@@ -258,3 +258,48 @@ hrun() {
 	run husk image inspect "$img"
 	[ "$status" -ne 0 ]
 }
+
+@test "exec: in the container's namespaces and cgroup, with -e -u -w -d, exit codes, and not into a stopped one" {
+	local cid pid out epid
+	cid=$(hrun -d --name ex -e FROM_RUN=run husk-test-img sleep 1000)
+	pid=$(husk inspect -f '{{.State.Pid}}' ex)
+
+	# The container's view: its hostname, its environment, its processes.
+	run husk exec ex sh -c 'hostname; echo $FROM_RUN; readlink /proc/self/ns/pid; readlink /proc/self/ns/mnt; id -u; pwd'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "${cid:0:12}" ]
+	[ "${lines[1]}" = run ]
+	[ "${lines[2]}" = "$(readlink /proc/$pid/ns/pid)" ]
+	[ "${lines[3]}" = "$(readlink /proc/$pid/ns/mnt)" ]
+	[ "${lines[4]}" = 0 ]
+	[ "${lines[5]}" = / ]
+	# -e, -u (a name from the image's passwd), -w.
+	run husk exec -e ADDED=yes -u app -w /tmp ex sh -c 'echo $ADDED $FROM_RUN; id -u; id -g; pwd'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "yes run" ]
+	[ "${lines[1]}" = 1000 ]
+	[ "${lines[2]}" = 1000 ]
+	[ "${lines[3]}" = /tmp ]
+	run husk exec -u nobody-here ex true
+	[ "$status" -ne 0 ]
+	[[ $output == *"unable to find user nobody-here"* ]]
+
+	# Exit codes: the command's, 127 for a missing one.
+	run husk exec ex sh -c 'exit 9'
+	[ "$status" -eq 9 ]
+	run husk exec ex no-such-command
+	[ "$status" -eq 127 ]
+
+	# -d: the process runs on in the container's cgroup.
+	husk exec -d ex sleep 1001
+	epid=$(pgrep -f 'sleep 1001' | head -n 1)
+	[ -n "$epid" ]
+	diff "/proc/$pid/cgroup" "/proc/$epid/cgroup"
+	[ "$(readlink /proc/$epid/ns/pid)" = "$(readlink /proc/$pid/ns/pid)" ]
+
+	# Not into a stopped container.
+	husk stop -t 1 ex >/dev/null
+	run husk exec ex true
+	[ "$status" -eq 1 ]
+	[[ $output == *"is not running"* ]]
+}
