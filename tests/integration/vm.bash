@@ -187,9 +187,14 @@ vm_script() {
 			run() {
 				name=$1
 				shift
+				# A new file each time: a detached container keeps
+				# writing to the one it was started with.
+				rm -f /run/out
 				husk-runtime "$@" </dev/null >/run/out 2>&1
 				rc=$?
-				sed "s/^/husk-vm: $name: /" /run/out
+				# awk ends a last line without a newline (the container
+				# may be in the middle of one) with one.
+				awk -v p="husk-vm: $name: " '{ print p $0 }' /run/out
 				echo "husk-vm: $name: exit=$rc"
 			}
 			echo
