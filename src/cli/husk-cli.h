@@ -4,6 +4,7 @@
  * flags may come anywhere among the arguments, a bad flag exits 125 and a
  * failing command 1. */
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 
@@ -27,8 +28,25 @@ struct Cmd {
  * handled here (prints and returns -3: exit 0). */
 int cli_getopt(const Cmd *cmd, int argc, char **argv, const char *shortopts, const struct option *longopts);
 
+/* Parse the options of a command; on a usage error or --help return from
+ * the calling command. */
+#define GETOPT_LOOP(cmd, argc, argv, so, lo, c)                                        \
+        for (optind = 1; ((c) = cli_getopt((cmd), (argc), (argv), (so), (lo))) != -1;) \
+                if ((c) == -2)                                                         \
+                        return EXIT_USAGE;                                             \
+                else if ((c) == -3)                                                    \
+                        return 0;                                                      \
+                else
+
 /* "\"husk tag\" requires exactly 2 arguments." and the like; returns 1. */
 int cli_args_error(const Cmd *cmd, const char *what);
+
+/* Docker's exit code for a command that could not run: 127 when it is not
+ * there (-ENOENT), 126 when it cannot be run (-EACCES), else `other`. */
+static inline int cli_exec_exit(int r, int other)
+{
+        return r == -ENOENT ? 127 : r == -EACCES ? 126 : other;
+}
 
 /* Print "husk: MESSAGE" to stderr; returns 1. */
 int cli_fail(Error *err);

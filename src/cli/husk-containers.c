@@ -17,14 +17,6 @@
 #include "lib/macros.h"
 #include "lib/util.h"
 
-#define GETOPT_LOOP(cmd, argc, argv, so, lo, c)                                        \
-        for (optind = 1; ((c) = cli_getopt((cmd), (argc), (argv), (so), (lo))) != -1;) \
-                if ((c) == -2)                                                         \
-                        return EXIT_USAGE;                                             \
-                else if ((c) == -3)                                                    \
-                        return 0;                                                      \
-                else
-
 static int fail125(Error *err)
 {
         cli_fail(err);
@@ -160,7 +152,7 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 cli_fail(err);
                 if (o.auto_remove)
                         (void)engine_remove(e, id, true, NULL);
-                return r == -ENOENT ? 127 : r == -EACCES ? 126 : EXIT_USAGE;
+                return cli_exec_exit(r, EXIT_USAGE);
         }
         if (detach)
                 printf("%s\n", id);
@@ -291,7 +283,7 @@ int cmd_exec(const Cmd *cmd, int argc, char **argv)
         r = engine_exec(e, id, &o, &code, &err);
         if (r < 0) {
                 cli_fail(err);
-                return r == -ENOENT ? 127 : r == -EACCES ? 126 : 1;
+                return cli_exec_exit(r, 1);
         }
         return code;
 }

@@ -33,16 +33,6 @@
                 "help", no_argument, NULL, 'h' \
         }
 
-/* Parse the options of a command; on a usage error or --help return from
- * the calling command. */
-#define GETOPT_LOOP(cmd, argc, argv, so, lo, c)                                        \
-        for (optind = 1; ((c) = cli_getopt((cmd), (argc), (argv), (so), (lo))) != -1;) \
-                if ((c) == -2)                                                         \
-                        return EXIT_USAGE;                                             \
-                else if ((c) == -3)                                                    \
-                        return 0;                                                      \
-                else
-
 /* ---- formatting, Docker's units ---- */
 
 /* "busybox:latest" from "docker.io/library/busybox:latest". malloc'd. */
