@@ -57,6 +57,12 @@ int cli_open_store(Store **ret, Error **ret_err);
 /* The engine state root named by --state or HUSK_STATE; NULL: the default. */
 const char *cli_state_root(void);
 
+typedef struct Engine Engine;
+/* Open the store and the engine over it (cli_open_store, cli_state_root). */
+int cli_open_engine(Store **s, Engine **e, Error **err);
+/* cli_fail(err), then EXIT_USAGE: for husk's own errors. */
+int cli_fail125(Error *err);
+
 int cmd_images(const Cmd *cmd, int argc, char **argv);
 int cmd_image_inspect(const Cmd *cmd, int argc, char **argv);
 int cmd_image_mount(const Cmd *cmd, int argc, char **argv);

@@ -69,6 +69,12 @@ typedef struct EngineCreateOpts {
         bool auto_remove;          /* --rm */
         bool interactive;          /* -i */
         bool tty;                  /* -t */
+
+        /* mounts: --mount, --tmpfs, --read-only, named volumes */
+
+        /* security, namespaces, resources, labels, stop signal */
+
+        /* the monitor: restart policy, --init, logging */
 } EngineCreateOpts;
 
 /* Make the container (rootfs, spec, record with State.Status "created").
