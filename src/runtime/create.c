@@ -294,6 +294,7 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         _cleanup_free_ SpecDeviceRule *rules = NULL;
         SpecResources res = { 0 };
         ContainerRecord rec = { 0 };
+        _cleanup_(seccomp_program_clear) SeccompProgram sprog = { 0 };
         InitConfig ic = { 0 };
         size_t config_len = 0;
         pid_t child = -1, init_pid = -1;
@@ -345,7 +346,7 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         }
         if (spec->process.has_capabilities && caps_validate(&spec->process.capabilities, ret_err) < 0)
                 return error_prefix(ret_err, "config.json");
-        if (spec->linux_.has_seccomp && seccomp_validate(&spec->linux_.seccomp, ret_err) < 0)
+        if (statedir_compile_seccomp(o, spec, &sprog, ret_err) < 0)
                 return error_prefix(ret_err, "config.json: linux.seccomp");
         if (lsm_validate(spec, &spec->process, "config.json", ret_err) < 0)
                 return -EINVAL;
@@ -432,6 +433,7 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
         rec.status = STATUS_CREATED; /* what it is once anyone can read it */
 
         ic.spec = spec;
+        ic.seccomp = &sprog;
         ic.rootfs = rootfs;
         ic.sync_fd = sock_child;
         ic.fifo_fd = fifo;

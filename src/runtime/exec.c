@@ -90,8 +90,8 @@ static pid_t clone_into_cgroup(const ExecCgroup *cg, const int *tasks_fds, size_
         return 0;
 }
 
-_noreturn_ static void exec_helper(pid_t init, const Spec *spec, const ExecOpts *e, const ExecCgroup *cg, bool hide_exe,
-                                   int sync_fd)
+_noreturn_ static void exec_helper(pid_t init, const Spec *spec, const SeccompProgram *seccomp, const ExecOpts *e,
+                                   const ExecCgroup *cg, bool hide_exe, int sync_fd)
 {
         _cleanup_error_ Error *err = NULL;
         int fds[ELEMENTSOF(ns_order)], tasks_fds[64];
@@ -168,7 +168,7 @@ _noreturn_ static void exec_helper(pid_t init, const Spec *spec, const ExecOpts 
 
                 sigemptyset(&none);
                 sigprocmask(SIG_SETMASK, &none, NULL);
-                sandbox_exec_process(spec, e->process, sync_fd, e->preserve_fds);
+                sandbox_exec_process(spec, e->process, seccomp, sync_fd, e->preserve_fds);
         }
         (void)sync_send(sync_fd, SYNC_PID, child, NULL, 0, -1);
         _exit(0);
@@ -184,6 +184,7 @@ int runtime_exec(const RuntimeOpts *o, const char *id, const ExecOpts *e, int *r
         _cleanup_cgroup_ Cgroup *cg = NULL;
         _cleanup_close_ int sock = -EBADF, console = -EBADF, v2_dir = -EBADF;
         _cleanup_strv_ char **tasks = NULL;
+        _cleanup_(seccomp_program_clear) SeccompProgram sprog = { 0 };
         ExecCgroup ecg = { .v2_dir = -1, .rootless = o->rootless };
         ContainerStatus st;
         sigset_t all, old;
@@ -203,6 +204,9 @@ int runtime_exec(const RuntimeOpts *o, const char *id, const ExecOpts *e, int *r
                 return error_setx(ret_err, EINVAL, "--tty with --detach needs --console-socket");
         if (lsm_validate(NULL, e->process, "exec", ret_err) < 0)
                 return -EINVAL;
+        r = statedir_compile_seccomp(o, spec, &sprog, ret_err);
+        if (r < 0)
+                return error_prefix(ret_err, "linux.seccomp");
         /* Before anything is made: its fallback starts the command over. */
         r = sandbox_seal_exe(ret_err);
         if (r < 0)
@@ -251,7 +255,7 @@ int runtime_exec(const RuntimeOpts *o, const char *id, const ExecOpts *e, int *r
         }
         if (helper == 0) {
                 close(sp[0]);
-                exec_helper(rec->pid, spec, e, &ecg, !o->rootless, sp[1]);
+                exec_helper(rec->pid, spec, &sprog, e, &ecg, !o->rootless, sp[1]);
         }
         close(sp[1]);
         sock = sp[0];

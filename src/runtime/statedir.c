@@ -7,6 +7,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include "lib/path.h"
 #include "lib/util.h"
 
 char *statedir_path(const RuntimeOpts *o, const char *id)
@@ -129,4 +130,15 @@ int statedir_remove(const RuntimeOpts *o, const char *id)
         if (rmdir(p) < 0 && errno != ENOENT)
                 return -errno;
         return 0;
+}
+
+int statedir_compile_seccomp(const RuntimeOpts *o, const Spec *spec, SeccompProgram *ret, Error **ret_err)
+{
+        _cleanup_free_ char *cache = NULL;
+
+        *ret = (SeccompProgram){ 0 };
+        if (!spec->linux_.has_seccomp)
+                return 0;
+        cache = path_join(o->root, "@seccomp");
+        return seccomp_spec_compile(&spec->linux_.seccomp, cache, ret, ret_err);
 }

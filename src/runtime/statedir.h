@@ -2,6 +2,7 @@
 
 #include "oci/state.h"
 #include "runtime/runtime.h"
+#include "sandbox/seccomp.h"
 
 /* The per-container state directory `<root>/<id>/`. */
 
@@ -24,6 +25,11 @@ ContainerStatus statedir_live_status(int dirfd, const ContainerRecord *r, Cgroup
 /* Run the poststart hooks, if any, with the state "running"; a failure is a
  * warning: the container runs on. */
 void runtime_poststart(const RuntimeOpts *o, const Spec *spec, const ContainerRecord *rec);
+
+/* linux.seccomp of `spec` compiled (an empty program when it has none, or
+ * only NOTIFY rules), through the cache of compiled filters in
+ * `<root>/@seccomp/` (a name no container id can take). */
+int statedir_compile_seccomp(const RuntimeOpts *o, const Spec *spec, SeccompProgram *ret, Error **ret_err);
 
 /* Remove the state directory and everything in it. */
 int statedir_remove(const RuntimeOpts *o, const char *id);

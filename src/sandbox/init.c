@@ -123,7 +123,17 @@ int sandbox_find_executable(const char *file, char *const *env, const char *cwd,
  *    setresuid/capset: it must allow them, as with runc);
  *  - the uid switch keeps the permitted set through PR_SET_KEEPCAPS, and
  *    caps_apply() sets the final sets. */
-static int finalize_identity(const Spec *spec, const SpecProcess *proc, int *ret_notify_fd, Error **ret_err)
+/* The filter: the compiled program when the runtime made one, else built
+ * here through libseccomp (NOTIFY rules: the listener fd comes back). */
+static int load_seccomp(const Spec *spec, const SeccompProgram *prog, int *ret_notify_fd, Error **ret_err)
+{
+        if (prog && prog->insns)
+                return seccomp_program_load(prog, ret_err);
+        return seccomp_spec_load(&spec->linux_.seccomp, ret_notify_fd, ret_err);
+}
+
+static int finalize_identity(const Spec *spec, const SpecProcess *proc, const SeccompProgram *prog, int *ret_notify_fd,
+                             Error **ret_err)
 {
         const SpecCapabilities *caps = proc->has_capabilities ? &proc->capabilities : NULL;
         int r;
@@ -137,7 +147,7 @@ static int finalize_identity(const Spec *spec, const SpecProcess *proc, int *ret
         if (spec->linux_.has_seccomp && (!proc->no_new_privileges || seccomp_uses_notify(&spec->linux_.seccomp))) {
                 if (proc->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                         return error_set(ret_err, errno, "set no_new_privs");
-                r = seccomp_spec_load(&spec->linux_.seccomp, ret_notify_fd, ret_err);
+                r = load_seccomp(spec, prog, ret_notify_fd, ret_err);
                 if (r < 0)
                         return error_prefix(ret_err, "load seccomp filter");
         }
@@ -158,13 +168,13 @@ static int finalize_identity(const Spec *spec, const SpecProcess *proc, int *ret
 
 /* The last step: as close to execve as possible, so that the filter does
  * not see the runtime's own setup. */
-static int late_seccomp(const Spec *spec, const SpecProcess *proc, Error **ret_err)
+static int late_seccomp(const Spec *spec, const SpecProcess *proc, const SeccompProgram *prog, Error **ret_err)
 {
         int fd = -EBADF, r;
 
         if (!spec->linux_.has_seccomp || !proc->no_new_privileges || seccomp_uses_notify(&spec->linux_.seccomp))
                 return 0;
-        r = seccomp_spec_load(&spec->linux_.seccomp, &fd, ret_err);
+        r = load_seccomp(spec, prog, &fd, ret_err);
         safe_close(fd);
         if (r < 0)
                 return error_prefix(ret_err, "load seccomp filter");
@@ -496,7 +506,7 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
         if (sandbox_find_executable(proc->args[0], proc->env, proc->cwd, &exe, &err) < 0)
                 child_fail(c->sync_fd, err);
 
-        if (lsm_apply_exec_labels(proc, &err) < 0 || finalize_identity(spec, proc, &notify_fd, &err) < 0)
+        if (lsm_apply_exec_labels(proc, &err) < 0 || finalize_identity(spec, proc, c->seccomp, &notify_fd, &err) < 0)
                 child_fail(c->sync_fd, err);
         procfs_close();
         if (notify_fd >= 0) {
@@ -526,7 +536,7 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
                 child_fail(-1, err);
         }
         free(state);
-        if (late_seccomp(spec, proc, &err) < 0)
+        if (late_seccomp(spec, proc, c->seccomp, &err) < 0)
                 child_fail(-1, err);
         exec_user(proc, exe);
 }
@@ -693,7 +703,8 @@ pid_t sandbox_spawn(const InitConfig *c, bool *ret_in_cgroup, Error **ret_err)
         return pid;
 }
 
-_noreturn_ void sandbox_exec_process(const Spec *spec, const SpecProcess *proc, int sync_fd, int preserve_fds)
+_noreturn_ void sandbox_exec_process(const Spec *spec, const SpecProcess *proc, const SeccompProgram *seccomp,
+                                     int sync_fd, int preserve_fds)
 {
         _cleanup_error_ Error *err = NULL;
         _cleanup_free_ char *exe = NULL;
@@ -714,11 +725,11 @@ _noreturn_ void sandbox_exec_process(const Spec *spec, const SpecProcess *proc, 
                 child_fail(sync_fd, err);
         if (sandbox_find_executable(proc->args[0], proc->env, proc->cwd, &exe, &err) < 0)
                 child_fail(sync_fd, err);
-        if (lsm_apply_exec_labels(proc, &err) < 0 || finalize_identity(spec, proc, &notify_fd, &err) < 0)
+        if (lsm_apply_exec_labels(proc, &err) < 0 || finalize_identity(spec, proc, seccomp, &notify_fd, &err) < 0)
                 child_fail(sync_fd, err);
         procfs_close();
         safe_close(notify_fd);
-        if (late_seccomp(spec, proc, &err) < 0)
+        if (late_seccomp(spec, proc, seccomp, &err) < 0)
                 child_fail(sync_fd, err);
         fd_hygiene(preserve_fds);
         if (sync_fd >= 0) {

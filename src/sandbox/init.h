@@ -5,6 +5,7 @@
 
 #include "lib/error.h"
 #include "oci/spec.h"
+#include "sandbox/seccomp.h"
 
 /* What runs between clone and exec: the container's init (and the
  * intermediate process that joins namespaces by path).
@@ -20,11 +21,12 @@ typedef struct InitConfig {
         int fifo_fd;        /* O_PATH fd of exec.fifo; -1: exec right after setup */
         bool no_pivot;
         bool no_new_keyring;
-        int preserve_fds; /* fds 3 .. 3+n-1 are passed to the container */
-        int cgroup_fd;    /* the cgroup2 directory to clone the init into, or -1 */
-        int runtime_cpu;  /* the CPU the runtime runs on (sched_getcpu()), or -1 */
-        bool hide_exe;    /* sandbox_hide_runtime_exe() in the init (not rootless) */
-        bool cgroup_tree; /* the runtime sends SYNC_CGROUP_TREE (rootfs_cgroup_tree_wanted()) */
+        int preserve_fds;              /* fds 3 .. 3+n-1 are passed to the container */
+        int cgroup_fd;                 /* the cgroup2 directory to clone the init into, or -1 */
+        int runtime_cpu;               /* the CPU the runtime runs on (sched_getcpu()), or -1 */
+        bool hide_exe;                 /* sandbox_hide_runtime_exe() in the init (not rootless) */
+        bool cgroup_tree;              /* the runtime sends SYNC_CGROUP_TREE (rootfs_cgroup_tree_wanted()) */
+        const SeccompProgram *seccomp; /* linux.seccomp compiled, or NULL (seccomp.h) */
 } InitConfig;
 
 /* Clone the container init (directly, or through an intermediate process
@@ -52,6 +54,8 @@ int sandbox_find_executable(const char *file, char *const *env, const char *cwd,
 
 /* Apply everything of `proc` but oomScoreAdj (the caller sets that before
  * it joins the namespaces) to the calling process and exec it: used by
- * `exec` after joining a running container's namespaces. Never returns;
+ * `exec` after joining a running container's namespaces (seccomp: the
+ * filter compiled, or NULL). Never returns;
  * on failure reports on sync_fd (if >= 0) or stderr and _exit(127/126/1). */
-_noreturn_ void sandbox_exec_process(const Spec *spec, const SpecProcess *proc, int sync_fd, int preserve_fds);
+_noreturn_ void sandbox_exec_process(const Spec *spec, const SpecProcess *proc, const SeccompProgram *seccomp,
+                                     int sync_fd, int preserve_fds);

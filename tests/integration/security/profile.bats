@@ -140,6 +140,51 @@ has_sys_admin() {
 	probe_is fork ok
 }
 
+@test "compiled filters are cached by profile: reused as they are, and a file made for another profile is not used" {
+	# The runtime's default filter: compiled once, then loaded from
+	# <root>/@seccomp (one file per profile).
+	run_container "$PROBES"
+	[ "$status" -eq 0 ]
+	probe_is userns EPERM
+	local files
+	mapfile -t files < <(ls "$ROOT/@seccomp")
+	[ "${#files[@]}" -eq 1 ]
+	local mine=$ROOT/@seccomp/${files[0]} ino
+	ino=$(stat -c %i "$mine")
+	run_container "$PROBES"
+	[ "$status" -eq 0 ]
+	probe_is userns EPERM
+	[ "$(stat -c %i "$mine")" = "$ino" ] # used, not made again
+
+	# A profile that lets unshare through gets a file of its own.
+	local caps
+	mapfile -t caps < <(jq -r '.process.capabilities.bounding[]' "$BUNDLE/config.json")
+	cp "$BUNDLE/config.json" "$TEST_DIR/default.json"
+	use_profile "${caps[@]}" CAP_SYS_ADMIN
+	run_container "$PROBES"
+	[ "$status" -eq 0 ]
+	probe_is userns ok
+	local other
+	other=$(ls "$ROOT/@seccomp" | grep -vx "${files[0]}")
+	[ -n "$other" ]
+
+	# That program under the default profile's name: the file's profile
+	# is not the container's, so it is compiled again, and blocks.
+	cp "$ROOT/@seccomp/$other" "$mine"
+	cp "$TEST_DIR/default.json" "$BUNDLE/config.json"
+	run_container "$PROBES"
+	[ "$status" -eq 0 ]
+	probe_is userns EPERM
+	! cmp -s "$ROOT/@seccomp/$other" "$mine" || false
+
+	# A damaged file: compiled again too.
+	truncate -s 100 "$mine"
+	run_container "$PROBES"
+	[ "$status" -eq 0 ]
+	probe_is userns EPERM
+	[ "$(stat -c %s "$mine")" -gt 100 ]
+}
+
 @test "chroot is allowed with CAP_SYS_CHROOT in the profile's set, blocked without" {
 	# The container keeps CAP_SYS_CHROOT; only the profile changes.
 	use_profile CAP_CHOWN CAP_KILL
