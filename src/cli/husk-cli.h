@@ -38,6 +38,18 @@ int cli_getopt(const Cmd *cmd, int argc, char **argv, const char *shortopts, con
                         return 0;                                                      \
                 else
 
+#define OPTS_END              \
+        {                     \
+                NULL, 0, 0, 0 \
+        }
+#define OPT_HELP                               \
+        {                                      \
+                "help", no_argument, NULL, 'h' \
+        }
+
+/* "busybox:latest" from "docker.io/library/busybox:latest". malloc'd. */
+char *cli_familiar(const char *full);
+
 /* "\"husk tag\" requires exactly 2 arguments." and the like; returns 1. */
 int cli_args_error(const Cmd *cmd, const char *what);
 

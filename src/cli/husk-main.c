@@ -11,10 +11,45 @@
 #include "cli/husk-cli.h"
 #include "config.h"
 #include "lib/macros.h"
+#include "lib/path.h"
 #include "lib/util.h"
 
 static const char *arg_storage;
 static const char *arg_state;
+static char **main_argv;
+
+#ifdef HUSK_TRANSFER
+#define TRANSFER(fn) fn
+#else
+/* The commands that need libcurl or libarchive run in husk-transfer: next
+ * to this binary (a build tree, or an install that keeps them together),
+ * else in HUSK_LIBEXECDIR. It parses the whole command line again. */
+static int cmd_transfer(const Cmd *cmd, int argc, char **argv)
+{
+        _cleanup_free_ char *here = NULL;
+        char self[4096], *slash;
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+        if (n > 0) {
+                self[n] = 0;
+                slash = strrchr(self, '/');
+        } else
+                slash = NULL;
+        if (slash) {
+                *slash = 0;
+                here = path_join(self, "husk-transfer");
+                if (here && access(here, X_OK) == 0) {
+                        execv(here, main_argv);
+                        fprintf(stderr, "Error: cannot run %s: %m\n", here);
+                        return EXIT_USAGE;
+                }
+        }
+        execv(HUSK_LIBEXECDIR "/husk-transfer", main_argv);
+        fprintf(stderr, "Error: \"husk %s\" needs %s: %m\n", cmd->name, HUSK_LIBEXECDIR "/husk-transfer");
+        return EXIT_USAGE;
+}
+#define TRANSFER(fn) cmd_transfer
+#endif
 
 /* Each command once; `husk X` and `husk image Y` share them. */
 #define CMD_IMAGES(name)                                                                                      \
@@ -28,13 +63,13 @@ static const char *arg_state;
         }
 #define CMD_IMPORT(name)                                                                   \
         {                                                                                  \
-                name, cmd_import, "[OPTIONS] file|- [REPOSITORY[:TAG]]",                   \
+                name, TRANSFER(cmd_import), "[OPTIONS] file|- [REPOSITORY[:TAG]]",         \
                         "Import the contents from a tarball to create a filesystem image", \
                         "  -m, --message string   Accepted for Docker compatibility\n"     \
         }
 #define CMD_LOAD(name)                                                                                                \
         {                                                                                                             \
-                name, cmd_load, "[OPTIONS]", "Load an image from a tar archive, an OCI layout or STDIN",              \
+                name, TRANSFER(cmd_load), "[OPTIONS]", "Load an image from a tar archive, an OCI layout or STDIN",    \
                         "  -i, --input string   Read from a tar archive file or an OCI layout directory, instead of " \
                         "STDIN\n"                                                                                     \
                         "  -q, --quiet          Accepted for Docker compatibility\n"                                  \
@@ -47,7 +82,7 @@ static const char *arg_state;
         }
 #define CMD_SAVE(name)                                                                                  \
         {                                                                                               \
-                name, cmd_save, "[OPTIONS] IMAGE [IMAGE...]",                                           \
+                name, TRANSFER(cmd_save), "[OPTIONS] IMAGE [IMAGE...]",                                 \
                         "Save one or more images to a tar archive (docker save and OCI layout in one)", \
                         "  -o, --output string   Write to a file, instead of STDOUT\n"                  \
         }
@@ -61,7 +96,7 @@ static const char *arg_state;
 
 #define CMD_PULL(name)                                                                                          \
         {                                                                                                       \
-                name, cmd_pull, "[OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry",            \
+                name, TRANSFER(cmd_pull), "[OPTIONS] NAME[:TAG|@DIGEST]", "Download an image from a registry",  \
                         "      --insecure-registry list   Registries (host[:port], comma-separated) spoken to " \
                         "over plain http\n"                                                                     \
                         "                                 (loopback ones always are); env "                     \
@@ -94,12 +129,12 @@ static const Cmd commands[] = {
         CMD_SAVE("save"),
         CMD_TAG("tag"),
         CMD_PULL("pull"),
-        { "login", cmd_login, "[OPTIONS] SERVER", "Log in to a registry (stored in ~/.docker/config.json)",
+        { "login", TRANSFER(cmd_login), "[OPTIONS] SERVER", "Log in to a registry (stored in ~/.docker/config.json)",
           "  -p, --password string   Password\n"
           "      --insecure-registry list   As for pull\n"
           "      --password-stdin    Take the password from stdin\n"
           "  -u, --username string   Username\n" },
-        { "logout", cmd_logout, "SERVER", "Log out from a registry", NULL },
+        { "logout", TRANSFER(cmd_logout), "SERVER", "Log out from a registry", NULL },
         { "create", cmd_create, "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new container", RUN_OPTIONS },
         { "exec", cmd_exec, "[OPTIONS] CONTAINER COMMAND [ARG...]", "Execute a command in a running container",
           "  -d, --detach           Detached mode: run command in the background\n"
@@ -270,6 +305,7 @@ int main(int argc, char **argv)
         const Cmd *cmd;
         int i = 1;
 
+        main_argv = argv;
         for (; i < argc && argv[i][0] == '-'; i++) {
                 const char *a = argv[i];
                 if (streq(a, "--help") || streq(a, "-h")) {

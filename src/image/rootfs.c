@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "image/ref.h"
+#include "image/tree.h"
 #include "image/unpack.h"
 #include "lib/macros.h"
 #include "lib/util.h"
@@ -269,7 +270,7 @@ static int remove_rel(Store *s, const char *rel)
 
         if (fd < 0)
                 return -errno;
-        return unpack_remove_tree(fd, rel);
+        return tree_remove(fd, rel);
 }
 
 static int unmount_path(const char *path, Error **ret_err)

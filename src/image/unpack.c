@@ -18,6 +18,7 @@
  * GNU tar is the speed yardstick: no fsync here (the store syncs the file
  * system once per image), one syscall per step where possible. */
 #include "image/unpack.h"
+#include "image/tree.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -306,50 +307,6 @@ static int unpacker_parent(Unpacker *u, const char *dir)
         return fd;
 }
 
-/* Remove whatever is at dirfd/name (a tree, if need be), without following
- * symlinks: the tree is inside the layer, reached by fds only. */
-static int remove_at(int parent_fd, const char *name)
-{
-        _cleanup_close_ int fd = -EBADF;
-        DIR *d;
-        struct dirent *de;
-        int r = 0;
-
-        if (unlinkat(parent_fd, name, 0) == 0 || errno == ENOENT)
-                return 0;
-        if (errno != EISDIR && errno != EPERM)
-                return -errno;
-        if (unlinkat(parent_fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
-                return 0;
-        if (errno != ENOTEMPTY && errno != EEXIST)
-                return -errno;
-        fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
-        if (!d)
-                return -errno;
-        fd = -EBADF; /* owned by d now */
-        while ((de = readdir(d))) {
-                if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-                        continue;
-                r = remove_at(dirfd(d), de->d_name);
-                if (r < 0)
-                        break;
-        }
-        closedir(d);
-        if (r < 0)
-                return r;
-        if (unlinkat(parent_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-                return -errno;
-        return 0;
-}
-
-int unpack_remove_tree(int dirfd, const char *name)
-{
-        return remove_at(dirfd, name);
-}
-
 static bool xattr_wanted(const char *name)
 {
         /* overlay's own metadata comes from whiteout translation only: an
@@ -469,7 +426,7 @@ static int apply_dirs(Unpacker *u)
 
 static int make_whiteout(Unpacker *u, int pfd, const char *base, const char *path)
 {
-        int r = remove_at(pfd, base);
+        int r = tree_remove(pfd, base);
 
         if (r < 0)
                 return error_set(u->err, -r, "remove %s for its whiteout", path);
@@ -503,7 +460,7 @@ static int make_opaque(Unpacker *u, const char *path)
         ({                                                                             \
                 int _r = (expr);                                                       \
                 if (_r < 0 && errno == EEXIST) {                                       \
-                        int _q = remove_at((pfd), (base));                             \
+                        int _q = tree_remove((pfd), (base));                           \
                         if (_q < 0)                                                    \
                                 return error_set((u)->err, -_q, "replace %s", (path)); \
                         _r = (expr);                                                   \

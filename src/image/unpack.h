@@ -62,7 +62,3 @@ typedef enum UnpackKind {
  * the layer with "..", -EINVAL for an empty name or a whiteout of "." or
  * "..". */
 int unpack_classify(const char *name, char **ret_path, UnpackKind *ret_kind);
-
-/* rm -rf dirfd/name by fds, never following a symlink. 0 or -errno
- * (0 when nothing is there). */
-int unpack_remove_tree(int dirfd, const char *name);

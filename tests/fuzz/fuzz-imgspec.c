@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "image/imgspec.h"
+#include "image/tree.h"
 #include "image/unpack.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,7 +23,7 @@ static char root_dir[] = "/tmp/husk-fuzz-imgspec.XXXXXX";
 
 static void remove_root(void)
 {
-        (void)unpack_remove_tree(AT_FDCWD, root_dir);
+        (void)tree_remove(AT_FDCWD, root_dir);
 }
 
 static void put(const char *name, const void *buf, size_t len)

@@ -486,3 +486,28 @@ import_hostile() {
 	[ "$status" -eq 0 ]
 	[ -d "$STORE/blobs/sha256" ]
 }
+
+@test "husk itself links neither libcurl nor libarchive; load, save and pull run in husk-transfer beside it" {
+	# The commands most people type start without them (about 4 ms each).
+	run ldd "$HUSK"
+	[ "$status" -eq 0 ]
+	[[ $output != *libcurl* && $output != *libarchive* && $output != *libcrypto* ]]
+	run ldd "$(dirname "$HUSK")/husk-transfer"
+	[[ $output == *libarchive* && $output == *libcurl* ]]
+	# Through husk: the same store, the same exit codes and messages.
+	run husk load -i "$BATS_FILE_TMPDIR/oci"
+	[ "$status" -eq 0 ]
+	[[ $output == "Loaded image ID: sha256:"* ]]
+	run husk save -o "$TEST_DIR/out.tar" no-such-image
+	[ "$status" -eq 1 ]
+	[[ $output == *"No such image: no-such-image"* ]]
+	[ ! -e "$TEST_DIR/out.tar" ]
+	# A husk without its husk-transfer says what is missing.
+	cp "$HUSK" "$TEST_DIR/husk"
+	run "$TEST_DIR/husk" --storage "$STORE" load -i "$BATS_FILE_TMPDIR/oci"
+	[ "$status" -eq 125 ]
+	[[ $output == *'"husk load" needs '*husk-transfer* ]]
+	run "$TEST_DIR/husk" --storage "$STORE" images -q
+	[ "$status" -eq 0 ]
+	[ -n "$output" ]
+}

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "image/imgspec.h"
+#include "image/tree.h"
 #include "image/unpack.h"
 #include "lib/util.h"
 
@@ -75,7 +76,7 @@ static int root_teardown(void **state)
         Root *r = *state;
 
         close(r->fd);
-        assert_int_equal(unpack_remove_tree(AT_FDCWD, r->dir), 0);
+        assert_int_equal(tree_remove(AT_FDCWD, r->dir), 0);
         free(r);
         return 0;
 }

@@ -13,6 +13,7 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
+#include "image/tree.h"
 #include "image/unpack.h"
 #include "../lib/test-helpers.h"
 
@@ -252,7 +253,7 @@ static void test_diff_id_plain_and_gzip(void **state)
         assert_string_equal(target, "sh");
 
         /* the same tar gzip'd: the same tree and the same diffID */
-        assert_int_equal(unpack_remove_tree(f->layer_fd, "bin"), 0);
+        assert_int_equal(tree_remove(f->layer_fd, "bin"), 0);
         if (unpack_tar(f, tz, NULL, &stz, &msgz) < 0)
                 fail_msg("unpack gzip: %s", msgz);
         assert_string_equal(stz.diff_id, want);
