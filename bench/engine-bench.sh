@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# engine-bench.sh [N]: `husk run --rm IMAGE true` against `podman run --rm
+# IMAGE true`, same image, in one run; and the memory of the process each
+# engine leaves beside a running container (husk's monitor, podman's conmon).
+#
+# The image: a static busybox in an OCI layout made with umoci, loaded into
+# husk and pulled into podman (each under its own temp storage root). Every
+# engine runs with its default network and cgroups, and again with
+# `--network none`:
+#   - husk: default network none until bridge networking lands (so its two
+#     rows are the same work), cgroups under /husk;
+#   - podman 4.3 (Debian 12): its default CNI bridge network, conmon, runc
+#     (crun 1.8.1 refuses this hybrid cgroup host), cgroupfs.
+# podman changes the firewall and ip_forward of the network namespace it runs
+# in: it runs in a namespace made for the bench (`ip netns add`, entered with
+# nsenter so that /sys, and with it the cgroup mounts, stays the host's).
+# podman's default nofile and nproc rlimits exceed this machine's hard
+# limits (no CAP_SYS_RESOURCE), so it gets `--ulimit` values within them.
+#
+# The engines take turns in blocks of 5 runs (the first of a block not
+# counted: it meets the other engine's leftovers), N runs each in all
+# (default 40). The table gives median and mean ms and the ratio of medians
+# to podman's same row. A benchmark, never a timed test: not run by CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+n=${1:-${N:-40}}
+block=5
+husk=${HUSK:-$PWD/build/src/cli/husk}
+
+if [[ $EUID -ne 0 ]]; then
+	echo "engine-bench: needs root" >&2
+	exit 1
+fi
+for c in podman umoci nsenter; do
+	command -v "$c" >/dev/null || {
+		echo "engine-bench: needs $c" >&2
+		exit 1
+	}
+done
+
+work=/tmp/husk-ebench-$$ # lower case: podman names an image after its layout path
+mkdir "$work"
+netns=husk-ebench-$$
+husk_ids=()
+pod_ids=()
+trap 'cleanup' EXIT
+cleanup() {
+	local id
+	for id in "${husk_ids[@]}"; do "$husk" rm -f "$id" >/dev/null 2>&1 || true; done
+	for id in "${pod_ids[@]}"; do podman_ rm -f -t 0 "$id" >/dev/null 2>&1 || true; done
+	podman_ system reset -f >/dev/null 2>&1 || true
+	ip netns del "$netns" 2>/dev/null || true
+	grep -o " $work/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	rm -rf --one-file-system "$work"
+}
+
+export HUSK_STORAGE=$work/husk-store HUSK_STATE=$work/husk-state
+podman_() {
+	nsenter --net="/run/netns/$netns" podman --root "$work/podman-root" --runroot "$work/podman-run" \
+		--runtime runc --cgroup-manager cgroupfs --events-backend none "$@"
+}
+pod_ulimits=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+
+# The image
+umoci init --layout "$work/oci" >/dev/null
+umoci new --image "$work/oci:img" >/dev/null
+umoci unpack --image "$work/oci:img" "$work/bundle" >/dev/null
+mkdir -p "$work/bundle/rootfs/bin"
+cp /bin/busybox "$work/bundle/rootfs/bin/busybox"
+for c in sh true sleep; do ln -s busybox "$work/bundle/rootfs/bin/$c"; done
+umoci repack --image "$work/oci:img" "$work/bundle" >/dev/null
+umoci config --image "$work/oci:img" --config.cmd sh >/dev/null
+
+hid=$("$husk" load -i "$work/oci" | sed -n 's/^Loaded image ID: //p')
+"$husk" tag "$hid" bench-img
+ip netns add "$netns"
+pid_=$(podman_ pull -q "oci:$work/oci:img" | tail -1)
+[[ -n $pid_ ]] || {
+	echo "engine-bench: podman could not pull the image" >&2
+	exit 1
+}
+
+# name -> command; runs a container and removes it
+declare -A cmd=(
+	[husk]="$husk run --rm bench-img true"
+	[husk-none]="$husk run --rm --network none bench-img true"
+	[podman]="podman_ run --rm ${pod_ulimits[*]} $pid_ true"
+	[podman-none]="podman_ run --rm ${pod_ulimits[*]} --network none $pid_ true"
+)
+order=(husk podman husk-none podman-none)
+declare -A times=()
+
+once() { # name: ms of one run, or fail
+	local t0 t1
+	t0=$(date +%s%N)
+	${cmd[$1]} >/dev/null 2>"$work/err" || {
+		echo "engine-bench: $1 failed: $(cat "$work/err")" >&2
+		exit 1
+	}
+	t1=$(date +%s%N)
+	echo $(((t1 - t0) / 1000))
+}
+
+for name in "${order[@]}"; do once "$name" >/dev/null; done # warm-up
+done_=0
+while ((done_ < n)); do
+	for name in "${order[@]}"; do
+		once "$name" >/dev/null
+		for ((i = 1; i < block; i++)); do times[$name]+="$(once "$name") "; done
+	done
+	done_=$((done_ + block - 1))
+done
+
+stats() { # microseconds on stdin -> "median mean" in ms
+	tr ' ' '\n' | grep . | sort -n |
+		awk '{a[NR]=$1; s+=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.1f %.1f\n", m/1000, s/NR/1000}'
+}
+
+echo "engine-bench: $done_ runs each, $(nproc) CPUs, kernel $(uname -r)"
+printf '%-28s %10s %10s %12s\n' "engine" "median ms" "mean ms" "vs podman"
+declare -A med=()
+for name in "${order[@]}"; do
+	read -r m a < <(echo "${times[$name]}" | stats)
+	med[$name]=$m
+done
+for name in "${order[@]}"; do
+	ref=${name/husk/podman}
+	ratio=$(awk -v a="${med[$name]}" -v b="${med[$ref]}" 'BEGIN {printf "%.3fx", a / b}')
+	read -r m a < <(echo "${times[$name]}" | stats)
+	printf '%-28s %10s %10s %12s\n' "$name" "$m" "$a" "$ratio"
+done
+
+# The process left beside a running container: its RSS and PSS.
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+pss() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup"; }
+hc=$("$husk" run -d bench-img sleep 300)
+husk_ids+=("$hc")
+hpid=$("$husk" inspect -f '{{.State.Pid}}' "$hc")
+mon=$(awk '/^PPid/ {print $2}' "/proc/$hpid/status")
+pc=$(podman_ run -d "${pod_ulimits[@]}" --network none "$pid_" sleep 300)
+pod_ids+=("$pc")
+conmon=$(podman_ inspect -f '{{.State.ConmonPid}}' "$pc")
+echo
+printf '%-28s %10s %10s\n' "per running container" "RSS KiB" "PSS KiB"
+printf '%-28s %10s %10s\n' "husk monitor ($(tr -d '\0' <"/proc/$mon/comm"))" "$(rss "$mon")" "$(pss "$mon")"
+printf '%-28s %10s %10s\n' "podman conmon" "$(rss "$conmon")" "$(pss "$conmon")"
