@@ -332,6 +332,8 @@ int engine_start(Engine *e, const char *id, bool attach, int *ret_exit, Error **
         ssize_t n;
         pid_t child;
 
+        if (hostconfig_rejoin(e, id, ret_err) < 0)
+                return -EINVAL;
         if (attach)
                 return engine_monitor(e, id, true, -EBADF, ret_exit, ret_err);
         if (pipe2(p, O_CLOEXEC) < 0)

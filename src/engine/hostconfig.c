@@ -845,6 +845,34 @@ static int container_init_pid(Engine *e, const char *ref, const char *what, pid_
         return *ret_ipc ? 0 : error_set(ret_err, ENOMEM, "container %s", ref);
 }
 
+/* Make spec join the pid or ipc namespace of running container x (its
+ * init's /proc/PID/ns/ path), as --pid/--ipc container:X ask. For IPC, x
+ * must have been made --ipc shareable (or host), as Docker wants.
+ *
+ * SysV IPC and POSIX message queues are shared; /dev/shm stays the
+ * container's own: the donor's is a tmpfs in its mount namespace, which
+ * cannot be bound from another one (open_tree and MS_BIND say EINVAL), and
+ * Docker's host-side /dev/shm per container is not made here. */
+static int join_container(Engine *e, Spec *spec, NsType t, const char *x, Error **ret_err)
+{
+        _cleanup_free_ char *ipc = NULL;
+        char path[64];
+        pid_t pid = 0;
+        int r = container_init_pid(e, x, t == NS_PID ? "PID" : "IPC", &pid, &ipc, ret_err);
+
+        if (r < 0)
+                return r;
+        if (t == NS_IPC && !streq(ipc, "shareable") && !streq(ipc, "host"))
+                return error_setx(ret_err, EINVAL,
+                                  "container %s: non-shareable IPC (hint: use IpcMode:shareable for the donor "
+                                  "container)",
+                                  x);
+        snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, ns_type_proc_name(t));
+        if (ns_join(spec, t, path) < 0)
+                return error_set(ret_err, ENOMEM, "%s namespace", ns_type_proc_name(t));
+        return 0;
+}
+
 static int shm_bind(SpecMount *m, const char *source)
 {
         static const char *const opts[] = { "rbind", "nosuid", "noexec", "nodev", NULL };
@@ -871,21 +899,12 @@ static int apply_namespaces(Engine *e, const EngineCreateOpts *o, Spec *spec, Er
 {
         SpecMount *shm = find_mount(spec, "/dev/shm");
         const char *x;
-        char buf[64];
         int r;
 
         if (mode_is(o->pid_mode, "host"))
                 spec_namespace_remove(spec, NS_PID);
-        else if ((x = mode_container(o->pid_mode))) {
-                _cleanup_free_ char *ipc = NULL;
-                pid_t pid;
-                r = container_init_pid(e, x, "PID", &pid, &ipc, ret_err);
-                if (r < 0)
-                        return r;
-                snprintf(buf, sizeof(buf), "/proc/%d/ns/pid", (int)pid);
-                if (ns_join(spec, NS_PID, buf) < 0)
-                        return error_set(ret_err, ENOMEM, "pid namespace");
-        }
+        else if ((x = mode_container(o->pid_mode)) && (r = join_container(e, spec, NS_PID, x, ret_err)) < 0)
+                return r;
         if (mode_is(o->uts_mode, "host")) {
                 spec_namespace_remove(spec, NS_UTS);
                 free(spec->hostname);
@@ -896,24 +915,9 @@ static int apply_namespaces(Engine *e, const EngineCreateOpts *o, Spec *spec, Er
                 if (shm && shm_bind(shm, "/dev/shm") < 0)
                         return error_set(ret_err, ENOMEM, "/dev/shm");
         } else if ((x = mode_container(o->ipc_mode))) {
-                _cleanup_free_ char *ipc = NULL;
-                pid_t pid;
-                r = container_init_pid(e, x, "IPC", &pid, &ipc, ret_err);
+                r = join_container(e, spec, NS_IPC, x, ret_err);
                 if (r < 0)
                         return r;
-                if (!streq(ipc, "shareable") && !streq(ipc, "host"))
-                        return error_setx(ret_err, EINVAL,
-                                          "container %s: non-shareable IPC (hint: use IpcMode:shareable for the "
-                                          "donor container)",
-                                          x);
-                /* SysV IPC and POSIX message queues are shared; /dev/shm
-                 * stays the container's own: the donor's is a tmpfs in
-                 * its mount namespace, which cannot be bound from another
-                 * one (open_tree and MS_BIND say EINVAL), and Docker's
-                 * host-side /dev/shm per container is not made here. */
-                snprintf(buf, sizeof(buf), "/proc/%d/ns/ipc", (int)pid);
-                if (ns_join(spec, NS_IPC, buf) < 0)
-                        return error_set(ret_err, ENOMEM, "ipc namespace");
         } else if (mode_is(o->ipc_mode, "none")) {
                 if (shm)
                         spec_mount_remove(spec, (size_t)(shm - spec->mounts));
@@ -1084,6 +1088,39 @@ int hostconfig_apply_spec(Engine *e, const EngineCreateOpts *o, Spec *spec, Erro
         }
         if (r >= 0)
                 r = apply_groups(o, spec, ret_err);
+        return r;
+}
+
+int hostconfig_rejoin(Engine *e, const char *id, Error **ret_err)
+{
+        _cleanup_free_ char *path = engine_path(e, id, "config.json"), *text = NULL;
+        _cleanup_spec_ Spec *spec = NULL;
+        const char *pid_x, *ipc_x;
+        json_t *rec = NULL, *hc;
+        int r = engine_load(e, id, &rec, ret_err);
+
+        if (r < 0)
+                return r;
+        hc = json_object_get(rec, "HostConfig");
+        pid_x = mode_container(json_string_value(json_object_get(hc, "PidMode")));
+        ipc_x = mode_container(json_string_value(json_object_get(hc, "IpcMode")));
+        if (!pid_x && !ipc_x) {
+                json_decref(rec);
+                return 0;
+        }
+        if (!path)
+                r = error_set(ret_err, ENOMEM, "container %s", id);
+        if (r >= 0)
+                r = spec_load(path, &spec, ret_err);
+        if (r >= 0 && pid_x)
+                r = join_container(e, spec, NS_PID, pid_x, ret_err);
+        if (r >= 0 && ipc_x)
+                r = join_container(e, spec, NS_IPC, ipc_x, ret_err);
+        json_decref(rec);
+        if (r >= 0)
+                r = spec_to_json(spec, &text, ret_err);
+        if (r >= 0)
+                r = write_file_atomic(path, text, strlen(text), 0600, ret_err);
         return r;
 }
 

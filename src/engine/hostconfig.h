@@ -50,6 +50,13 @@ int hostconfig_validate(const EngineCreateOpts *o, Error **ret_err);
  * *ret_err set; spec may be half-changed on failure (the caller drops it). */
 int hostconfig_apply_spec(Engine *e, const EngineCreateOpts *o, Spec *spec, Error **ret_err);
 
+/* Before container id starts: join again the namespaces of the containers
+ * its --pid/--ipc container:X name, as they are now (X may have restarted
+ * since the create, and its old init's pid may be another process's by
+ * now). X must run. Returns 0 (nothing to do for other containers) or
+ * -errno with *ret_err set. */
+int hostconfig_rejoin(Engine *e, const char *id, Error **ret_err);
+
 /* Add o's section to a new record: HostConfig's CapAdd ... GroupAdd and
  * Config's Labels (the image's and o's), StopSignal and StopTimeout.
  * Returns 0 or -ENOMEM. */

@@ -162,6 +162,19 @@ bad() {
 	id=$(husk create --pid host --ipc private --uts host husk-test-img true)
 	[ "$(husk inspect -f '{{.HostConfig.PidMode}} {{.HostConfig.IpcMode}} {{.HostConfig.UTSMode}}' "$id")" = "host private host" ]
 	husk rm "$id"
+	# a created container joins X's namespace as it is when it starts
+	id=$(husk create --cgroup-parent /husk-test --pid container:donor husk-test-img readlink /proc/self/ns/pid)
+	husk kill donor
+	husk wait donor
+	run husk start "$id"
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error: cannot join PID of a non running container: donor" ]
+	husk rm donor
+	hrun -d --name donor --ipc shareable husk-test-img sleep 100
+	pid=$(husk inspect -f '{{.State.Pid}}' donor)
+	husk start "$id"
+	[ "$(husk wait "$id")" = 0 ]
+	[ "$(husk logs "$id")" = "$(readlink /proc/$pid/ns/pid)" ]
 	# a donor that did not make its IPC shareable
 	hrun -d --name private husk-test-img sleep 100
 	run -125 hrun --rm --ipc container:private husk-test-img true
