@@ -430,7 +430,7 @@ int engine_wait(Engine *e, const char *id, int *ret_exit, Error **ret_err)
 int engine_stop(Engine *e, const char *id, int timeout, Error **ret_err)
 {
         json_t *rec = NULL;
-        bool running;
+        bool running, st, forever;
         const char *ss;
         int sig = SIGTERM, r = load_running(e, id, &rec, &running, ret_err);
 
@@ -439,15 +439,17 @@ int engine_stop(Engine *e, const char *id, int timeout, Error **ret_err)
         ss = json_string_value(json_object_get(json_object_get(rec, "Config"), "StopSignal"));
         if (ss && signal_from_string(ss) > 0)
                 sig = signal_from_string(ss);
-        if (timeout < 0 && json_is_integer(json_object_get(json_object_get(rec, "Config"), "StopTimeout")))
+        st = timeout < 0 && json_is_integer(json_object_get(json_object_get(rec, "Config"), "StopTimeout"));
+        if (st)
                 timeout = (int)json_integer_value(json_object_get(json_object_get(rec, "Config"), "StopTimeout"));
         json_decref(rec);
         if (!running)
                 return 0;
+        forever = timeout == -1 && st; /* --stop-timeout -1 */
         if (timeout < 0)
                 timeout = 10;
         RT_IGNORE(runtime_kill(&e->ro, id, sig, false, &ign_));
-        for (int i = 0; i < timeout * 50 && engine_monitor_alive(e, id); i++)
+        for (int i = 0; (forever || i < timeout * 50) && engine_monitor_alive(e, id); i++)
                 usleep(20000);
         if (engine_monitor_alive(e, id))
                 RT_IGNORE(runtime_kill(&e->ro, id, SIGKILL, false, &ign_));

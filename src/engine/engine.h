@@ -154,7 +154,7 @@ int engine_exec(Engine *e, const char *id, const EngineExecOpts *o, int *ret_exi
 /* Send sig to the container's init (-EINVAL if it is not running). */
 int engine_kill(Engine *e, const char *id, int sig, Error **ret_err);
 /* The stop signal, then SIGKILL after timeout seconds (-1: the container's
- * --stop-timeout, else 10). */
+ * --stop-timeout, -1 there waiting for ever; else 10). */
 int engine_stop(Engine *e, const char *id, int timeout, Error **ret_err);
 /* Block until the container is not running; *ret_exit its exit code. */
 int engine_wait(Engine *e, const char *id, int *ret_exit, Error **ret_err);
