@@ -442,7 +442,9 @@ static int check_resources(const EngineCreateOpts *o, Error **ret_err)
                 return error_setx(ret_err, EINVAL, "Conflicting options: Nano CPUs and CPU Period cannot both be set");
         if (o->nano_cpus && o->cpu_quota)
                 return error_setx(ret_err, EINVAL, "Conflicting options: Nano CPUs and CPU Quota cannot both be set");
-        if (ncpu > 0 && (o->nano_cpus < 0 || o->nano_cpus > ncpu * 1000000000LL))
+        /* below 0.01 CPU the quota would be under the kernel's 1 ms */
+        if (ncpu > 0 &&
+            (o->nano_cpus < 0 || (o->nano_cpus > 0 && o->nano_cpus < 10000000) || o->nano_cpus > ncpu * 1000000000LL))
                 return error_setx(ret_err, EINVAL,
                                   "Range of CPUs is from 0.01 to %ld.00, as there are only %ld CPUs available", ncpu,
                                   ncpu);
@@ -551,7 +553,7 @@ static int set_caps(SpecCapabilities *c, char **caps)
  * over the usual container context. NULL (*ret) when none is asked. */
 static int selinux_label(char *const *opts, char **ret)
 {
-        char *f[4] = { "system_u", "system_r", "container_t", "s0" };
+        const char *f[4] = { "system_u", "system_r", "container_t", "s0" };
         static const char *const keys[] = { "user:", "role:", "type:", "level:" };
         bool any = false;
 
