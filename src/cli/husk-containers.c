@@ -14,6 +14,7 @@
 
 #include "cli/husk-cli.h"
 #include "engine/engine.h"
+#include "engine/hostconfig.h"
 #include "lib/macros.h"
 #include "lib/util.h"
 
@@ -74,6 +75,32 @@ enum {
 
         /* security, namespaces, resources, labels, stop signal */
         OPT_SECURITY_ = 1200,
+        OPT_CAP_ADD,
+        OPT_CAP_DROP,
+        OPT_PRIVILEGED,
+        OPT_SECURITY_OPT,
+        OPT_PID,
+        OPT_IPC,
+        OPT_UTS,
+        OPT_MEMORY_SWAP,
+        OPT_MEMORY_RESERVATION,
+        OPT_CPUS,
+        OPT_CPU_QUOTA,
+        OPT_CPU_PERIOD,
+        OPT_CPUSET_CPUS,
+        OPT_CPUSET_MEMS,
+        OPT_PIDS_LIMIT,
+        OPT_ULIMIT,
+        OPT_SYSCTL,
+        OPT_DEVICE,
+        OPT_OOM_KILL_DISABLE,
+        OPT_OOM_SCORE_ADJ,
+        OPT_SHM_SIZE,
+        OPT_LABEL_FILE,
+        OPT_STOP_SIGNAL,
+        OPT_STOP_TIMEOUT,
+        OPT_GROUP_ADD,
+        OPT_SECURITY_END_,
 
         /* the monitor: restart policy, --init, logging */
         OPT_MONITOR_ = 1300,
@@ -90,6 +117,198 @@ static void push_env(char ***env, const char *arg)
                 strv_push(env, arg);
         else if (getenv(arg) && asprintf(&kv, "%s=%s", arg, getenv(arg)) >= 0)
                 strv_push(env, kv);
+}
+
+/* The lists behind run's security, resource and label flags. */
+typedef struct RunLists {
+        char **cap_add, **cap_drop, **security_opt, **ulimits, **sysctls, **devices, **group_add, **labels;
+} RunLists;
+
+static void run_lists_free(RunLists *l)
+{
+        strv_free(l->cap_add);
+        strv_free(l->cap_drop);
+        strv_free(l->security_opt);
+        strv_free(l->ulimits);
+        strv_free(l->sysctls);
+        strv_free(l->devices);
+        strv_free(l->group_add);
+        strv_free(l->labels);
+}
+
+/* Docker's message for a flag whose value is wrong; returns -1. */
+static int flag_error(const char *flag, const char *value, const char *why)
+{
+        fprintf(stderr, "invalid argument \"%s\" for \"%s\" flag: %s\n", value, flag, why);
+        return -1;
+}
+
+static int flag_i64(const char *flag, const char *value, int64_t *ret)
+{
+        char why[256];
+
+        if (parse_i64(value, ret) >= 0)
+                return 0;
+        snprintf(why, sizeof(why), "strconv.ParseInt: parsing \"%s\": invalid syntax", value);
+        return flag_error(flag, value, why);
+}
+
+static int flag_size(const char *flag, const char *value, int64_t *ret)
+{
+        char why[256];
+
+        if (parse_ram_size(value, ret) >= 0)
+                return 0;
+        snprintf(why, sizeof(why), "invalid size: '%s'", value);
+        return flag_error(flag, value, why);
+}
+
+/* --cpus: a decimal number of CPUs, to billionths. */
+static int flag_cpus(const char *value, int64_t *ret)
+{
+        const char *p = value;
+        int64_t whole = 0, frac = 0, scale = 1000000000;
+        bool digits = false;
+
+        for (; *p >= '0' && *p <= '9' && whole < 1000000000; p++, digits = true)
+                whole = whole * 10 + (*p - '0');
+        if (*p == '.')
+                for (p++; *p >= '0' && *p <= '9'; p++, digits = true) {
+                        if (scale == 1)
+                                return flag_error("--cpus", value, "value is too precise");
+                        scale /= 10;
+                        frac += (*p - '0') * scale;
+                }
+        if (!digits || *p) {
+                char why[256];
+                snprintf(why, sizeof(why), "failed to parse %s as a rational number", value);
+                return flag_error("--cpus", value, why);
+        }
+        *ret = whole * 1000000000 + frac;
+        return 0;
+}
+
+/* --label-file: KEY=VALUE lines, blank lines and #comments skipped. */
+static int read_label_file(const char *path, char ***labels)
+{
+        _cleanup_fclose_ FILE *f = fopen(path, "re");
+        _cleanup_free_ char *line = NULL;
+        size_t n = 0;
+        ssize_t l;
+
+        if (!f) {
+                fprintf(stderr, "Error: open %s: %s\n", path, strerror(errno));
+                return -1;
+        }
+        while ((l = getline(&line, &n, f)) >= 0) {
+                char *s = line;
+                while (l > 0 && (s[l - 1] == '\n' || s[l - 1] == '\r' || s[l - 1] == ' ' || s[l - 1] == '\t'))
+                        s[--l] = 0;
+                while (*s == ' ' || *s == '\t')
+                        s++;
+                if (*s && *s != '#')
+                        strv_push(labels, s);
+        }
+        return 0;
+}
+
+/* --security-opt, with a seccomp profile FILE read here and carried as its
+ * compact JSON, as Docker's CLI does. */
+static int push_security_opt(const char *opt, char ***list)
+{
+        _cleanup_free_ char *text = NULL, *kv = NULL;
+        const char *file = NULL;
+        json_error_t je;
+        json_t *j;
+
+        if (strncmp(opt, "seccomp=", 8) == 0 || strncmp(opt, "seccomp:", 8) == 0)
+                file = opt + 8;
+        if (!file || streq(file, "unconfined") || streq(file, "builtin"))
+                return strv_push(list, opt);
+        if (access(file, R_OK) < 0) {
+                fprintf(stderr, "Error: opening seccomp profile (%s) failed: %s\n", file, strerror(errno));
+                return -1;
+        }
+        j = json_load_file(file, 0, &je);
+        if (!j) {
+                fprintf(stderr, "Error: compacting json for seccomp profile (%s) failed: %s:%d:%d: %s\n", file, file,
+                        je.line, je.column, je.text);
+                return -1;
+        }
+        text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(j);
+        if (!text || asprintf(&kv, "seccomp=%s", text) < 0)
+                return -1;
+        return strv_push(list, kv);
+}
+
+/* One of run's security, namespace, resource, label or stop flags into o
+ * and l. 0, or -1 after printing what was wrong. */
+static int run_hostconfig_flag(int c, const char *arg, EngineCreateOpts *o, RunLists *l)
+{
+        _cleanup_error_ Error *err = NULL;
+        int64_t v;
+
+        switch (c) {
+        case OPT_CAP_ADD: return strv_push(&l->cap_add, arg);
+        case OPT_CAP_DROP: return strv_push(&l->cap_drop, arg);
+        case OPT_PRIVILEGED: o->privileged = true; return 0;
+        case OPT_SECURITY_OPT: return push_security_opt(arg, &l->security_opt);
+        case OPT_PID: o->pid_mode = arg; return 0;
+        case OPT_IPC: o->ipc_mode = arg; return 0;
+        case OPT_UTS: o->uts_mode = arg; return 0;
+        case 'm': return flag_size("-m, --memory", arg, &o->memory);
+        case OPT_MEMORY_SWAP:
+                if (streq(arg, "-1")) {
+                        o->memory_swap = -1;
+                        return 0;
+                }
+                return flag_size("--memory-swap", arg, &o->memory_swap);
+        case OPT_MEMORY_RESERVATION: return flag_size("--memory-reservation", arg, &o->memory_reservation);
+        case OPT_SHM_SIZE: return flag_size("--shm-size", arg, &o->shm_size);
+        case OPT_CPUS: return flag_cpus(arg, &o->nano_cpus);
+        case 'c': return flag_i64("-c, --cpu-shares", arg, &o->cpu_shares);
+        case OPT_CPU_QUOTA: return flag_i64("--cpu-quota", arg, &o->cpu_quota);
+        case OPT_CPU_PERIOD: return flag_i64("--cpu-period", arg, &o->cpu_period);
+        case OPT_CPUSET_CPUS: o->cpuset_cpus = arg; return 0;
+        case OPT_CPUSET_MEMS: o->cpuset_mems = arg; return 0;
+        case OPT_PIDS_LIMIT: return flag_i64("--pids-limit", arg, &o->pids_limit);
+        case OPT_ULIMIT: {
+                HostUlimit u;
+                if (hostconfig_parse_ulimit(arg, &u, &err) < 0)
+                        return flag_error("--ulimit", arg, err->msg);
+                return strv_push(&l->ulimits, arg);
+        }
+        case OPT_SYSCTL:
+                if (hostconfig_check_sysctl(arg, &err) < 0)
+                        return flag_error("--sysctl", arg, err->msg);
+                return strv_push(&l->sysctls, arg);
+        case OPT_DEVICE: {
+                HostDevice d;
+                if (hostconfig_parse_device(arg, &d, &err) < 0)
+                        return flag_error("--device", arg, err->msg);
+                hostconfig_device_clear(&d);
+                return strv_push(&l->devices, arg);
+        }
+        case OPT_OOM_KILL_DISABLE: o->oom_kill_disable = true; return 0;
+        case OPT_OOM_SCORE_ADJ:
+                if (flag_i64("--oom-score-adj", arg, &v) < 0)
+                        return -1;
+                o->has_oom_score_adj = true;
+                o->oom_score_adj = v < -1001 ? -1001 : v > 1001 ? 1001 : (int)v;
+                return 0;
+        case 'l': return strv_push(&l->labels, arg);
+        case OPT_LABEL_FILE: return read_label_file(arg, &l->labels);
+        case OPT_STOP_SIGNAL: o->stop_signal = arg; return 0;
+        case OPT_STOP_TIMEOUT:
+                if (flag_i64("--stop-timeout", arg, &v) < 0)
+                        return -1;
+                o->has_stop_timeout = true;
+                o->stop_timeout = v < -1 ? -2 : v > 100000000 ? 100000000 : (int)v;
+                return 0;
+        case OPT_GROUP_ADD: return strv_push(&l->group_add, arg);
+        }
+        return 0;
 }
 
 static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
@@ -113,6 +332,34 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 /* mounts */
 
                 /* security, namespaces, resources, labels, stop signal */
+                { "cap-add", required_argument, NULL, OPT_CAP_ADD },
+                { "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+                { "privileged", no_argument, NULL, OPT_PRIVILEGED },
+                { "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
+                { "pid", required_argument, NULL, OPT_PID },
+                { "ipc", required_argument, NULL, OPT_IPC },
+                { "uts", required_argument, NULL, OPT_UTS },
+                { "memory", required_argument, NULL, 'm' },
+                { "memory-swap", required_argument, NULL, OPT_MEMORY_SWAP },
+                { "memory-reservation", required_argument, NULL, OPT_MEMORY_RESERVATION },
+                { "cpus", required_argument, NULL, OPT_CPUS },
+                { "cpu-shares", required_argument, NULL, 'c' },
+                { "cpu-quota", required_argument, NULL, OPT_CPU_QUOTA },
+                { "cpu-period", required_argument, NULL, OPT_CPU_PERIOD },
+                { "cpuset-cpus", required_argument, NULL, OPT_CPUSET_CPUS },
+                { "cpuset-mems", required_argument, NULL, OPT_CPUSET_MEMS },
+                { "pids-limit", required_argument, NULL, OPT_PIDS_LIMIT },
+                { "ulimit", required_argument, NULL, OPT_ULIMIT },
+                { "sysctl", required_argument, NULL, OPT_SYSCTL },
+                { "device", required_argument, NULL, OPT_DEVICE },
+                { "oom-kill-disable", no_argument, NULL, OPT_OOM_KILL_DISABLE },
+                { "oom-score-adj", required_argument, NULL, OPT_OOM_SCORE_ADJ },
+                { "shm-size", required_argument, NULL, OPT_SHM_SIZE },
+                { "label", required_argument, NULL, 'l' },
+                { "label-file", required_argument, NULL, OPT_LABEL_FILE },
+                { "stop-signal", required_argument, NULL, OPT_STOP_SIGNAL },
+                { "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+                { "group-add", required_argument, NULL, OPT_GROUP_ADD },
 
                 /* the monitor: restart policy, --init, logging */
 
@@ -125,11 +372,12 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
         _cleanup_error_ Error *err = NULL;
         _cleanup_free_ char *id = NULL;
         EngineCreateOpts o = { 0 };
+        _cleanup_(run_lists_free) RunLists hl = { 0 };
         bool detach = false, has_entry = false;
         int c, code = 0, r;
 
         /* flags stop at the image name: the rest is the command */
-        GETOPT_LOOP(cmd, argc, argv, "+de:hitu:v:w:", lo, c) switch (c)
+        GETOPT_LOOP(cmd, argc, argv, "+c:de:h:il:m:tu:v:w:", lo, c) switch (c)
         {
         case 'd': detach = true; break;
         case OPT_RM: o.auto_remove = true; break;
@@ -159,6 +407,13 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 /* mounts */
 
                 /* security, namespaces, resources, labels, stop signal */
+        case 'c':
+        case 'l':
+        case 'm':
+        case OPT_SECURITY_ ... OPT_SECURITY_END_:
+                if (run_hostconfig_flag(c, optarg, &o, &hl) < 0)
+                        return EXIT_USAGE;
+                break;
 
                 /* the monitor: restart policy, --init, logging */
         }
@@ -171,6 +426,10 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
         o.entrypoint = has_entry ? entry : NULL;
         o.env = env;
         o.volumes = vols;
+        o.cap_add = hl.cap_add, o.cap_drop = hl.cap_drop, o.security_opt = hl.security_opt, o.ulimits = hl.ulimits;
+        o.sysctls = hl.sysctls, o.devices = hl.devices, o.group_add = hl.group_add, o.labels = hl.labels;
+        if (hostconfig_validate(&o, &err) < 0)
+                return cli_fail125(err);
         if (cli_open_engine(&s, &e, &err) < 0 || engine_create(e, &o, &id, &err) < 0)
                 return cli_fail125(err);
         if (!run) {

@@ -105,19 +105,49 @@ static int cmd_transfer(const Cmd *cmd, int argc, char **argv)
                         "  -q, --quiet                    Suppress verbose output\n"                            \
         }
 #define RUN_OPTIONS                                                                                    \
+        "      --cap-add list           Add Linux capabilities (NET_ADMIN, ALL)\n"                     \
+        "      --cap-drop list          Drop Linux capabilities\n"                                     \
         "      --cgroup-parent string   Parent cgroup of the container's (default \"/husk\")\n"        \
+        "      --cpu-period int         Limit CPU CFS period\n"                                        \
+        "      --cpu-quota int          Limit CPU CFS quota\n"                                         \
+        "  -c, --cpu-shares int         CPU shares (relative weight)\n"                                \
+        "      --cpus decimal           Number of CPUs\n"                                              \
+        "      --cpuset-cpus string     CPUs in which to allow execution (0-3, 0,1)\n"                 \
+        "      --cpuset-mems string     MEMs in which to allow execution (0-3, 0,1)\n"                 \
         "  -d, --detach                 Run in the background and print the container ID\n"            \
+        "      --device list            Add a host device: /dev/x[:/dev/y][:rwm]\n"                    \
         "      --entrypoint string      Overwrite the image's ENTRYPOINT\n"                            \
         "  -e, --env list               Set environment variables\n"                                   \
         "      --env-file list          Read in a file of environment variables\n"                     \
+        "      --group-add list         Add additional groups to join\n"                               \
         "  -h, --hostname string        Container host name\n"                                         \
         "  -i, --interactive            Keep STDIN open (attached runs)\n"                             \
+        "      --ipc string             IPC mode: host, private, shareable, none, container:X\n"       \
+        "  -l, --label list             Set meta data on a container\n"                                \
+        "      --label-file list        Read in a line delimited file of labels\n"                     \
+        "  -m, --memory bytes           Memory limit (512m, 1g)\n"                                     \
+        "      --memory-reservation bytes\n"                                                           \
+        "                               Memory soft limit\n"                                           \
+        "      --memory-swap bytes      Memory plus swap (-1: unlimited swap)\n"                       \
         "      --name string            Assign a name to the container\n"                              \
         "      --network string         \"none\" (the default for now: only lo) or \"host\"; bridge\n" \
         "                               networking (and -p) comes with the networking layer\n"         \
+        "      --oom-kill-disable       Disable the OOM killer\n"                                      \
+        "      --oom-score-adj int      Tune the host's OOM preferences (-1000 to 1000)\n"             \
+        "      --pid string             PID namespace: host or container:X\n"                          \
+        "      --pids-limit int         Tune container pids limit (-1 for unlimited)\n"                \
+        "      --privileged             Give extended privileges to this container\n"                  \
         "      --rm                     Remove the container when it exits\n"                          \
+        "      --security-opt list      seccomp=unconfined|FILE, no-new-privileges[=false],\n"         \
+        "                               label=..., apparmor=...\n"                                     \
+        "      --shm-size bytes         Size of /dev/shm (default 64m)\n"                              \
+        "      --stop-signal string     Signal to stop the container\n"                                \
+        "      --stop-timeout int       Seconds to wait before killing the container on stop\n"        \
+        "      --sysctl list            Namespaced kernel parameters (net.*, kernel.shm*, ...)\n"      \
         "  -t, --tty                    Not supported yet\n"                                           \
+        "      --ulimit list            Ulimit options: name=soft[:hard]\n"                            \
         "  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"          \
+        "      --uts string             UTS namespace: host\n"                                         \
         "  -v, --volume list            Bind mount a host path: /host:/ctr[:ro|rw]\n"                  \
         "  -w, --workdir string         Working directory inside the container\n"
 

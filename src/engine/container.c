@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/engine-internal.h"
+#include "engine/hostconfig.h"
 #include "image/imgspec.h"
 #include "image/rootfs.h"
 #include "lib/macros.h"
@@ -100,20 +101,6 @@ static int add_bind(Spec *spec, const Volume *v)
         nm->options[2] = strdup(v->ro ? "ro" : "rw");
         nm->n_options = 3;
         return nm->options[0] && nm->options[1] && nm->options[2] ? 0 : -ENOMEM;
-}
-
-static void drop_netns(Spec *spec)
-{
-        SpecLinux *l = &spec->linux_;
-
-        for (size_t i = 0; i < l->n_namespaces; i++)
-                if (l->namespaces[i].type == NS_NET) {
-                        free(l->namespaces[i].path);
-                        memmove(&l->namespaces[i], &l->namespaces[i + 1],
-                                (l->n_namespaces - i - 1) * sizeof(SpecNamespace));
-                        l->n_namespaces--;
-                        return;
-                }
 }
 
 static json_t *strv_json(char *const *v)
@@ -267,7 +254,7 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         free(spec->linux_.cgroups_path);
         spec->linux_.cgroups_path = TAKE_PTR(cgpath);
         if (streq(network, "host"))
-                drop_netns(spec);
+                spec_namespace_remove(spec, NS_NET);
         for (size_t i = 0; i < n_vols; i++) {
                 struct stat st;
                 /* Docker makes a missing host directory */
@@ -284,6 +271,8 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
                 r = error_set(ret_err, ENOMEM, "spec");
                 goto undo;
         }
+        if ((r = hostconfig_apply_spec(e, o, spec, ret_err)) < 0)
+                goto undo;
         spec_path = engine_path(e, id, "config.json");
         log_path = engine_log_path(e, id);
         r = spec_to_json(spec, &spec_text, ret_err);
@@ -293,6 +282,8 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         if (r < 0)
                 goto undo;
         rec = build_record(id, name, o, img, ic, spec, vols, n_vols, network, cgparent, log_path);
+        if (rec && hostconfig_apply_record(o, ic, rec, NULL) < 0)
+                rec = (json_decref(rec), NULL);
         if (!rec) {
                 r = error_set(ret_err, ENOMEM, "container record");
                 goto undo;
@@ -306,6 +297,7 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         *ret_id = strdup(id);
         return 0;
 undo:
+        rootfs_fd = safe_close(rootfs_fd); /* an open fd keeps the overlay busy */
         (void)rootfs_remove(e->store, id, NULL);
 unlock:
         engine_unlock(e);
@@ -340,6 +332,8 @@ int engine_start(Engine *e, const char *id, bool attach, int *ret_exit, Error **
         ssize_t n;
         pid_t child;
 
+        if (hostconfig_rejoin(e, id, ret_err) < 0)
+                return -EINVAL;
         if (attach)
                 return engine_monitor(e, id, true, -EBADF, ret_exit, ret_err);
         if (pipe2(p, O_CLOEXEC) < 0)
@@ -436,7 +430,7 @@ int engine_wait(Engine *e, const char *id, int *ret_exit, Error **ret_err)
 int engine_stop(Engine *e, const char *id, int timeout, Error **ret_err)
 {
         json_t *rec = NULL;
-        bool running;
+        bool running, st, forever;
         const char *ss;
         int sig = SIGTERM, r = load_running(e, id, &rec, &running, ret_err);
 
@@ -445,13 +439,17 @@ int engine_stop(Engine *e, const char *id, int timeout, Error **ret_err)
         ss = json_string_value(json_object_get(json_object_get(rec, "Config"), "StopSignal"));
         if (ss && signal_from_string(ss) > 0)
                 sig = signal_from_string(ss);
+        st = timeout < 0 && json_is_integer(json_object_get(json_object_get(rec, "Config"), "StopTimeout"));
+        if (st)
+                timeout = (int)json_integer_value(json_object_get(json_object_get(rec, "Config"), "StopTimeout"));
         json_decref(rec);
         if (!running)
                 return 0;
+        forever = timeout == -1 && st; /* --stop-timeout -1 */
         if (timeout < 0)
                 timeout = 10;
         RT_IGNORE(runtime_kill(&e->ro, id, sig, false, &ign_));
-        for (int i = 0; i < timeout * 50 && engine_monitor_alive(e, id); i++)
+        for (int i = 0; (forever || i < timeout * 50) && engine_monitor_alive(e, id); i++)
                 usleep(20000);
         if (engine_monitor_alive(e, id))
                 RT_IGNORE(runtime_kill(&e->ro, id, SIGKILL, false, &ign_));

@@ -2,6 +2,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "image/store.h"
@@ -72,7 +73,35 @@ typedef struct EngineCreateOpts {
 
         /* mounts: --mount, --tmpfs, --read-only, named volumes */
 
-        /* security, namespaces, resources, labels, stop signal */
+        /* security, namespaces, resources, labels, stop signal
+         * (engine/hostconfig.h; lists NULL-terminated, NULL when not given) */
+        char *const *cap_add;  /* "NET_ADMIN", "cap_net_admin", "ALL" */
+        char *const *cap_drop; /* the same */
+        bool privileged;
+        char *const *security_opt; /* "seccomp=unconfined", "seccomp=<profile JSON>",
+                                    * "no-new-privileges[=bool]", "label=...", "apparmor=..." */
+        const char *pid_mode;      /* NULL, "host", "container:X" */
+        const char *ipc_mode;      /* NULL (private), "host", "private", "shareable", "none", "container:X" */
+        const char *uts_mode;      /* NULL, "host" */
+        int64_t memory;            /* bytes; 0: no limit */
+        int64_t memory_swap;       /* memory + swap; 0: twice memory, -1: unlimited */
+        int64_t memory_reservation;
+        int64_t nano_cpus; /* --cpus in billionths of a CPU */
+        int64_t cpu_shares, cpu_quota, cpu_period;
+        const char *cpuset_cpus, *cpuset_mems;
+        int64_t pids_limit;     /* 0: not set; < 0: unlimited */
+        char *const *ulimits;   /* "nofile=1024[:2048]" */
+        char *const *sysctls;   /* "key=value" */
+        char *const *devices;   /* "/dev/x[:/dev/y][:rwm]" */
+        char *const *group_add; /* group names or gids */
+        char *const *labels;    /* "key=value" or "key" */
+        bool oom_kill_disable;
+        bool has_oom_score_adj;
+        int oom_score_adj;
+        int64_t shm_size;        /* bytes; 0: 64 MiB */
+        const char *stop_signal; /* NULL: the image's */
+        bool has_stop_timeout;
+        int stop_timeout; /* seconds; engine_stop's default when set */
 
         /* the monitor: restart policy, --init, logging */
 } EngineCreateOpts;
@@ -124,7 +153,8 @@ int engine_exec(Engine *e, const char *id, const EngineExecOpts *o, int *ret_exi
 
 /* Send sig to the container's init (-EINVAL if it is not running). */
 int engine_kill(Engine *e, const char *id, int sig, Error **ret_err);
-/* The stop signal, then SIGKILL after timeout seconds (-1: 10). */
+/* The stop signal, then SIGKILL after timeout seconds (-1: the container's
+ * --stop-timeout, -1 there waiting for ever; else 10). */
 int engine_stop(Engine *e, const char *id, int timeout, Error **ret_err);
 /* Block until the container is not running; *ret_exit its exit code. */
 int engine_wait(Engine *e, const char *id, int *ret_exit, Error **ret_err);

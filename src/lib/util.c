@@ -279,6 +279,44 @@ int parse_int(const char *s, int *ret)
         return 0;
 }
 
+int parse_ram_size(const char *s, int64_t *ret)
+{
+        static const char units[] = "kmgtp";
+        const char *p = s, *u;
+        long double v = 0, scale = 1;
+        bool digits = false;
+
+        if (!s)
+                return -EINVAL;
+        for (; isdigit((unsigned char)*p); p++, digits = true)
+                v = v * 10 + (*p - '0');
+        if (!digits)
+                return -EINVAL;
+        if (*p == '.') {
+                if (!isdigit((unsigned char)p[1]))
+                        return -EINVAL;
+                for (p++; isdigit((unsigned char)*p); p++)
+                        v += (*p - '0') / (scale *= 10);
+        }
+        if (*p == ' ')
+                p++;
+        if (*p && (u = strchr(units, tolower((unsigned char)*p)))) {
+                for (long i = 0; i <= u - units; i++)
+                        v *= 1024;
+                p++;
+        }
+        if (*p == 'i' || *p == 'I')
+                p++;
+        if (*p == 'b' || *p == 'B')
+                p++;
+        if (*p)
+                return -EINVAL;
+        if (v >= 9223372036854775808.0L)
+                return -ERANGE;
+        *ret = (int64_t)v;
+        return 0;
+}
+
 int parse_duration(const char *s, int64_t *ret)
 {
         /* Two-letter units first: "ms" must not be read as "m". */

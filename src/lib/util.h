@@ -53,6 +53,14 @@ int parse_id(const char *s, uint32_t *ret);
  * -ERANGE (past int64). */
 int parse_duration(const char *s, int64_t *ret);
 
+/* A size in bytes as Docker reads --memory and --shm-size (go-units
+ * RAMInBytes): digits with an optional fraction, an optional space, then an
+ * optional unit k, m, g, t or p (any case, powers of 1024), an optional
+ * "i" and an optional "b": "512m", "1g", "1.5GiB", "100", "64 MB". The
+ * fraction is kept until the unit is applied and then truncated. Returns
+ * 0, -EINVAL (malformed) or -ERANGE (past int64). */
+int parse_ram_size(const char *s, int64_t *ret);
+
 /* mkdir -p, 0 if it exists already. */
 int mkdir_p(const char *path, mode_t mode);
 

@@ -88,6 +88,20 @@ const SpecNamespace *spec_namespace(const Spec *spec, NsType t)
         return NULL;
 }
 
+void spec_namespace_remove(Spec *spec, NsType t)
+{
+        SpecLinux *l = &spec->linux_;
+
+        for (size_t i = 0; i < l->n_namespaces; i++)
+                if (l->namespaces[i].type == t) {
+                        free(l->namespaces[i].path);
+                        memmove(&l->namespaces[i], &l->namespaces[i + 1],
+                                (l->n_namespaces - i - 1) * sizeof(SpecNamespace));
+                        l->n_namespaces--;
+                        return;
+                }
+}
+
 const char *spec_annotation(const Spec *spec, const char *key)
 {
         if (!spec || !key)
@@ -149,6 +163,13 @@ static void mount_clear(SpecMount *m)
         strv_free(m->options);
         free(m->uid_mappings);
         free(m->gid_mappings);
+}
+
+void spec_mount_remove(Spec *spec, size_t i)
+{
+        mount_clear(&spec->mounts[i]);
+        memmove(&spec->mounts[i], &spec->mounts[i + 1], (spec->n_mounts - i - 1) * sizeof(SpecMount));
+        spec->n_mounts--;
 }
 
 static void hook_clear(SpecHook *h)

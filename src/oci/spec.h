@@ -386,6 +386,11 @@ extern const char *const spec_capabilities[];
 /* The namespace entry of type t, or NULL. */
 const SpecNamespace *spec_namespace(const Spec *spec, NsType t);
 
+/* Drop the namespace entry of type t (the container shares the caller's). */
+void spec_namespace_remove(Spec *spec, NsType t);
+/* Drop mounts[i], freeing what it holds. */
+void spec_mount_remove(Spec *spec, size_t i);
+
 /* Annotations lookup, NULL when absent. */
 const char *spec_annotation(const Spec *spec, const char *key);
 

@@ -106,6 +106,42 @@ static void test_parse_i64(void **state)
         assert_true(v == -1);
 }
 
+/* Sizes as Docker's --memory and --shm-size take them (go-units). */
+static void test_parse_ram_size(void **state)
+{
+        static const struct {
+                const char *in;
+                int64_t out;
+        } ok[] = {
+                { "0", 0 },
+                { "100", 100 },
+                { "32k", 32768 },
+                { "512m", INT64_C(536870912) },
+                { "1g", INT64_C(1073741824) },
+                { "1G", INT64_C(1073741824) },
+                { "1.5GiB", INT64_C(1610612736) },
+                { "64 MB", INT64_C(67108864) },
+                { "2mb", INT64_C(2097152) },
+                { "1kI", 1024 },
+                { "1.5", 1 },
+                { "1t", INT64_C(1099511627776) },
+                { "8191p", INT64_C(9222246136947933184) },
+        };
+        static const char *const bad[] = { "", "lots", "-1", "1x", " 1", "1.", ".5", "1.2.3", "1gg", "1bi", "m" };
+        int64_t v = 7;
+
+        for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+                assert_int_equal(parse_ram_size(ok[i].in, &v), 0);
+                assert_true(v == ok[i].out);
+        }
+        v = 7;
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+                assert_int_equal(parse_ram_size(bad[i], &v), -EINVAL);
+        assert_true(v == 7);
+        assert_int_equal(parse_ram_size("8192p", &v), -ERANGE);
+        assert_int_equal(parse_ram_size(NULL, &v), -EINVAL);
+}
+
 /* Go durations, as runc's `events --interval` takes them. */
 static void test_parse_duration(void **state)
 {
@@ -475,6 +511,7 @@ int main(void)
                 cmocka_unit_test(test_parse_u64),
                 cmocka_unit_test(test_parse_i64),
                 cmocka_unit_test(test_parse_duration),
+                cmocka_unit_test(test_parse_ram_size),
                 cmocka_unit_test(test_parse_int),
                 cmocka_unit_test(test_parse_id),
                 cmocka_unit_test(test_signal_from_string),
