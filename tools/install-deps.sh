@@ -12,6 +12,9 @@ packages=(
 	libarchive-dev libssl-dev
 	# image/: the registry client (husk pull); husk-runtime does not link it
 	libcurl4-openssl-dev
+	# net/: links, addresses and routes (netlink), NAT and published ports
+	# (nftables)
+	libnl-3-dev libnl-route-3-dev libnftables-dev nftables
 	# static checks
 	clang-format cppcheck
 	# tests

@@ -328,6 +328,8 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 { "volume", required_argument, NULL, 'v' },
                 { "network", required_argument, NULL, OPT_NETWORK },
                 { "net", required_argument, NULL, OPT_NETWORK },
+                { "publish", required_argument, NULL, 'p' },
+                { "publish-all", no_argument, NULL, 'P' },
                 { "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
                 /* mounts */
 
@@ -366,7 +368,7 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 { "help", no_argument, NULL, 'h' },
                 { 0 },
         };
-        _cleanup_strv_ char **env = NULL, **vols = NULL, **entry = NULL, **cmdv = NULL;
+        _cleanup_strv_ char **env = NULL, **vols = NULL, **entry = NULL, **cmdv = NULL, **publish = NULL;
         _cleanup_store_ Store *s = NULL;
         _cleanup_engine_ Engine *e = NULL;
         _cleanup_error_ Error *err = NULL;
@@ -377,7 +379,7 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
         int c, code = 0, r;
 
         /* flags stop at the image name: the rest is the command */
-        GETOPT_LOOP(cmd, argc, argv, "+c:de:h:il:m:tu:v:w:", lo, c) switch (c)
+        GETOPT_LOOP(cmd, argc, argv, "+c:de:h:il:m:p:Ptu:v:w:", lo, c) switch (c)
         {
         case 'd': detach = true; break;
         case OPT_RM: o.auto_remove = true; break;
@@ -401,6 +403,8 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 break;
         case 'v': strv_push(&vols, optarg); break;
         case OPT_NETWORK: o.network = optarg; break;
+        case 'p': strv_push(&publish, optarg); break;
+        case 'P': o.publish_all = true; break;
         case OPT_CGROUP_PARENT:
                 o.cgroup_parent = optarg;
                 break;
@@ -428,6 +432,7 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
         o.volumes = vols;
         o.cap_add = hl.cap_add, o.cap_drop = hl.cap_drop, o.security_opt = hl.security_opt, o.ulimits = hl.ulimits;
         o.sysctls = hl.sysctls, o.devices = hl.devices, o.group_add = hl.group_add, o.labels = hl.labels;
+        o.publish = publish;
         if (hostconfig_validate(&o, &err) < 0)
                 return cli_fail125(err);
         if (cli_open_engine(&s, &e, &err) < 0 || engine_create(e, &o, &id, &err) < 0)

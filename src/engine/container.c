@@ -13,6 +13,7 @@
 
 #include "engine/engine-internal.h"
 #include "engine/hostconfig.h"
+#include "engine/network.h"
 #include "image/imgspec.h"
 #include "image/rootfs.h"
 #include "lib/macros.h"
@@ -164,21 +165,13 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
                             *spec_text = NULL, *log_path = NULL;
         _cleanup_spec_ Spec *spec = NULL;
         _cleanup_close_ int rootfs_fd = -EBADF;
-        const char *network = o->network ? o->network : "none", *cgparent = o->cgroup_parent;
+        const char *network = engine_network_mode(o->network), *cgparent = o->cgroup_parent;
         Volume *vols = NULL;
         size_t n_vols = 0, cfg_len = 0;
         json_t *rec = NULL;
         char id[65];
         int r;
 
-        if (streq(network, "default"))
-                network = "none";
-        if (streq(network, "bridge"))
-                return error_setx(ret_err, EINVAL,
-                                  "network bridge: bridge networking is not implemented yet (it comes with the "
-                                  "networking layer); use --network none (the default for now) or --network host");
-        if (!streq(network, "none") && !streq(network, "host"))
-                return error_setx(ret_err, ENOENT, "network %s not found", network);
         if (o->tty)
                 return error_setx(ret_err, EOPNOTSUPP, "-t/--tty is not supported by husk run yet");
         if (o->name && !name_valid(o->name))
@@ -253,8 +246,6 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         }
         free(spec->linux_.cgroups_path);
         spec->linux_.cgroups_path = TAKE_PTR(cgpath);
-        if (streq(network, "host"))
-                spec_namespace_remove(spec, NS_NET);
         for (size_t i = 0; i < n_vols; i++) {
                 struct stat st;
                 /* Docker makes a missing host directory */
@@ -275,12 +266,6 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
                 goto undo;
         spec_path = engine_path(e, id, "config.json");
         log_path = engine_log_path(e, id);
-        r = spec_to_json(spec, &spec_text, ret_err);
-        if (r < 0)
-                goto undo;
-        r = write_file_atomic(spec_path, spec_text, strlen(spec_text), 0600, ret_err);
-        if (r < 0)
-                goto undo;
         rec = build_record(id, name, o, img, ic, spec, vols, n_vols, network, cgparent, log_path);
         if (rec && hostconfig_apply_record(o, ic, rec, NULL) < 0)
                 rec = (json_decref(rec), NULL);
@@ -288,15 +273,25 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
                 r = error_set(ret_err, ENOMEM, "container record");
                 goto undo;
         }
-        r = engine_save(e, id, rec, ret_err);
-        json_decref(rec);
+        r = engine_network_create(e, id, network, o->publish, o->publish_all, ic->exposed_ports, spec, rec, ret_err);
         if (r < 0)
                 goto undo;
+        r = spec_to_json(spec, &spec_text, ret_err);
+        if (r < 0)
+                goto undo;
+        r = write_file_atomic(spec_path, spec_text, strlen(spec_text), 0600, ret_err);
+        if (r < 0)
+                goto undo;
+        r = engine_save(e, id, rec, ret_err);
+        if (r < 0)
+                goto undo;
+        json_decref(rec);
         engine_unlock(e);
         volumes_free(vols, n_vols);
         *ret_id = strdup(id);
         return 0;
 undo:
+        json_decref(rec);
         rootfs_fd = safe_close(rootfs_fd); /* an open fd keeps the overlay busy */
         (void)rootfs_remove(e->store, id, NULL);
 unlock:
@@ -474,6 +469,7 @@ int engine_remove(Engine *e, const char *id, bool force, Error **ret_err)
                 RT_IGNORE(runtime_kill(&e->ro, id, SIGKILL, false, &ign_));
                 wait_monitor(e, id);
         }
+        engine_network_down(e, id); /* what a dead monitor left */
         r = engine_lock(e, ret_err);
         if (r < 0)
                 return r;

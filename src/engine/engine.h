@@ -65,7 +65,9 @@ typedef struct EngineCreateOpts {
         const char *workdir;
         const char *hostname;
         char *const *volumes;      /* "host:ctr[:ro|rw]" */
-        const char *network;       /* "none" (default), "host" */
+        const char *network;       /* "bridge" (default), "none", "host" */
+        char *const *publish;      /* -p specs */
+        bool publish_all;          /* -P */
         const char *cgroup_parent; /* default "/husk" */
         bool auto_remove;          /* --rm */
         bool interactive;          /* -i */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "engine/engine-internal.h"
+#include "engine/network.h"
 #include "image/rootfs.h"
 #include "lib/macros.h"
 #include "lib/util.h"
@@ -168,6 +169,8 @@ int engine_monitor(Engine *e, const char *id, bool attach, int ready_fd, int *re
         interactive = json_is_true(json_object_get(json_object_get(rec, "Config"), "OpenStdin"));
         auto_remove = json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "AutoRemove"));
         json_decref(rec);
+        if (r >= 0)
+                r = engine_network_up(e, id, &err);
         if (r < 0)
                 goto fail;
         devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -268,6 +271,7 @@ int engine_monitor(Engine *e, const char *id, bool attach, int ready_fd, int *re
         }
         code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
         RT_IGNORE(runtime_delete_run(&e->ro, id, cg, rspec, &ign_));
+        engine_network_down(e, id);
         free(now);
         now = now_rfc3339();
         (void)set_state(e, id,
@@ -279,6 +283,7 @@ int engine_monitor(Engine *e, const char *id, bool attach, int ready_fd, int *re
         return 0;
 
 fail:
+        engine_network_down(e, id);
         code = engine_start_error_code(err);
         report(ready_fd, code, err ? err->msg : NULL);
         (void)set_state(e, id,

@@ -1,0 +1,279 @@
+/* The engine's side of networking: --network and -p/-P at create (spec
+ * and record), and at each start and exit the container's network
+ * namespace, its bridge attachment and published ports (src/net).
+ *
+ * A bridge container's network namespace is made by the engine, before the
+ * runtime runs, and bind-mounted at <state>/netns/<id>; the spec names that
+ * path, as podman does. Its network state lives under <state>/net. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "engine/engine-internal.h"
+#include "engine/network.h"
+#include "lib/macros.h"
+#include "lib/path.h"
+#include "lib/util.h"
+#include "net/net.h"
+
+char *engine_netns_path(Engine *e, const char *id)
+{
+        char *p = NULL;
+
+        return asprintf(&p, "%s/netns/%s", e->state, id) < 0 ? NULL : p;
+}
+
+static char *net_state_dir(Engine *e)
+{
+        return path_join(e->state, "net");
+}
+
+const char *engine_network_mode(const char *requested)
+{
+        const char *d;
+
+        if (requested && *requested)
+                return streq(requested, "default") ? "bridge" : requested;
+        d = getenv("HUSK_DEFAULT_NETWORK");
+        return d && *d ? d : "bridge";
+}
+
+/* "80/tcp" from a NetPort's container side. */
+static void port_key(const NetPort *p, char out[16])
+{
+        snprintf(out, 16, "%u/%s", p->container_port, p->proto);
+}
+
+int engine_network_create(Engine *e, const char *id, const char *mode, char *const *publish, bool publish_all,
+                          char *const *exposed, Spec *spec, json_t *rec, Error **ret_err)
+{
+        _cleanup_free_ NetPort *ports = NULL;
+        _cleanup_free_ char *path = NULL;
+        json_t *hc = json_object_get(rec, "HostConfig"), *bindings = json_object(), *settings;
+        size_t n = 0;
+
+        if (!streq(mode, "bridge") && !streq(mode, "none") && !streq(mode, "host")) {
+                json_decref(bindings);
+                return error_setx(ret_err, ENOENT, "network %s not found", mode);
+        }
+        for (char *const *p = publish; p && *p; p++)
+                if (net_parse_publish(*p, &ports, &n, ret_err) < 0) {
+                        json_decref(bindings);
+                        return -EINVAL;
+                }
+        if ((n > 0 || publish_all) && !streq(mode, "bridge")) {
+                /* Docker drops them with a warning; a silent no-op would
+                 * surprise more */
+                json_decref(bindings);
+                return error_setx(ret_err, EINVAL, "published ports need the bridge network, not --network %s", mode);
+        }
+        for (size_t i = 0; i < n; i++) {
+                char key[16], hp[8];
+                json_t *list;
+                port_key(&ports[i], key);
+                list = json_object_get(bindings, key);
+                if (!list) {
+                        list = json_array();
+                        json_object_set_new(bindings, key, list);
+                }
+                snprintf(hp, sizeof(hp), "%u", ports[i].host_port);
+                json_array_append_new(list, json_pack("{s:s,s:s}", "HostIp", ports[i].host_ip, "HostPort",
+                                                      ports[i].host_port ? hp : ""));
+        }
+        if (publish_all)
+                for (char *const *x = exposed; x && *x; x++) {
+                        NetPort *np = NULL;
+                        size_t k = 0;
+                        if (json_object_get(bindings, *x))
+                                continue;
+                        if (net_parse_publish(*x, &np, &k, NULL) == 0 && k == 1)
+                                json_object_set_new(bindings, *x,
+                                                    json_pack("[{s:s,s:s}]", "HostIp", "", "HostPort", ""));
+                        free(np);
+                }
+        json_object_set_new(hc, "NetworkMode", json_string(mode));
+        json_object_set_new(hc, "PortBindings", bindings);
+        json_object_set_new(hc, "PublishAllPorts", json_boolean(publish_all));
+        settings = json_pack("{s:s,s:s,s:s,s:i,s:s,s:o,s:{}}", "IPAddress", "", "Gateway", "", "MacAddress", "",
+                             "IPPrefixLen", 0, "SandboxKey", "", "Ports", json_object(), "Networks");
+        json_object_set_new(rec, "NetworkSettings", settings);
+
+        if (streq(mode, "host"))
+                spec_namespace_remove(spec, NS_NET);
+        if (!streq(mode, "bridge"))
+                return 0;
+        path = engine_netns_path(e, id);
+        if (!path)
+                return error_set(ret_err, ENOMEM, "network");
+        spec_namespace_remove(spec, NS_NET);
+        {
+                SpecNamespace *v =
+                        realloc(spec->linux_.namespaces, (spec->linux_.n_namespaces + 1) * sizeof(SpecNamespace));
+                if (!v)
+                        return error_set(ret_err, ENOMEM, "network");
+                spec->linux_.namespaces = v;
+                v[spec->linux_.n_namespaces++] = (SpecNamespace){ .type = NS_NET, .path = TAKE_PTR(path) };
+        }
+        return 0;
+}
+
+/* The ports a bridge container publishes, from its HostConfig. */
+static int ports_of(json_t *hc, NetPort **ret, size_t *ret_n, Error **ret_err)
+{
+        json_t *bindings = json_object_get(hc, "PortBindings"), *list, *b;
+        const char *key;
+        size_t i;
+
+        *ret = NULL;
+        *ret_n = 0;
+        json_object_foreach(bindings, key, list)
+        {
+                json_array_foreach(list, i, b)
+                {
+                        _cleanup_free_ char *spec = NULL;
+                        const char *ip = json_string_value(json_object_get(b, "HostIp")) ?: "",
+                                   *hp = json_string_value(json_object_get(b, "HostPort")) ?: "";
+                        if (asprintf(&spec, "%s%s%s:%s", ip, *ip ? ":" : "", hp, key) < 0)
+                                return error_set(ret_err, ENOMEM, "ports");
+                        if (net_parse_publish(spec, ret, ret_n, ret_err) < 0)
+                                return -EINVAL;
+                }
+        }
+        return 0;
+}
+
+int engine_network_start(Engine *e, const char *id, json_t *rec, Error **ret_err)
+{
+        json_t *hc = json_object_get(rec, "HostConfig"), *settings, *pj;
+        const char *mode = json_string_value(json_object_get(hc, "NetworkMode")) ?: "none";
+        _cleanup_free_ char *path = NULL, *state = NULL, *dir = NULL;
+        _cleanup_free_ NetPort *ports = NULL;
+        NetAttachment a = { 0 };
+        NetNetwork nw;
+        size_t n = 0;
+        int r;
+
+        if (!streq(mode, "bridge"))
+                return 0;
+        path = engine_netns_path(e, id);
+        state = net_state_dir(e);
+        dir = path_join(e->state, "netns");
+        if (!path || !state || !dir)
+                return error_set(ret_err, ENOMEM, "network");
+        r = ports_of(hc, &ports, &n, ret_err);
+        if (r < 0)
+                return r;
+        if (mkdir_p(dir, 0700) < 0)
+                return error_set(ret_err, errno, "create %s", dir);
+        /* what a dead monitor left */
+        engine_network_stop(e, id, NULL);
+        r = net_netns_create(path, ret_err);
+        if (r < 0)
+                return r;
+        net_default_network(&nw);
+        r = net_setup(state, &nw, id, path, ports, n, &a, ret_err);
+        if (r < 0) {
+                (void)net_netns_remove(path);
+                return r;
+        }
+        pj = json_object();
+        for (size_t i = 0; i < a.n_ports; i++) {
+                char key[16], hp[8];
+                json_t *list;
+                port_key(&a.ports[i], key);
+                list = json_object_get(pj, key);
+                if (!list) {
+                        list = json_array();
+                        json_object_set_new(pj, key, list);
+                }
+                snprintf(hp, sizeof(hp), "%u", a.ports[i].host_port);
+                json_array_append_new(list, json_pack("{s:s,s:s}", "HostIp",
+                                                      a.ports[i].host_ip[0] ? a.ports[i].host_ip : "0.0.0.0",
+                                                      "HostPort", hp));
+        }
+        settings = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:o,s:{s:{s:s,s:s,s:i,s:s,s:s}}}", "Bridge", nw.bridge,
+                             "IPAddress", a.ip, "Gateway", a.gateway, "IPPrefixLen", a.prefix_len, "MacAddress", a.mac,
+                             "SandboxKey", path, "Ports", pj, "Networks", nw.name, "IPAddress", a.ip, "Gateway",
+                             a.gateway, "IPPrefixLen", a.prefix_len, "MacAddress", a.mac, "NetworkID", nw.name);
+        json_object_set_new(rec, "NetworkSettings", settings);
+        net_attachment_clear(&a);
+        return 0;
+}
+
+void engine_network_stop(Engine *e, const char *id, json_t *rec)
+{
+        _cleanup_free_ char *path = engine_netns_path(e, id), *state = net_state_dir(e);
+        json_t *settings = json_object_get(rec, "NetworkSettings");
+
+        if (state)
+                RT_IGNORE(net_teardown(state, id, &ign_));
+        if (path)
+                (void)net_netns_remove(path);
+        if (settings) {
+                json_t *nets = json_object_get(settings, "Networks");
+                const char *k;
+                json_t *v;
+                json_object_set_new(settings, "IPAddress", json_string(""));
+                json_object_set_new(settings, "Gateway", json_string(""));
+                json_object_set_new(settings, "MacAddress", json_string(""));
+                json_object_set_new(settings, "IPPrefixLen", json_integer(0));
+                json_object_set_new(settings, "SandboxKey", json_string(""));
+                json_object_set_new(settings, "Ports", json_object());
+                json_object_foreach(nets, k, v)
+                {
+                        json_object_set_new(v, "IPAddress", json_string(""));
+                        json_object_set_new(v, "Gateway", json_string(""));
+                        json_object_set_new(v, "MacAddress", json_string(""));
+                }
+        }
+}
+
+/* Replace the record's NetworkSettings with `settings` (stolen), under the
+ * lock, if the record is still there. */
+static void save_settings(Engine *e, const char *id, json_t *settings)
+{
+        _cleanup_free_ char *p = engine_path(e, id, "container.json");
+        json_t *rec;
+
+        if (!p || engine_lock(e, NULL) < 0) {
+                json_decref(settings);
+                return;
+        }
+        rec = json_load_file(p, 0, NULL);
+        if (rec && settings) {
+                json_object_set(rec, "NetworkSettings", settings);
+                RT_IGNORE(engine_save(e, id, rec, &ign_));
+        }
+        json_decref(rec);
+        json_decref(settings);
+        engine_unlock(e);
+}
+
+int engine_network_up(Engine *e, const char *id, Error **ret_err)
+{
+        json_t *rec = NULL;
+        int r = engine_load(e, id, &rec, ret_err);
+
+        if (r < 0)
+                return r;
+        r = engine_network_start(e, id, rec, ret_err);
+        if (r >= 0)
+                save_settings(e, id, json_incref(json_object_get(rec, "NetworkSettings")));
+        json_decref(rec);
+        return r;
+}
+
+void engine_network_down(Engine *e, const char *id)
+{
+        json_t *rec = NULL;
+
+        if (engine_load(e, id, &rec, NULL) < 0) {
+                engine_network_stop(e, id, NULL);
+                return;
+        }
+        engine_network_stop(e, id, rec);
+        save_settings(e, id, json_incref(json_object_get(rec, "NetworkSettings")));
+        json_decref(rec);
+}

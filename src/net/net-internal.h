@@ -1,0 +1,32 @@
+#pragma once
+
+/* Private to src/net. */
+#include <stdint.h>
+
+#include "net/net.h"
+
+/* A call whose error nobody reads, given an error slot all the same. */
+#define NET_IGNORE(call)                            \
+        do {                                        \
+                _cleanup_error_ Error *ign_ = NULL; \
+                (void)(call);                       \
+        } while (0)
+
+/* link.c: netlink through libnl-route-3. */
+
+/* The bridge `name` with gateway/prefix_len, up; made when missing. */
+int link_ensure_bridge(const char *name, const char *gateway, int prefix_len, Error **ret_err);
+/* A veth pair: `host` on `bridge`, up; the peer in the network namespace
+ * netns_fd as eth0 with `mac` and ip/prefix_len, up, lo up, and a default
+ * route via gateway. */
+int link_add_veth(const char *bridge, const char *host, int netns_fd, const char *mac, const char *ip, int prefix_len,
+                  const char *gateway, Error **ret_err);
+/* Delete the link `name` (its peer goes with it); 0 when it is not there. */
+int link_delete(const char *name, Error **ret_err);
+
+/* nft.c: husk's table `ip husk`, through libnftables. */
+
+/* The table, its maps and chains for `bridge` and `subnet`, when missing. */
+int nft_ensure(const char *bridge, const char *subnet, Error **ret_err);
+/* Publish (add) or withdraw one port of a container at ip. */
+int nft_port(bool add, const NetPort *p, const char *ip, Error **ret_err);

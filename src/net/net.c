@@ -1,0 +1,500 @@
+/* Container networking: -p parsing, network namespaces, IPAM, and the
+ * setup and teardown that tie links (link.c) and rules (nft.c) together.
+ * See net.h. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/macros.h"
+#include "lib/path.h"
+#include "lib/util.h"
+#include "net/net-internal.h"
+
+/* ---- -p ---- */
+
+/* "80" or "8000-8010": first and last. */
+static int parse_range(const char *s, size_t len, uint16_t *first, uint16_t *last)
+{
+        char buf[16], *dash, *end;
+        unsigned long a, b;
+
+        if (len == 0 || len >= sizeof(buf))
+                return -EINVAL;
+        memcpy(buf, s, len);
+        buf[len] = 0;
+        dash = strchr(buf, '-');
+        if (dash)
+                *dash = 0;
+        errno = 0;
+        a = strtoul(buf, &end, 10);
+        if (errno || *end || buf[0] == 0 || a > 65535)
+                return -EINVAL;
+        b = a;
+        if (dash) {
+                b = strtoul(dash + 1, &end, 10);
+                if (errno || *end || dash[1] == 0 || b > 65535 || b < a)
+                        return -EINVAL;
+        }
+        *first = (uint16_t)a;
+        *last = (uint16_t)b;
+        return 0;
+}
+
+int net_parse_publish(const char *spec, NetPort **ports, size_t *n_ports, Error **ret_err)
+{
+        _cleanup_free_ char *copy = strdup(spec);
+        char *proto = NULL, *parts[3] = { 0 }, *p, *slash;
+        const char *ip = "", *hp = "";
+        uint16_t hf = 0, hl = 0, cf, cl;
+        size_t n = 0;
+        NetPort *v;
+
+        if (!copy)
+                return error_set(ret_err, ENOMEM, "-p");
+        slash = strrchr(copy, '/');
+        if (slash) {
+                *slash = 0;
+                proto = slash + 1;
+                if (!streq(proto, "tcp") && !streq(proto, "udp"))
+                        return error_setx(ret_err, EINVAL, "invalid proto: %s", proto);
+        }
+        for (p = copy; n < 3; n++) {
+                char *colon = strchr(p, ':');
+                parts[n] = p;
+                if (!colon)
+                        break;
+                *colon = 0;
+                p = colon + 1;
+        }
+        if (n == 3)
+                return error_setx(ret_err, EINVAL, "invalid port format for --publish: %s", spec);
+        if (n == 2) {
+                ip = parts[0];
+                hp = parts[1];
+        } else if (n == 1)
+                hp = parts[0];
+        if (parse_range(parts[n], strlen(parts[n]), &cf, &cl) < 0 || cf == 0)
+                return error_setx(ret_err, EINVAL, "invalid containerPort: %s", parts[n]);
+        if (*hp && (parse_range(hp, strlen(hp), &hf, &hl) < 0 || hf == 0))
+                return error_setx(ret_err, EINVAL, "invalid hostPort: %s", hp);
+        if (*hp && hl - hf != cl - cf)
+                return error_setx(ret_err, EINVAL, "invalid ranges specified for container and host Ports: %s and %s",
+                                  parts[n], hp);
+        if (*ip) {
+                struct in_addr a;
+                if (inet_pton(AF_INET, ip, &a) != 1)
+                        return error_setx(ret_err, EINVAL, "invalid IP address: %s", ip);
+                if (a.s_addr == 0)
+                        ip = ""; /* 0.0.0.0: every address */
+        }
+        v = realloc(*ports, (*n_ports + (size_t)(cl - cf) + 1) * sizeof(NetPort));
+        if (!v)
+                return error_set(ret_err, ENOMEM, "-p");
+        *ports = v;
+        for (unsigned k = 0; k <= (unsigned)(cl - cf); k++) {
+                NetPort *np = &v[(*n_ports)++];
+                memset(np, 0, sizeof(*np));
+                snprintf(np->host_ip, sizeof(np->host_ip), "%s", ip);
+                snprintf(np->proto, sizeof(np->proto), "%s", proto ? proto : "tcp");
+                np->container_port = (uint16_t)(cf + k);
+                np->host_port = *hp ? (uint16_t)(hf + k) : 0;
+        }
+        return 0;
+}
+
+void net_default_network(NetNetwork *ret)
+{
+        const char *s = getenv("HUSK_BRIDGE_SUBNET");
+
+        ret->name = "bridge";
+        ret->bridge = "husk0";
+        ret->subnet = s && *s ? s : "10.88.0.0/16";
+}
+
+void net_attachment_clear(NetAttachment *a)
+{
+        free(a->ports);
+        memset(a, 0, sizeof(*a));
+}
+
+/* ---- network namespaces ---- */
+
+int net_netns_create(const char *path, Error **ret_err)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+        int status;
+        pid_t pid;
+
+        if (fd < 0)
+                return error_set(ret_err, errno, "create %s", path);
+        pid = fork();
+        if (pid < 0) {
+                (void)unlink(path);
+                return error_set(ret_err, errno, "fork");
+        }
+        if (pid == 0) /* same mount namespace: the bind mount is ours too */
+                _exit(unshare(CLONE_NEWNET) < 0 || mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0);
+        if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                (void)unlink(path);
+                return error_setx(ret_err, EIO, "make a network namespace at %s", path);
+        }
+        return 0;
+}
+
+int net_netns_remove(const char *path)
+{
+        if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+                return -errno;
+        if (unlink(path) < 0 && errno != ENOENT)
+                return -errno;
+        return 0;
+}
+
+/* ---- state: lock, leases, records ---- */
+
+static int state_lock(const char *state_dir, Error **ret_err)
+{
+        _cleanup_free_ char *lock = path_join(state_dir, "lock"), *leases = path_join(state_dir, "leases"),
+                            *recs = path_join(state_dir, "containers");
+        int fd;
+
+        if (!lock || !leases || !recs)
+                return error_set(ret_err, ENOMEM, "network state");
+        if (mkdir_p(leases, 0700) < 0 || mkdir_p(recs, 0700) < 0)
+                return error_set(ret_err, errno, "create %s", state_dir);
+        fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return error_set(ret_err, errno, "open %s", lock);
+        if (flock(fd, LOCK_EX) < 0) {
+                int e = errno;
+                close(fd);
+                return error_set(ret_err, e, "lock %s", lock);
+        }
+        return fd;
+}
+
+typedef struct Subnet {
+        uint32_t base; /* host order */
+        int prefix;
+} Subnet;
+
+static int parse_subnet(const char *s, Subnet *ret, Error **ret_err)
+{
+        char buf[32], *slash;
+        struct in_addr a;
+        int pl;
+
+        snprintf(buf, sizeof(buf), "%s", s);
+        slash = strchr(buf, '/');
+        if (!slash || parse_int(slash + 1, &pl) < 0 || pl < 8 || pl > 30)
+                return error_setx(ret_err, EINVAL, "invalid subnet %s (want a.b.c.d/8..30)", s);
+        *slash = 0;
+        if (inet_pton(AF_INET, buf, &a) != 1)
+                return error_setx(ret_err, EINVAL, "invalid subnet %s", s);
+        ret->prefix = pl;
+        ret->base = ntohl(a.s_addr) & (pl ? ~0u << (32 - pl) : 0);
+        return 0;
+}
+
+static void ip_string(uint32_t host_order, char out[16])
+{
+        struct in_addr a = { .s_addr = htonl(host_order) };
+        inet_ntop(AF_INET, &a, out, 16);
+}
+
+/* The lowest free address of the subnet (.1 is the gateway), its lease
+ * made with O_EXCL. Called under the lock. */
+static int lease_take(const char *state_dir, const Subnet *sn, const char *id, char ip[16], Error **ret_err)
+{
+        _cleanup_free_ char *dir = path_join(state_dir, "leases");
+        _cleanup_close_ int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -EBADF;
+        uint32_t size = 1u << (32 - sn->prefix);
+
+        if (dfd < 0)
+                return error_set(ret_err, errno ? errno : ENOMEM, "open %s", dir ? dir : "leases");
+        for (uint32_t h = 2; h < size - 1; h++) {
+                _cleanup_close_ int fd = -EBADF;
+                ip_string(sn->base + h, ip);
+                fd = openat(dfd, ip, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+                if (fd < 0 && errno == EEXIST)
+                        continue;
+                if (fd < 0)
+                        return error_set(ret_err, errno, "lease %s", ip);
+                if (write_all(fd, id, strlen(id)) < 0) {
+                        (void)unlinkat(dfd, ip, 0);
+                        return error_set(ret_err, errno, "lease %s", ip);
+                }
+                return 0;
+        }
+        return error_setx(ret_err, ENOSPC, "no available IPv4 addresses on this network's address pools: %s", dir);
+}
+
+static void lease_drop(const char *state_dir, const char *ip)
+{
+        _cleanup_free_ char *p = NULL;
+
+        if (asprintf(&p, "%s/leases/%s", state_dir, ip) >= 0)
+                (void)unlink(p);
+}
+
+static char *record_path(const char *state_dir, const char *id)
+{
+        char *p = NULL;
+
+        return asprintf(&p, "%s/containers/%s.json", state_dir, id) < 0 ? NULL : p;
+}
+
+static json_t *ports_json(const NetPort *ports, size_t n)
+{
+        json_t *a = json_array();
+
+        for (size_t i = 0; a && i < n; i++)
+                json_array_append_new(a, json_pack("{s:s,s:s,s:i,s:i}", "proto", ports[i].proto, "host_ip",
+                                                   ports[i].host_ip, "host_port", ports[i].host_port, "container_port",
+                                                   ports[i].container_port));
+        return a;
+}
+
+static int ports_from_json(json_t *a, NetPort **ret, size_t *ret_n)
+{
+        size_t n = json_array_size(a);
+        NetPort *v = calloc(n + 1, sizeof(NetPort));
+
+        if (!v)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                json_t *o = json_array_get(a, i);
+                snprintf(v[i].proto, sizeof(v[i].proto), "%s", json_string_value(json_object_get(o, "proto")) ?: "tcp");
+                snprintf(v[i].host_ip, sizeof(v[i].host_ip), "%s",
+                         json_string_value(json_object_get(o, "host_ip")) ?: "");
+                v[i].host_port = (uint16_t)json_integer_value(json_object_get(o, "host_port"));
+                v[i].container_port = (uint16_t)json_integer_value(json_object_get(o, "container_port"));
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+/* Every port published by any container (records), for conflicts. */
+static int ports_in_use(const char *state_dir, NetPort **ret, size_t *ret_n)
+{
+        _cleanup_free_ char *dir = path_join(state_dir, "containers");
+        DIR *d = dir ? opendir(dir) : NULL;
+        struct dirent *de;
+        NetPort *all = NULL;
+        size_t n = 0;
+
+        *ret = NULL;
+        *ret_n = 0;
+        if (!d)
+                return 0;
+        while ((de = readdir(d))) {
+                _cleanup_free_ char *p = NULL;
+                NetPort *v = NULL, *m;
+                size_t k = 0;
+                json_t *rec;
+
+                if (de->d_name[0] == '.' || asprintf(&p, "%s/%s", dir, de->d_name) < 0)
+                        continue;
+                rec = json_load_file(p, 0, NULL);
+                if (rec && ports_from_json(json_object_get(rec, "ports"), &v, &k) == 0 && k > 0) {
+                        m = realloc(all, (n + k) * sizeof(NetPort));
+                        if (m) {
+                                memcpy(m + n, v, k * sizeof(NetPort));
+                                all = m;
+                                n += k;
+                        }
+                }
+                free(v);
+                json_decref(rec);
+        }
+        closedir(d);
+        *ret = all;
+        *ret_n = n;
+        return 0;
+}
+
+static bool ports_clash(const NetPort *a, const NetPort *b)
+{
+        return a->host_port == b->host_port && streq(a->proto, b->proto) &&
+               (!a->host_ip[0] || !b->host_ip[0] || streq(a->host_ip, b->host_ip));
+}
+
+/* Whether something on this host listens on the port already. */
+static bool port_bindable(const NetPort *p)
+{
+        struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(p->host_port) };
+        _cleanup_close_ int fd = socket(AF_INET, (streq(p->proto, "udp") ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+
+        if (fd < 0)
+                return true;
+        if (p->host_ip[0])
+                (void)inet_pton(AF_INET, p->host_ip, &sa.sin_addr);
+        return bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+}
+
+/* Host ports for the container's ports: given ones checked, 0 ones chosen
+ * from the ephemeral range as Docker does. */
+static int ports_assign(const char *state_dir, NetPort *ports, size_t n, Error **ret_err)
+{
+        _cleanup_free_ NetPort *used = NULL;
+        size_t n_used = 0;
+        uint16_t next = 32768;
+
+        (void)ports_in_use(state_dir, &used, &n_used);
+        for (size_t i = 0; i < n; i++) {
+                NetPort *p = &ports[i];
+                bool chosen = p->host_port == 0;
+                for (;;) {
+                        bool clash = false;
+                        if (chosen)
+                                p->host_port = next++;
+                        for (size_t k = 0; k < n_used && !clash; k++)
+                                clash = ports_clash(p, &used[k]);
+                        for (size_t k = 0; k < i && !clash; k++)
+                                clash = ports_clash(p, &ports[k]);
+                        if (!clash && port_bindable(p))
+                                break;
+                        if (!chosen)
+                                return error_setx(ret_err, EADDRINUSE,
+                                                  "driver failed programming external connectivity: Bind for "
+                                                  "%s:%u failed: port is already allocated",
+                                                  p->host_ip[0] ? p->host_ip : "0.0.0.0", p->host_port);
+                        if (next >= 61000)
+                                return error_setx(ret_err, EADDRINUSE, "no free host port for %u/%s", p->container_port,
+                                                  p->proto);
+                }
+        }
+        return 0;
+}
+
+/* ---- setup and teardown ---- */
+
+static int undo(const char *state_dir, const char *id, const NetAttachment *a, size_t n_published)
+{
+        for (size_t i = 0; i < n_published; i++)
+                NET_IGNORE(nft_port(false, &a->ports[i], a->ip, &ign_));
+        if (a->veth[0])
+                NET_IGNORE(link_delete(a->veth, &ign_));
+        if (a->ip[0])
+                lease_drop(state_dir, a->ip);
+        return 0;
+}
+
+int net_setup(const char *state_dir, const NetNetwork *nw, const char *id, const char *netns_path, const NetPort *ports,
+              size_t n_ports, NetAttachment *ret, Error **ret_err)
+{
+        _cleanup_close_ int lock = -EBADF, nsfd = -EBADF;
+        _cleanup_free_ char *rec_path = record_path(state_dir, id), *text = NULL;
+        NetAttachment a = { 0 };
+        Subnet sn = { 0 };
+        size_t published = 0;
+        json_t *rec;
+        uint32_t ipn;
+        int r;
+
+        memset(ret, 0, sizeof(*ret));
+        if (!rec_path)
+                return error_set(ret_err, ENOMEM, "network");
+        r = parse_subnet(nw->subnet, &sn, ret_err);
+        if (r < 0)
+                return r;
+        nsfd = open(netns_path, O_RDONLY | O_CLOEXEC);
+        if (nsfd < 0)
+                return error_set(ret_err, errno, "open %s", netns_path);
+        a.ports = calloc(n_ports + 1, sizeof(NetPort));
+        if (!a.ports)
+                return error_set(ret_err, ENOMEM, "network");
+        if (n_ports)
+                memcpy(a.ports, ports, n_ports * sizeof(NetPort));
+        a.n_ports = n_ports;
+
+        lock = state_lock(state_dir, ret_err);
+        if (lock < 0) {
+                net_attachment_clear(&a);
+                return lock;
+        }
+        ip_string(sn.base + 1, a.gateway);
+        a.prefix_len = sn.prefix;
+        r = link_ensure_bridge(nw->bridge, a.gateway, sn.prefix, ret_err);
+        if (r >= 0)
+                r = nft_ensure(nw->bridge, nw->subnet, ret_err);
+        if (r >= 0)
+                r = ports_assign(state_dir, a.ports, a.n_ports, ret_err);
+        if (r >= 0)
+                r = lease_take(state_dir, &sn, id, a.ip, ret_err);
+        if (r < 0)
+                goto fail;
+        /* Docker's MAC: 02:42 and the address */
+        (void)inet_pton(AF_INET, a.ip, &ipn);
+        ipn = ntohl(ipn);
+        snprintf(a.mac, sizeof(a.mac), "02:42:%02x:%02x:%02x:%02x", ipn >> 24, (ipn >> 16) & 0xff, (ipn >> 8) & 0xff,
+                 ipn & 0xff);
+        snprintf(a.veth, sizeof(a.veth), "veth%.8s", id);
+        r = link_add_veth(nw->bridge, a.veth, nsfd, a.mac, a.ip, sn.prefix, a.gateway, ret_err);
+        if (r < 0) {
+                a.veth[0] = 0; /* link_add_veth removed it */
+                goto fail;
+        }
+        for (; published < a.n_ports; published++) {
+                r = nft_port(true, &a.ports[published], a.ip, ret_err);
+                if (r < 0)
+                        goto fail;
+        }
+        rec = json_pack("{s:s,s:s,s:s,s:s,s:o}", "network", nw->name, "bridge", nw->bridge, "ip", a.ip, "veth", a.veth,
+                        "ports", ports_json(a.ports, a.n_ports));
+        text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+        json_decref(rec);
+        if (!text) {
+                r = error_set(ret_err, ENOMEM, "network record");
+                goto fail;
+        }
+        r = write_file_atomic(rec_path, text, strlen(text), 0600, ret_err);
+        if (r < 0)
+                goto fail;
+        *ret = a;
+        return 0;
+fail:
+        undo(state_dir, id, &a, published);
+        net_attachment_clear(&a);
+        return r;
+}
+
+int net_teardown(const char *state_dir, const char *id, Error **ret_err)
+{
+        _cleanup_free_ char *rec_path = record_path(state_dir, id);
+        _cleanup_close_ int lock = -EBADF;
+        NetAttachment a = { 0 };
+        json_t *rec;
+
+        if (!rec_path)
+                return error_set(ret_err, ENOMEM, "network");
+        if (access(rec_path, F_OK) < 0)
+                return 0;
+        lock = state_lock(state_dir, ret_err);
+        if (lock < 0)
+                return lock;
+        rec = json_load_file(rec_path, 0, NULL);
+        if (rec) {
+                snprintf(a.ip, sizeof(a.ip), "%s", json_string_value(json_object_get(rec, "ip")) ?: "");
+                snprintf(a.veth, sizeof(a.veth), "%s", json_string_value(json_object_get(rec, "veth")) ?: "");
+                (void)ports_from_json(json_object_get(rec, "ports"), &a.ports, &a.n_ports);
+                json_decref(rec);
+        }
+        undo(state_dir, id, &a, a.n_ports);
+        net_attachment_clear(&a);
+        (void)unlink(rec_path);
+        return 0;
+}

@@ -1,0 +1,89 @@
+/* husk's nftables table, through libnftables. See net.h for what it holds
+ * and why. */
+#include <errno.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/macros.h"
+#include "net/net-internal.h"
+
+static void nftp(struct nft_ctx **n)
+{
+        if (*n)
+                nft_ctx_free(*n);
+}
+
+/* Run nft commands; 0, or -EIO with nft's own message. */
+static int nft_run(const char *cmds, Error **ret_err)
+{
+        _cleanup_(nftp) struct nft_ctx *n = nft_ctx_new(NFT_CTX_DEFAULT);
+        const char *msg;
+        size_t l;
+
+        if (!n)
+                return error_set(ret_err, ENOMEM, "nftables context");
+        if (nft_ctx_buffer_output(n) < 0 || nft_ctx_buffer_error(n) < 0)
+                return error_set(ret_err, ENOMEM, "nftables buffers");
+        if (nft_run_cmd_from_buffer(n, cmds) == 0)
+                return 0;
+        msg = nft_ctx_get_error_buffer(n);
+        l = msg ? strlen(msg) : 0;
+        while (l > 0 && msg[l - 1] == '\n')
+                l--;
+        return error_setx(ret_err, EIO, "nftables: %.*s", (int)l, msg ? msg : "failed");
+}
+
+int nft_ensure(const char *bridge, const char *subnet, Error **ret_err)
+{
+        _cleanup_free_ char *table = NULL;
+
+        if (nft_run("list table ip husk", NULL) == 0)
+                return 0;
+        if (asprintf(&table,
+                     "table ip husk {\n"
+                     /* published ports: proto . port, or address . proto . port */
+                     "  map ports_any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+                     "  map ports_ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+                     "  chain ports {\n"
+                     "    dnat ip to ip daddr . meta l4proto . th dport map @ports_ip\n"
+                     "    dnat ip to meta l4proto . th dport map @ports_any\n"
+                     "  }\n"
+                     "  chain prerouting { type nat hook prerouting priority dstnat; policy accept;\n"
+                     "    fib daddr type local jump ports\n"
+                     "  }\n"
+                     "  chain output { type nat hook output priority -100; policy accept;\n"
+                     "    fib daddr type local jump ports\n"
+                     "  }\n"
+                     "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
+                     "    ip saddr %s oifname != \"%s\" masquerade\n"
+                     /* localhost and hairpin: the reply must come back here */
+                     "    oifname \"%s\" ct status dnat masquerade\n"
+                     "  }\n"
+                     "  chain forward { type filter hook forward priority filter; policy accept;\n"
+                     "    oifname \"%s\" ct state established,related accept\n"
+                     "    iifname \"%s\" accept\n"
+                     "    oifname \"%s\" ct status dnat accept\n"
+                     "  }\n"
+                     "}\n",
+                     subnet, bridge, bridge, bridge, bridge, bridge) < 0)
+                return error_set(ret_err, ENOMEM, "nftables");
+        return nft_run(table, ret_err);
+}
+
+int nft_port(bool add, const NetPort *p, const char *ip, Error **ret_err)
+{
+        char key[64], cmd[256];
+
+        if (p->host_ip[0])
+                snprintf(key, sizeof(key), "%s . %s . %u", p->host_ip, p->proto, p->host_port);
+        else
+                snprintf(key, sizeof(key), "%s . %u", p->proto, p->host_port);
+        if (add)
+                snprintf(cmd, sizeof(cmd), "add element ip husk %s { %s : %s . %u }",
+                         p->host_ip[0] ? "ports_ip" : "ports_any", key, ip, p->container_port);
+        else
+                snprintf(cmd, sizeof(cmd), "delete element ip husk %s { %s }", p->host_ip[0] ? "ports_ip" : "ports_any",
+                         key);
+        return nft_run(cmd, ret_err);
+}
