@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/engine-internal.h"
+#include "engine/volumes.h"
 #include "image/imgspec.h"
 #include "image/rootfs.h"
 #include "lib/macros.h"
@@ -28,78 +29,6 @@ static bool name_valid(const char *n)
                 if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", *p))
                         return false;
         return n[1] != 0;
-}
-
-typedef struct Volume {
-        char *source, *destination;
-        bool ro;
-} Volume;
-
-static void volumes_free(Volume *v, size_t n)
-{
-        for (size_t i = 0; i < n; i++) {
-                free(v[i].source);
-                free(v[i].destination);
-        }
-        free(v);
-}
-
-static int parse_volumes(char *const *specs, Volume **ret, size_t *ret_n, Error **ret_err)
-{
-        size_t n = strv_length(specs);
-        Volume *v = calloc(n + 1, sizeof(Volume));
-
-        if (!v)
-                return error_set(ret_err, ENOMEM, "volumes");
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_strv_ char **parts = NULL;
-                char *copy = strdup(specs[i]), *save = NULL;
-                size_t k = 0;
-
-                for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save))
-                        strv_push(&parts, t);
-                free(copy);
-                k = strv_length(parts);
-                if (k < 2 || k > 3 || parts[0][0] != '/' || parts[1][0] != '/' ||
-                    (k == 3 && !streq(parts[2], "ro") && !streq(parts[2], "rw"))) {
-                        volumes_free(v, n);
-                        return error_setx(
-                                ret_err, EINVAL,
-                                "invalid volume specification: '%s' (want /host/path:/container/path[:ro|rw]; "
-                                "named volumes are not supported yet)",
-                                specs[i]);
-                }
-                v[i].source = path_clean(parts[0]);
-                v[i].destination = path_clean(parts[1]);
-                v[i].ro = k == 3 && streq(parts[2], "ro");
-        }
-        *ret = v;
-        *ret_n = n;
-        return 0;
-}
-
-static int add_bind(Spec *spec, const Volume *v)
-{
-        SpecMount *m = realloc(spec->mounts, (spec->n_mounts + 1) * sizeof(SpecMount));
-        SpecMount *nm;
-
-        if (!m)
-                return -ENOMEM;
-        spec->mounts = m;
-        nm = &m[spec->n_mounts];
-        *nm = (SpecMount){ 0 };
-        nm->destination = strdup(v->destination);
-        nm->type = strdup("bind");
-        nm->source = strdup(v->source);
-        nm->options = calloc(4, sizeof(char *));
-        spec->n_mounts++;
-        if (!nm->destination || !nm->type || !nm->source || !nm->options)
-                return -ENOMEM;
-        nm->options[0] = strdup("rbind");
-        nm->options[1] = strdup("rprivate");
-        nm->options[2] = strdup(v->ro ? "ro" : "rw");
-        nm->n_options = 3;
-        return nm->options[0] && nm->options[1] && nm->options[2] ? 0 : -ENOMEM;
 }
 
 static void drop_netns(Spec *spec)
@@ -129,26 +58,16 @@ static json_t *strv_json(char *const *v)
 }
 
 static json_t *build_record(const char *id, const char *name, const EngineCreateOpts *o, const StoreImage *img,
-                            const ImageConfig *ic, const Spec *spec, const Volume *vols, size_t n_vols,
-                            const char *network, const char *cgparent, const char *log_path)
+                            const ImageConfig *ic, const Spec *spec, const char *network, const char *cgparent,
+                            const char *log_path)
 {
         _cleanup_free_ char *now = now_rfc3339(), *fullname = NULL;
-        json_t *args = json_array(), *binds = n_vols ? json_array() : json_null(), *mounts = json_array();
+        json_t *args = json_array(), *binds = json_null(), *mounts = json_array();
         char *const *entry = o->entrypoint ? o->entrypoint : ic->entrypoint;
         char *const *cmd = o->entrypoint ? o->cmd : (o->cmd ? o->cmd : ic->cmd);
 
         for (size_t i = 1; i < spec->process.n_args; i++)
                 json_array_append_new(args, json_string(spec->process.args[i]));
-        for (size_t i = 0; i < n_vols; i++) {
-                char *b = NULL;
-                if (asprintf(&b, "%s:%s%s", vols[i].source, vols[i].destination, vols[i].ro ? ":ro" : "") >= 0)
-                        json_array_append_new(binds, json_string(b));
-                free(b);
-                json_array_append_new(mounts,
-                                      json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", vols[i].source,
-                                                "Destination", vols[i].destination, "Mode", vols[i].ro ? "ro" : "",
-                                                "RW", !vols[i].ro, "Propagation", "rprivate"));
-        }
         if (asprintf(&fullname, "/%s", name) < 0)
                 fullname = NULL;
         return json_pack(
@@ -178,8 +97,8 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         _cleanup_spec_ Spec *spec = NULL;
         _cleanup_close_ int rootfs_fd = -EBADF;
         const char *network = o->network ? o->network : "none", *cgparent = o->cgroup_parent;
-        Volume *vols = NULL;
-        size_t n_vols = 0, cfg_len = 0;
+        _cleanup_(engine_mounts_freep) EngineMounts *mounts = NULL;
+        size_t cfg_len = 0;
         json_t *rec = NULL;
         char id[65];
         int r;
@@ -199,8 +118,9 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
                                   "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", o->name);
         if (!cgparent || !*cgparent)
                 cgparent = "/husk";
-        if (o->volumes && parse_volumes(o->volumes, &vols, &n_vols, ret_err) < 0)
-                return -EINVAL;
+        r = engine_mounts_parse(o, &mounts, ret_err);
+        if (r < 0)
+                return r;
 
         r = store_lookup(e->store, o->image, &img, NULL, ret_err);
         if (r < 0)
@@ -268,18 +188,9 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         spec->linux_.cgroups_path = TAKE_PTR(cgpath);
         if (streq(network, "host"))
                 drop_netns(spec);
-        for (size_t i = 0; i < n_vols; i++) {
-                struct stat st;
-                /* Docker makes a missing host directory */
-                if (stat(vols[i].source, &st) < 0 && mkdir_p(vols[i].source, 0755) < 0) {
-                        r = error_set(ret_err, errno, "create %s", vols[i].source);
-                        goto undo;
-                }
-                if (add_bind(spec, &vols[i]) < 0) {
-                        r = error_set(ret_err, ENOMEM, "volumes");
-                        goto undo;
-                }
-        }
+        r = engine_mounts_apply(e, mounts, ic, rootfs_fd, spec, ret_err);
+        if (r < 0)
+                goto undo;
         if (!spec->root_path || !spec->linux_.cgroups_path) {
                 r = error_set(ret_err, ENOMEM, "spec");
                 goto undo;
@@ -292,8 +203,9 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         r = write_file_atomic(spec_path, spec_text, strlen(spec_text), 0600, ret_err);
         if (r < 0)
                 goto undo;
-        rec = build_record(id, name, o, img, ic, spec, vols, n_vols, network, cgparent, log_path);
-        if (!rec) {
+        rec = build_record(id, name, o, img, ic, spec, network, cgparent, log_path);
+        if (!rec || engine_mounts_record(mounts, rec) < 0) {
+                json_decref(rec);
                 r = error_set(ret_err, ENOMEM, "container record");
                 goto undo;
         }
@@ -302,15 +214,14 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         if (r < 0)
                 goto undo;
         engine_unlock(e);
-        volumes_free(vols, n_vols);
         *ret_id = strdup(id);
         return 0;
 undo:
+        engine_mounts_undo(e, mounts);
         (void)rootfs_remove(e->store, id, NULL);
 unlock:
         engine_unlock(e);
 out:
-        volumes_free(vols, n_vols);
         return r;
 }
 
