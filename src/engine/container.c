@@ -218,6 +218,8 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         return 0;
 undo:
         engine_mounts_undo(e, mounts);
+        /* an fd open in the rootfs would keep it busy */
+        rootfs_fd = safe_close(rootfs_fd);
         (void)rootfs_remove(e->store, id, NULL);
 unlock:
         engine_unlock(e);
