@@ -209,6 +209,19 @@ static int parse_v(EngineMounts *ms, const char *raw, Error **ret_err)
         if (k == 2 && parts[0][0] == '/' && parts[1][0] != '/' && (streq(parts[1], "ro") || streq(parts[1], "rw")))
                 /* "/ctr:ro": a volume cannot take a mode without a name */
                 return error_setx(ret_err, EINVAL, "invalid volume specification: '%s'", raw);
+        if (parts[0][0] == '.' &&
+            (!parts[0][1] || parts[0][1] == '/' || (parts[0][1] == '.' && (!parts[0][2] || parts[0][2] == '/')))) {
+                /* ./dir and ../dir: relative to here, as Docker's CLI makes them */
+                _cleanup_free_ char *cwd = getcwd(NULL, 0), *joined = cwd ? path_join(cwd, parts[0]) : NULL,
+                                    *abs = joined ? path_clean(joined) : NULL;
+                if (!abs)
+                        return error_set(ret_err, errno ?: ENOMEM, "resolve %s", parts[0]);
+                free(parts[0]);
+                parts[0] = TAKE_PTR(abs);
+                free(m->raw);
+                if (asprintf(&m->raw, "%s:%s%s%s", parts[0], parts[1], k == 3 ? ":" : "", k == 3 ? parts[2] : "") < 0)
+                        m->raw = NULL;
+        }
         m->type = parts[0][0] == '/' ? MT_BIND : MT_VOLUME;
         m->mode = strdup(k == 3 ? parts[2] : "");
         if (!m->mode)
@@ -781,6 +794,15 @@ static int apply_one(Engine *e, EngineMount *m, int rootfs_fd, Spec *spec, Error
         return 0;
 }
 
+static size_t path_depth(const char *p)
+{
+        size_t n = 0;
+
+        for (; *p; p++)
+                n += *p == '/';
+        return n;
+}
+
 int engine_mounts_apply(Engine *e, EngineMounts *ms, const ImageConfig *ic, int rootfs_fd, Spec *spec, Error **ret_err)
 {
         bool shared = false, slave = false;
@@ -801,6 +823,15 @@ int engine_mounts_apply(Engine *e, EngineMounts *ms, const ImageConfig *ic, int 
                 m->anonymous = true;
                 m->destination = TAKE_PTR(dst);
         }
+        /* parents before what is mounted below them, whatever the order
+         * of the flags: as Docker, by the number of path components */
+        for (size_t i = 1; i < ms->n; i++)
+                for (size_t j = i; j > 0 && path_depth(ms->m[j - 1].destination) > path_depth(ms->m[j].destination);
+                     j--) {
+                        EngineMount t = ms->m[j];
+                        ms->m[j] = ms->m[j - 1];
+                        ms->m[j - 1] = t;
+                }
         for (size_t i = 0; i < ms->n; i++) {
                 EngineMount *m = &ms->m[i];
                 int r = apply_one(e, m, rootfs_fd, spec, ret_err);

@@ -111,6 +111,22 @@ nothing_made() {
 	nothing_made
 }
 
+@test "mounts nest whatever the order of the flags; ./relative host paths" {
+	mkdir -p "$TEST_DIR/outer" "$TEST_DIR/rel"
+	echo rel >"$TEST_DIR/rel/f"
+	run hrun --name nest -v inner:/x/y --mount "type=bind,src=$TEST_DIR/outer,dst=/x" --tmpfs /x/y/z \
+		husk-test-img sh -c 'touch /x/y/z/t && echo in >/x/y/f && echo out >/x/g'
+	[ "$status" -eq 0 ]
+	[ "$(cat "$TEST_DIR/store/volumes/inner/_data/f")" = in ]
+	[ "$(cat "$TEST_DIR/outer/g")" = out ]
+	[ ! -e "$TEST_DIR/store/volumes/inner/_data/z/t" ]
+	run bash -c "cd '$TEST_DIR' && '$HUSK' run --rm --cgroup-parent /husk-test -v ./rel:/r:ro husk-test-img cat /r/f"
+	[ "$status" -eq 0 ]
+	[ "$output" = rel ]
+	(cd "$TEST_DIR/rel" && "$HUSK" create --name relrec -v ../rel:/r husk-test-img >/dev/null)
+	[ "$(husk inspect -f '{{json .HostConfig.Binds}}' relrec)" = "[\"$TEST_DIR/rel:/r\"]" ]
+}
+
 @test "propagation rslave: a mount made on the host under the source appears inside" {
 	shared_dir "$TEST_DIR/src"
 	mkdir -p "$TEST_DIR/src/sub"
@@ -301,7 +317,7 @@ nothing_made() {
 	run hrun --name mm --mount "type=bind,source=$TEST_DIR/b,target=/b,readonly" \
 		--mount type=volume,src=mv,destination=/v \
 		--mount type=tmpfs,dst=/t,tmpfs-size=64m,tmpfs-mode=1770 \
-		husk-test-img sh -c '! touch /b/x; touch /v/x && grep " /t " /proc/mounts; stat -c %a /t'
+		husk-test-img sh -c '! touch /b/x 2>/dev/null; touch /v/x && grep " /t " /proc/mounts; stat -c %a /t'
 	[ "$status" -eq 0 ]
 	[[ $output == *"tmpfs /t tmpfs rw,nosuid,nodev,noexec,relatime,size=65536k,mode=1770"* ]]
 	[ "${lines[-1]}" = 1770 ]
