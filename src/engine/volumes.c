@@ -813,7 +813,11 @@ int engine_mounts_apply(Engine *e, EngineMounts *ms, const ImageConfig *ic, int 
 
                 if (!dst)
                         return error_set(ret_err, ENOMEM, "volumes");
-                if (dst[0] != '/' || find_destination(ms, dst, ms->n))
+                /* the image's config is not to be trusted: no volume over
+                 * the whole rootfs, no relative path */
+                if (check_target(*v, "volume", dst, ret_err) < 0)
+                        return error_prefix(ret_err, "image config Volumes");
+                if (find_destination(ms, dst, ms->n))
                         continue;
                 m = mount_add(ms);
                 if (!m || !(m->mode = strdup("")))

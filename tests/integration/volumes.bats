@@ -44,6 +44,7 @@ setup_file() {
 	local t=${BATS_FILE_TMPDIR:?}
 	make_image "$t" oci
 	make_image "$t" ocivol --config.volume /vol
+	make_image "$t" ocibad --config.volume /../
 }
 
 setup() {
@@ -382,6 +383,11 @@ nothing_made() {
 	[[ $output == *"mount path must be absolute"* ]]
 	run -125 hrun -v v1:/x -v v2:/x husk-test-img true
 	[ "$output" = "Error: Duplicate mount point: /x" ]
+	# an image's Volumes are checked too: none over the whole rootfs
+	id=$(husk load -i "$BATS_FILE_TMPDIR/ocibad" | sed -n 's/^Loaded image ID: //p')
+	run -125 hrun -v v1:/x "$id" true
+	[ "$output" = "Error: image config Volumes: invalid specification: destination can't be '/'" ]
+	husk rmi "$id" >/dev/null
 	# a later failure (here: a propagation the source cannot give) undoes
 	# the volumes made before it
 	shared_dir "$TEST_DIR/p" private
