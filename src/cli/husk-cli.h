@@ -99,3 +99,8 @@ int cmd_wait(const Cmd *cmd, int argc, char **argv);
 int cmd_ps(const Cmd *cmd, int argc, char **argv);
 int cmd_logs(const Cmd *cmd, int argc, char **argv);
 int cmd_inspect(const Cmd *cmd, int argc, char **argv);
+int cmd_volume_create(const Cmd *cmd, int argc, char **argv);
+int cmd_volume_ls(const Cmd *cmd, int argc, char **argv);
+int cmd_volume_inspect(const Cmd *cmd, int argc, char **argv);
+int cmd_volume_rm(const Cmd *cmd, int argc, char **argv);
+int cmd_volume_prune(const Cmd *cmd, int argc, char **argv);

@@ -72,6 +72,9 @@ enum {
         OPT_CGROUP_PARENT,
         /* mounts */
         OPT_MOUNTS_ = 1100,
+        OPT_MOUNT,
+        OPT_TMPFS,
+        OPT_READ_ONLY,
 
         /* security, namespaces, resources, labels, stop signal */
         OPT_SECURITY_ = 1200,
@@ -332,6 +335,9 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 { "publish-all", no_argument, NULL, 'P' },
                 { "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
                 /* mounts */
+                { "mount", required_argument, NULL, OPT_MOUNT },
+                { "tmpfs", required_argument, NULL, OPT_TMPFS },
+                { "read-only", no_argument, NULL, OPT_READ_ONLY },
 
                 /* security, namespaces, resources, labels, stop signal */
                 { "cap-add", required_argument, NULL, OPT_CAP_ADD },
@@ -368,7 +374,8 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 { "help", no_argument, NULL, 'h' },
                 { 0 },
         };
-        _cleanup_strv_ char **env = NULL, **vols = NULL, **entry = NULL, **cmdv = NULL, **publish = NULL;
+        _cleanup_strv_ char **env = NULL, **vols = NULL, **entry = NULL, **cmdv = NULL, **publish = NULL,
+                            **mounts = NULL, **tmpfs = NULL;
         _cleanup_store_ Store *s = NULL;
         _cleanup_engine_ Engine *e = NULL;
         _cleanup_error_ Error *err = NULL;
@@ -409,6 +416,11 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 o.cgroup_parent = optarg;
                 break;
                 /* mounts */
+        case OPT_MOUNT: strv_push(&mounts, optarg); break;
+        case OPT_TMPFS: strv_push(&tmpfs, optarg); break;
+        case OPT_READ_ONLY:
+                o.read_only = true;
+                break;
 
                 /* security, namespaces, resources, labels, stop signal */
         case 'c':
@@ -435,6 +447,8 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
         o.publish = publish;
         if (hostconfig_validate(&o, &err) < 0)
                 return cli_fail125(err);
+        o.mounts = mounts;
+        o.tmpfs = tmpfs;
         if (cli_open_engine(&s, &e, &err) < 0 || engine_create(e, &o, &id, &err) < 0)
                 return cli_fail125(err);
         if (!run) {
@@ -445,7 +459,7 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
         if (r < 0) {
                 cli_fail(err);
                 if (o.auto_remove)
-                        (void)engine_remove(e, id, true, NULL);
+                        (void)engine_remove_volumes(e, id, true, true, NULL);
                 return cli_exec_exit(r, EXIT_USAGE);
         }
         if (detach)
@@ -605,9 +619,15 @@ int cmd_kill(const Cmd *cmd, int argc, char **argv)
         return for_each(cmd, argc, argv, do_kill, &sig, true);
 }
 
+typedef struct RmOpts {
+        bool force, volumes;
+} RmOpts;
+
 static int do_rm(Engine *e, const char *id, void *data, Error **err)
 {
-        return engine_remove(e, id, *(bool *)data, err);
+        const RmOpts *o = data;
+
+        return engine_remove_volumes(e, id, o->force, o->volumes, err);
 }
 
 int cmd_rm(const Cmd *cmd, int argc, char **argv)
@@ -616,11 +636,15 @@ int cmd_rm(const Cmd *cmd, int argc, char **argv)
                                             { "volumes", no_argument, NULL, 'v' },
                                             { "help", no_argument, NULL, 'h' },
                                             { 0 } };
-        bool force = false;
+        RmOpts o = { 0 };
         int c;
 
-        GETOPT_LOOP(cmd, argc, argv, "+fv", lo, c) if (c == 'f') force = true;
-        return for_each(cmd, argc, argv, do_rm, &force, true);
+        GETOPT_LOOP(cmd, argc, argv, "+fv", lo, c) switch (c)
+        {
+        case 'f': o.force = true; break;
+        case 'v': o.volumes = true; break;
+        }
+        return for_each(cmd, argc, argv, do_rm, &o, true);
 }
 
 static int do_wait(Engine *e, const char *id, void *data, Error **err)

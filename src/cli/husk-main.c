@@ -104,51 +104,59 @@ static int cmd_transfer(const Cmd *cmd, int argc, char **argv)
                         "      --platform string          os/arch[/variant] (default: this host's)\n"           \
                         "  -q, --quiet                    Suppress verbose output\n"                            \
         }
-#define RUN_OPTIONS                                                                                    \
-        "      --cap-add list           Add Linux capabilities (NET_ADMIN, ALL)\n"                     \
-        "      --cap-drop list          Drop Linux capabilities\n"                                     \
-        "      --cgroup-parent string   Parent cgroup of the container's (default \"/husk\")\n"        \
-        "      --cpu-period int         Limit CPU CFS period\n"                                        \
-        "      --cpu-quota int          Limit CPU CFS quota\n"                                         \
-        "  -c, --cpu-shares int         CPU shares (relative weight)\n"                                \
-        "      --cpus decimal           Number of CPUs\n"                                              \
-        "      --cpuset-cpus string     CPUs in which to allow execution (0-3, 0,1)\n"                 \
-        "      --cpuset-mems string     MEMs in which to allow execution (0-3, 0,1)\n"                 \
-        "  -d, --detach                 Run in the background and print the container ID\n"            \
-        "      --device list            Add a host device: /dev/x[:/dev/y][:rwm]\n"                    \
-        "      --entrypoint string      Overwrite the image's ENTRYPOINT\n"                            \
-        "  -e, --env list               Set environment variables\n"                                   \
-        "      --env-file list          Read in a file of environment variables\n"                     \
-        "      --group-add list         Add additional groups to join\n"                               \
-        "  -h, --hostname string        Container host name\n"                                         \
-        "  -i, --interactive            Keep STDIN open (attached runs)\n"                             \
-        "      --ipc string             IPC mode: host, private, shareable, none, container:X\n"       \
-        "  -l, --label list             Set meta data on a container\n"                                \
-        "      --label-file list        Read in a line delimited file of labels\n"                     \
-        "  -m, --memory bytes           Memory limit (512m, 1g)\n"                                     \
-        "      --memory-reservation bytes\n"                                                           \
-        "                               Memory soft limit\n"                                           \
-        "      --memory-swap bytes      Memory plus swap (-1: unlimited swap)\n"                       \
-        "      --name string            Assign a name to the container\n"                              \
-        "      --network string         \"none\" (the default for now: only lo) or \"host\"; bridge\n" \
-        "                               networking (and -p) comes with the networking layer\n"         \
-        "      --oom-kill-disable       Disable the OOM killer\n"                                      \
-        "      --oom-score-adj int      Tune the host's OOM preferences (-1000 to 1000)\n"             \
-        "      --pid string             PID namespace: host or container:X\n"                          \
-        "      --pids-limit int         Tune container pids limit (-1 for unlimited)\n"                \
-        "      --privileged             Give extended privileges to this container\n"                  \
-        "      --rm                     Remove the container when it exits\n"                          \
-        "      --security-opt list      seccomp=unconfined|FILE, no-new-privileges[=false],\n"         \
-        "                               label=..., apparmor=...\n"                                     \
-        "      --shm-size bytes         Size of /dev/shm (default 64m)\n"                              \
-        "      --stop-signal string     Signal to stop the container\n"                                \
-        "      --stop-timeout int       Seconds to wait before killing the container on stop\n"        \
-        "      --sysctl list            Namespaced kernel parameters (net.*, kernel.shm*, ...)\n"      \
-        "  -t, --tty                    Not supported yet\n"                                           \
-        "      --ulimit list            Ulimit options: name=soft[:hard]\n"                            \
-        "  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"          \
-        "      --uts string             UTS namespace: host\n"                                         \
-        "  -v, --volume list            Bind mount a host path: /host:/ctr[:ro|rw]\n"                  \
+#define RUN_OPTIONS                                                                                        \
+        "      --cap-add list           Add Linux capabilities (NET_ADMIN, ALL)\n"                         \
+        "      --cap-drop list          Drop Linux capabilities\n"                                         \
+        "      --cgroup-parent string   Parent cgroup of the container's (default \"/husk\")\n"            \
+        "      --cpu-period int         Limit CPU CFS period\n"                                            \
+        "      --cpu-quota int          Limit CPU CFS quota\n"                                             \
+        "  -c, --cpu-shares int         CPU shares (relative weight)\n"                                    \
+        "      --cpus decimal           Number of CPUs\n"                                                  \
+        "      --cpuset-cpus string     CPUs in which to allow execution (0-3, 0,1)\n"                     \
+        "      --cpuset-mems string     MEMs in which to allow execution (0-3, 0,1)\n"                     \
+        "  -d, --detach                 Run in the background and print the container ID\n"                \
+        "      --device list            Add a host device: /dev/x[:/dev/y][:rwm]\n"                        \
+        "      --entrypoint string      Overwrite the image's ENTRYPOINT\n"                                \
+        "  -e, --env list               Set environment variables\n"                                       \
+        "      --env-file list          Read in a file of environment variables\n"                         \
+        "      --group-add list         Add additional groups to join\n"                                   \
+        "  -h, --hostname string        Container host name\n"                                             \
+        "  -i, --interactive            Keep STDIN open (attached runs)\n"                                 \
+        "      --ipc string             IPC mode: host, private, shareable, none, container:X\n"           \
+        "  -l, --label list             Set meta data on a container\n"                                    \
+        "      --label-file list        Read in a line delimited file of labels\n"                         \
+        "  -m, --memory bytes           Memory limit (512m, 1g)\n"                                         \
+        "      --memory-reservation bytes\n"                                                               \
+        "                               Memory soft limit\n"                                               \
+        "      --memory-swap bytes      Memory plus swap (-1: unlimited swap)\n"                           \
+        "      --mount mount            Attach a filesystem mount: type=bind|volume|tmpfs,\n"              \
+        "                               source=..,target=..[,readonly][,bind-propagation=..]\n"            \
+        "                               [,volume-nocopy][,tmpfs-size=..][,tmpfs-mode=..]\n"                \
+        "      --name string            Assign a name to the container\n"                                  \
+        "      --network string         bridge (the default), none, host\n"                                \
+        "      --oom-kill-disable       Disable the OOM killer\n"                                          \
+        "      --oom-score-adj int      Tune the host's OOM preferences (-1000 to 1000)\n"                 \
+        "  -p, --publish list           Publish a container's port: [ip:][hostPort:]containerPort[/udp]\n" \
+        "  -P, --publish-all            Publish every exposed port to a free host port\n"                  \
+        "      --pid string             PID namespace: host or container:X\n"                              \
+        "      --pids-limit int         Tune container pids limit (-1 for unlimited)\n"                    \
+        "      --privileged             Give extended privileges to this container\n"                      \
+        "      --read-only              Mount the container's root filesystem as read only\n"              \
+        "      --rm                     Remove the container when it exits\n"                              \
+        "      --security-opt list      seccomp=unconfined|FILE, no-new-privileges[=false],\n"             \
+        "                               label=..., apparmor=...\n"                                         \
+        "      --shm-size bytes         Size of /dev/shm (default 64m)\n"                                  \
+        "      --stop-signal string     Signal to stop the container\n"                                    \
+        "      --stop-timeout int       Seconds to wait before killing the container on stop\n"            \
+        "      --sysctl list            Namespaced kernel parameters (net.*, kernel.shm*, ...)\n"          \
+        "      --tmpfs list             Mount a tmpfs directory: /path[:options]\n"                        \
+        "  -t, --tty                    Not supported yet\n"                                               \
+        "      --ulimit list            Ulimit options: name=soft[:hard]\n"                                \
+        "  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"              \
+        "      --uts string             UTS namespace: host\n"                                             \
+        "  -v, --volume list            Bind mount a volume: /host:/ctr[:opts], name:/ctr[:opts]\n"        \
+        "                               or /ctr; opts: ro|rw, z|Z, nocopy, [r]private,\n"                  \
+        "                               [r]shared, [r]slave (default rprivate)\n"                          \
         "  -w, --workdir string         Working directory inside the container\n"
 
 static const Cmd commands[] = {
@@ -187,7 +195,8 @@ static const Cmd commands[] = {
           "      --no-trunc   Don't truncate output\n"
           "  -q, --quiet      Only display container IDs\n" },
         { "rm", cmd_rm, "[OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers",
-          "  -f, --force   Force the removal of a running container (uses SIGKILL)\n" },
+          "  -f, --force     Force the removal of a running container (uses SIGKILL)\n"
+          "  -v, --volumes   Remove anonymous volumes associated with the container\n" },
         { "run", cmd_run, "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create and run a new container from an image",
           RUN_OPTIONS },
         { "start", cmd_start, "CONTAINER [CONTAINER...]", "Start one or more stopped containers", NULL },
@@ -217,6 +226,30 @@ static const Cmd image_commands[] = {
         { "image unmount", cmd_image_unmount, "IMAGE [IMAGE...]", "Unmount what \"image mount\" mounted", NULL },
 };
 
+static const Cmd volume_commands[] = {
+        { "volume create", cmd_volume_create, "[OPTIONS] [VOLUME]", "Create a volume",
+          "  -d, --driver string   Specify volume driver name (only \"local\")\n"
+          "      --label list      Set metadata for a volume\n"
+          "      --name string     Specify volume name\n" },
+        { "volume inspect", cmd_volume_inspect, "VOLUME [VOLUME...]",
+          "Display detailed information on one or more volumes", NULL },
+        { "volume ls", cmd_volume_ls, "[OPTIONS]", "List volumes",
+          "  -f, --filter filter   Provide filter values (name=.., driver=local, label=KEY[=VALUE],\n"
+          "                        dangling=true|false)\n"
+          "  -q, --quiet           Only display volume names\n" },
+        { "volume list", cmd_volume_ls, "[OPTIONS]", "List volumes",
+          "  -f, --filter filter   Provide filter values (name=.., driver=local, label=KEY[=VALUE],\n"
+          "                        dangling=true|false)\n"
+          "  -q, --quiet           Only display volume names\n" },
+        { "volume prune", cmd_volume_prune, "[OPTIONS]", "Remove unused local volumes",
+          "  -a, --all     Remove all unused volumes, not just anonymous ones\n"
+          "  -f, --force   Do not prompt for confirmation\n" },
+        { "volume rm", cmd_volume_rm, "[OPTIONS] VOLUME [VOLUME...]", "Remove one or more volumes",
+          "  -f, --force   Do not fail on a volume that does not exist\n" },
+        { "volume remove", cmd_volume_rm, "[OPTIONS] VOLUME [VOLUME...]", "Remove one or more volumes",
+          "  -f, --force   Do not fail on a volume that does not exist\n" },
+};
+
 static void usage(FILE *f)
 {
         fprintf(f, "Usage:  husk [OPTIONS] COMMAND\n\n"
@@ -235,7 +268,7 @@ static void usage(FILE *f)
                    "Commands:\n");
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-        fprintf(f, "\nManagement Commands:\n  image      Manage images\n\n"
+        fprintf(f, "\nManagement Commands:\n  image      Manage images\n  volume     Manage volumes\n\n"
                    "Run 'husk COMMAND --help' for more information on a command.\n");
 }
 
@@ -369,19 +402,23 @@ int main(int argc, char **argv)
                 usage(stderr);
                 return EXIT_USAGE;
         }
-        if (streq(argv[i], "image")) {
+        if (streq(argv[i], "image") || streq(argv[i], "volume")) {
+                bool img = streq(argv[i], "image");
+                const Cmd *table = img ? image_commands : volume_commands;
+                size_t n = img ? ELEMENTSOF(image_commands) : ELEMENTSOF(volume_commands);
+                size_t skip = strlen(argv[i]) + 1;
+
                 if (i + 1 == argc || streq(argv[i + 1], "--help")) {
-                        fprintf(i + 1 == argc ? stderr : stdout, "\nUsage:  husk image COMMAND\n\nManage images\n\n"
-                                                                 "Commands:\n");
-                        for (size_t k = 0; k < ELEMENTSOF(image_commands); k++)
-                                fprintf(i + 1 == argc ? stderr : stdout, "  %-8s %s\n", image_commands[k].name + 6,
-                                        image_commands[k].summary);
+                        FILE *f = i + 1 == argc ? stderr : stdout;
+                        fprintf(f, "\nUsage:  husk %s COMMAND\n\nManage %ss\n\nCommands:\n", argv[i], argv[i]);
+                        for (size_t k = 0; k < n; k++)
+                                fprintf(f, "  %-8s %s\n", table[k].name + skip, table[k].summary);
                         return i + 1 == argc ? EXIT_USAGE : 0;
                 }
-                cmd = find(image_commands, ELEMENTSOF(image_commands), "image", argv[i + 1]);
+                cmd = find(table, n, argv[i], argv[i + 1]);
                 if (!cmd) {
-                        fprintf(stderr, "husk: 'image %s' is not a husk command.\nSee 'husk image --help'\n",
-                                argv[i + 1]);
+                        fprintf(stderr, "husk: '%s %s' is not a husk command.\nSee 'husk %s --help'\n", argv[i],
+                                argv[i + 1], argv[i]);
                         return 1;
                 }
                 i++;

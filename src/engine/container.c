@@ -14,6 +14,7 @@
 #include "engine/engine-internal.h"
 #include "engine/hostconfig.h"
 #include "engine/network.h"
+#include "engine/volumes.h"
 #include "image/imgspec.h"
 #include "image/rootfs.h"
 #include "lib/macros.h"
@@ -32,78 +33,6 @@ static bool name_valid(const char *n)
         return n[1] != 0;
 }
 
-typedef struct Volume {
-        char *source, *destination;
-        bool ro;
-} Volume;
-
-static void volumes_free(Volume *v, size_t n)
-{
-        for (size_t i = 0; i < n; i++) {
-                free(v[i].source);
-                free(v[i].destination);
-        }
-        free(v);
-}
-
-static int parse_volumes(char *const *specs, Volume **ret, size_t *ret_n, Error **ret_err)
-{
-        size_t n = strv_length(specs);
-        Volume *v = calloc(n + 1, sizeof(Volume));
-
-        if (!v)
-                return error_set(ret_err, ENOMEM, "volumes");
-        for (size_t i = 0; i < n; i++) {
-                _cleanup_strv_ char **parts = NULL;
-                char *copy = strdup(specs[i]), *save = NULL;
-                size_t k = 0;
-
-                for (char *t = strtok_r(copy, ":", &save); t; t = strtok_r(NULL, ":", &save))
-                        strv_push(&parts, t);
-                free(copy);
-                k = strv_length(parts);
-                if (k < 2 || k > 3 || parts[0][0] != '/' || parts[1][0] != '/' ||
-                    (k == 3 && !streq(parts[2], "ro") && !streq(parts[2], "rw"))) {
-                        volumes_free(v, n);
-                        return error_setx(
-                                ret_err, EINVAL,
-                                "invalid volume specification: '%s' (want /host/path:/container/path[:ro|rw]; "
-                                "named volumes are not supported yet)",
-                                specs[i]);
-                }
-                v[i].source = path_clean(parts[0]);
-                v[i].destination = path_clean(parts[1]);
-                v[i].ro = k == 3 && streq(parts[2], "ro");
-        }
-        *ret = v;
-        *ret_n = n;
-        return 0;
-}
-
-static int add_bind(Spec *spec, const Volume *v)
-{
-        SpecMount *m = realloc(spec->mounts, (spec->n_mounts + 1) * sizeof(SpecMount));
-        SpecMount *nm;
-
-        if (!m)
-                return -ENOMEM;
-        spec->mounts = m;
-        nm = &m[spec->n_mounts];
-        *nm = (SpecMount){ 0 };
-        nm->destination = strdup(v->destination);
-        nm->type = strdup("bind");
-        nm->source = strdup(v->source);
-        nm->options = calloc(4, sizeof(char *));
-        spec->n_mounts++;
-        if (!nm->destination || !nm->type || !nm->source || !nm->options)
-                return -ENOMEM;
-        nm->options[0] = strdup("rbind");
-        nm->options[1] = strdup("rprivate");
-        nm->options[2] = strdup(v->ro ? "ro" : "rw");
-        nm->n_options = 3;
-        return nm->options[0] && nm->options[1] && nm->options[2] ? 0 : -ENOMEM;
-}
-
 static json_t *strv_json(char *const *v)
 {
         json_t *a;
@@ -117,26 +46,16 @@ static json_t *strv_json(char *const *v)
 }
 
 static json_t *build_record(const char *id, const char *name, const EngineCreateOpts *o, const StoreImage *img,
-                            const ImageConfig *ic, const Spec *spec, const Volume *vols, size_t n_vols,
-                            const char *network, const char *cgparent, const char *log_path)
+                            const ImageConfig *ic, const Spec *spec, const char *network, const char *cgparent,
+                            const char *log_path)
 {
         _cleanup_free_ char *now = now_rfc3339(), *fullname = NULL;
-        json_t *args = json_array(), *binds = n_vols ? json_array() : json_null(), *mounts = json_array();
+        json_t *args = json_array(), *binds = json_null(), *mounts = json_array();
         char *const *entry = o->entrypoint ? o->entrypoint : ic->entrypoint;
         char *const *cmd = o->entrypoint ? o->cmd : (o->cmd ? o->cmd : ic->cmd);
 
         for (size_t i = 1; i < spec->process.n_args; i++)
                 json_array_append_new(args, json_string(spec->process.args[i]));
-        for (size_t i = 0; i < n_vols; i++) {
-                char *b = NULL;
-                if (asprintf(&b, "%s:%s%s", vols[i].source, vols[i].destination, vols[i].ro ? ":ro" : "") >= 0)
-                        json_array_append_new(binds, json_string(b));
-                free(b);
-                json_array_append_new(mounts,
-                                      json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source", vols[i].source,
-                                                "Destination", vols[i].destination, "Mode", vols[i].ro ? "ro" : "",
-                                                "RW", !vols[i].ro, "Propagation", "rprivate"));
-        }
         if (asprintf(&fullname, "/%s", name) < 0)
                 fullname = NULL;
         return json_pack(
@@ -166,8 +85,8 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         _cleanup_spec_ Spec *spec = NULL;
         _cleanup_close_ int rootfs_fd = -EBADF;
         const char *network = engine_network_mode(o->network), *cgparent = o->cgroup_parent;
-        Volume *vols = NULL;
-        size_t n_vols = 0, cfg_len = 0;
+        _cleanup_(engine_mounts_freep) EngineMounts *mounts = NULL;
+        size_t cfg_len = 0;
         json_t *rec = NULL;
         char id[65];
         int r;
@@ -179,8 +98,9 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
                                   "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", o->name);
         if (!cgparent || !*cgparent)
                 cgparent = "/husk";
-        if (o->volumes && parse_volumes(o->volumes, &vols, &n_vols, ret_err) < 0)
-                return -EINVAL;
+        r = engine_mounts_parse(o, &mounts, ret_err);
+        if (r < 0)
+                return r;
 
         r = store_lookup(e->store, o->image, &img, NULL, ret_err);
         if (r < 0)
@@ -246,18 +166,9 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         }
         free(spec->linux_.cgroups_path);
         spec->linux_.cgroups_path = TAKE_PTR(cgpath);
-        for (size_t i = 0; i < n_vols; i++) {
-                struct stat st;
-                /* Docker makes a missing host directory */
-                if (stat(vols[i].source, &st) < 0 && mkdir_p(vols[i].source, 0755) < 0) {
-                        r = error_set(ret_err, errno, "create %s", vols[i].source);
-                        goto undo;
-                }
-                if (add_bind(spec, &vols[i]) < 0) {
-                        r = error_set(ret_err, ENOMEM, "volumes");
-                        goto undo;
-                }
-        }
+        r = engine_mounts_apply(e, mounts, ic, rootfs_fd, spec, ret_err);
+        if (r < 0)
+                goto undo;
         if (!spec->root_path || !spec->linux_.cgroups_path) {
                 r = error_set(ret_err, ENOMEM, "spec");
                 goto undo;
@@ -266,8 +177,8 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
                 goto undo;
         spec_path = engine_path(e, id, "config.json");
         log_path = engine_log_path(e, id);
-        rec = build_record(id, name, o, img, ic, spec, vols, n_vols, network, cgparent, log_path);
-        if (rec && hostconfig_apply_record(o, ic, rec, NULL) < 0)
+        rec = build_record(id, name, o, img, ic, spec, network, cgparent, log_path);
+        if (rec && (hostconfig_apply_record(o, ic, rec, NULL) < 0 || engine_mounts_record(mounts, rec) < 0))
                 rec = (json_decref(rec), NULL);
         if (!rec) {
                 r = error_set(ret_err, ENOMEM, "container record");
@@ -287,17 +198,17 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
                 goto undo;
         json_decref(rec);
         engine_unlock(e);
-        volumes_free(vols, n_vols);
         *ret_id = strdup(id);
         return 0;
 undo:
         json_decref(rec);
-        rootfs_fd = safe_close(rootfs_fd); /* an open fd keeps the overlay busy */
+        engine_mounts_undo(e, mounts);
+        /* an fd open in the rootfs would keep it busy */
+        rootfs_fd = safe_close(rootfs_fd);
         (void)rootfs_remove(e->store, id, NULL);
 unlock:
         engine_unlock(e);
 out:
-        volumes_free(vols, n_vols);
         return r;
 }
 

@@ -64,7 +64,7 @@ typedef struct EngineCreateOpts {
         const char *user;
         const char *workdir;
         const char *hostname;
-        char *const *volumes;      /* "host:ctr[:ro|rw]" */
+        char *const *volumes;      /* -v: "host:ctr[:opts]", "name:ctr[:opts]", "/ctr" */
         const char *network;       /* "bridge" (default), "none", "host" */
         char *const *publish;      /* -p specs */
         bool publish_all;          /* -P */
@@ -74,6 +74,9 @@ typedef struct EngineCreateOpts {
         bool tty;                  /* -t */
 
         /* mounts: --mount, --tmpfs, --read-only, named volumes */
+        char *const *mounts; /* --mount "type=bind,source=..,target=.." */
+        char *const *tmpfs;  /* --tmpfs "/path[:opts]" */
+        bool read_only;      /* --read-only */
 
         /* security, namespaces, resources, labels, stop signal
          * (engine/hostconfig.h; lists NULL-terminated, NULL when not given) */
@@ -162,6 +165,29 @@ int engine_stop(Engine *e, const char *id, int timeout, Error **ret_err);
 int engine_wait(Engine *e, const char *id, int *ret_exit, Error **ret_err);
 /* Remove the container; a running one only with force (killed first). */
 int engine_remove(Engine *e, const char *id, bool force, Error **ret_err);
+/* As engine_remove; with volumes (rm -v) its anonymous volumes too,
+ * unless another container uses them. */
+int engine_remove_volumes(Engine *e, const char *id, bool force, bool volumes, Error **ret_err);
+
+/* Volumes (<storage>/volumes, Docker's `volume` commands). A volume's
+ * record is Docker's `volume inspect` object. */
+/* Create a local volume (name NULL: 64 hex digits); an existing one is
+ * kept as it is. *ret_name malloc'd. */
+int engine_volume_create(Engine *e, const char *name, const char *driver, char *const *labels, char **ret_name,
+                         Error **ret_err);
+/* -ENOENT "No such volume: NAME". New reference in *ret. */
+int engine_volume_inspect(Engine *e, const char *name, json_t **ret, Error **ret_err);
+/* Every volume's record, a new array. */
+int engine_volume_list(Engine *e, json_t **ret, Error **ret_err);
+/* Whether a container (any state) mounts it. */
+int engine_volume_in_use(Engine *e, const char *name, bool *ret_used, Error **ret_err);
+/* -EBUSY "remove NAME: volume is in use - [ids]" when a container mounts
+ * it (even with force); force: a missing volume is no error. */
+int engine_volume_remove(Engine *e, const char *name, bool force, Error **ret_err);
+/* Remove the unused volumes: anonymous ones, or all with all. The names
+ * removed in *ret_removed (strv, NULL when none). */
+int engine_volume_prune(Engine *e, bool all, char ***ret_removed, Error **ret_err);
+
 /* Whether the container's monitor lives: 1, 0. */
 int engine_monitor_alive(Engine *e, const char *id);
 

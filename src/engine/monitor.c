@@ -20,6 +20,7 @@
 
 #include "engine/engine-internal.h"
 #include "engine/network.h"
+#include "engine/volumes.h"
 #include "image/rootfs.h"
 #include "lib/macros.h"
 #include "lib/util.h"
@@ -101,6 +102,9 @@ static int set_state(Engine *e, const char *id, json_t *changes, bool remove, Er
                 r = rootfs_remove(e->store, id, ret_err);
                 if (lock)
                         (void)unlink(lock);
+                /* --rm takes the anonymous volumes with it, as Docker */
+                if (r >= 0)
+                        engine_volumes_drop_anonymous(e, rec);
         } else {
                 json_object_update(json_object_get(rec, "State"), changes);
                 r = engine_save(e, id, rec, ret_err);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -855,6 +856,40 @@ static int setup_dev(const RootfsConfig *c, int root_fd, Error **ret_err)
         return 0;
 }
 
+/* Make the mount that holds `path` private (not recursively): the mount
+ * point is the topmost directory on the way up with path's mount id. */
+static int make_mount_private(const char *path, Error **ret_err)
+{
+        _cleanup_free_ char *mp = realpath(path, NULL);
+        struct statx sx;
+        uint64_t id;
+
+        if (!mp)
+                return error_set(ret_err, errno, "resolve rootfs %s", path);
+        if (statx(AT_FDCWD, mp, 0, STATX_MNT_ID, &sx) < 0)
+                return error_set(ret_err, errno, "statx %s", mp);
+        id = sx.stx_mnt_id;
+        for (;;) {
+                char *slash = strrchr(mp, '/');
+                _cleanup_free_ char *up = NULL;
+
+                if (!slash || streq(mp, "/"))
+                        break;
+                up = slash == mp ? strdup("/") : strndup(mp, (size_t)(slash - mp));
+                if (!up)
+                        return error_set(ret_err, ENOMEM, "rootfs mount");
+                if (statx(AT_FDCWD, up, 0, STATX_MNT_ID, &sx) < 0)
+                        return error_set(ret_err, errno, "statx %s", up);
+                if (sx.stx_mnt_id != id)
+                        break;
+                free(mp);
+                mp = TAKE_PTR(up);
+        }
+        if (mount(NULL, mp, NULL, MS_PRIVATE, NULL) < 0)
+                return error_set(ret_err, errno, "make %s private", mp);
+        return 0;
+}
+
 int rootfs_setup(const RootfsConfig *c, Error **ret_err)
 {
         const Spec *spec = c->spec;
@@ -879,8 +914,19 @@ int rootfs_setup(const RootfsConfig *c, Error **ret_err)
                 unsigned long want = mount_propagation_from_string(spec->linux_.rootfs_propagation);
                 if (want & (MS_PRIVATE))
                         prop = MS_PRIVATE | MS_REC;
+                else if (want & MS_SHARED)
+                        prop = 0;
         }
-        if (mount(NULL, "/", NULL, prop, NULL) < 0)
+        if (prop == 0) {
+                /* Shared: a shared bind mount (Docker's rshared volume) must
+                 * stay a peer of the host's mount it comes from, which an
+                 * rslave "/" would undo. So "/" keeps its propagation, as
+                 * runc does, and only the mount holding the rootfs turns
+                 * private: what we mount into the rootfs stays ours. */
+                r = make_mount_private(c->rootfs, ret_err);
+                if (r < 0)
+                        return r;
+        } else if (mount(NULL, "/", NULL, prop, NULL) < 0)
                 return error_set(ret_err, errno, "make / %s", prop & MS_PRIVATE ? "rprivate" : "rslave");
 
         /* pivot_root needs the new root to be a mount point. */

@@ -8,6 +8,8 @@
 
 bats_require_minimum_version 1.5.0
 
+load engine-helpers
+
 HUSK=${HUSK:-}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 
@@ -40,31 +42,7 @@ setup() {
 }
 
 teardown() {
-	[[ -n ${TEST_DIR:-} && -d $TEST_DIR/store ]] || return 0
-	local ids left=0
-	ids=$("$HUSK" ps -aq --no-trunc 2>/dev/null || true)
-	[[ -z $ids ]] || "$HUSK" rm -f $ids >/dev/null 2>&1 || true
-	if grep -q " ${TEST_DIR}/" /proc/self/mountinfo; then
-		echo "mount left under $TEST_DIR" >&2
-		left=1
-		grep " ${TEST_DIR}/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
-	fi
-	for id in $ids; do
-		if find /sys/fs/cgroup -type d -path "*/husk-test/$id" 2>/dev/null | grep -q .; then
-			echo "cgroup left for $id" >&2
-			left=1
-		fi
-	done
-	rm -rf "$TEST_DIR"
-	[ "$left" -eq 0 ]
-}
-
-husk() {
-	"$HUSK" "$@"
-}
-
-hrun() {
-	husk run --cgroup-parent /husk-test "$@"
+	engine_teardown
 }
 
 @test "run: output, exit codes 0, 3, 127, 125" {

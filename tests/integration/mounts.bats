@@ -215,6 +215,33 @@ propagation_probe() {
 	[ -z "$(test_mounts)" ]
 }
 
+@test "rootfsPropagation rshared: an rshared bind stays a peer of its host mount; the container's own mounts stay inside" {
+	# the rootfs and the bind's source are both shared mounts on the host
+	local src=$TEST_DIR/src pid
+	mount --bind "$ROOTFS" "$ROOTFS"
+	track_mount "$ROOTFS"
+	mount --make-private "$ROOTFS"
+	mount --make-shared "$ROOTFS"
+	mkdir -p "$src/sub" "$ROOTFS/mnt/vol"
+	mount --bind "$src" "$src"
+	track_mount "$src"
+	mount --make-private "$src"
+	mount --make-shared "$src"
+	update_config '.linux.rootfsPropagation = "rshared"'
+	add_mount /mnt/vol bind "$src" rbind,rshared
+	add_mount /mnt/t tmpfs husk-test-noprop size=64k
+	set_args sleep 4242
+	start_detached
+	pid=$(container_pid "$ID")
+	nsenter -t "$pid" -m mount -t tmpfs husk-test-inside /mnt/vol/sub
+	track_mount "$src/sub"
+	# the mount made inside the shared volume reaches the host's source...
+	grep -q " $src/sub .* husk-test-inside " /proc/self/mountinfo
+	# ...and nothing else of the container's (its /proc, /dev, tmpfs) does
+	! grep -q husk-test-noprop /proc/self/mountinfo || false
+	[ -z "$(test_mounts | grep -v -e " $ROOTFS " -e " $src " -e " $src/sub ")" ]
+}
+
 @test "/dev has the standard devices" {
 	run_container 'for d in null zero full random urandom tty; do stat -c "%n %F %t:%T" /dev/$d; done; readlink /dev/fd; readlink /dev/stdin; readlink /dev/ptmx; test -d /dev/pts && echo pts-dir; test -d /dev/shm && echo shm-dir; head -c 4 /dev/zero | wc -c; echo x > /dev/null && echo null-ok'
 	[ "$status" -eq 0 ]
