@@ -87,3 +87,8 @@ int cmd_wait(const Cmd *cmd, int argc, char **argv);
 int cmd_ps(const Cmd *cmd, int argc, char **argv);
 int cmd_logs(const Cmd *cmd, int argc, char **argv);
 int cmd_inspect(const Cmd *cmd, int argc, char **argv);
+int cmd_attach(const Cmd *cmd, int argc, char **argv);
+int cmd_restart(const Cmd *cmd, int argc, char **argv);
+struct EngineAttachOpts;
+/* start -a / -i of the one container argv[optind]. */
+int cli_start_attach(const Cmd *cmd, int argc, char **argv, const struct EngineAttachOpts *o);

@@ -77,6 +77,10 @@ enum {
 
         /* the monitor: restart policy, --init, logging */
         OPT_MONITOR_ = 1300,
+        OPT_RESTART,
+        OPT_INIT,
+        OPT_LOG_DRIVER,
+        OPT_LOG_OPT,
 
 };
 
@@ -115,11 +119,15 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 /* security, namespaces, resources, labels, stop signal */
 
                 /* the monitor: restart policy, --init, logging */
+                { "restart", required_argument, NULL, OPT_RESTART },
+                { "init", no_argument, NULL, OPT_INIT },
+                { "log-driver", required_argument, NULL, OPT_LOG_DRIVER },
+                { "log-opt", required_argument, NULL, OPT_LOG_OPT },
 
                 { "help", no_argument, NULL, 'h' },
                 { 0 },
         };
-        _cleanup_strv_ char **env = NULL, **vols = NULL, **entry = NULL, **cmdv = NULL;
+        _cleanup_strv_ char **env = NULL, **vols = NULL, **entry = NULL, **cmdv = NULL, **log_opts = NULL;
         _cleanup_store_ Store *s = NULL;
         _cleanup_engine_ Engine *e = NULL;
         _cleanup_error_ Error *err = NULL;
@@ -161,7 +169,12 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 /* security, namespaces, resources, labels, stop signal */
 
                 /* the monitor: restart policy, --init, logging */
+        case OPT_RESTART: o.restart = optarg; break;
+        case OPT_INIT: o.init = true; break;
+        case OPT_LOG_DRIVER: o.log_driver = optarg; break;
+        case OPT_LOG_OPT: strv_push(&log_opts, optarg); break;
         }
+        o.log_opts = log_opts;
         if (optind >= argc)
                 return cli_args_error(cmd, "at least 1 argument") ? EXIT_USAGE : EXIT_USAGE;
         o.image = argv[optind];
@@ -239,11 +252,23 @@ static int do_start(Engine *e, const char *id, void *data, Error **err)
 
 int cmd_start(const Cmd *cmd, int argc, char **argv)
 {
+        static const struct option lo[] = { { "attach", no_argument, NULL, 'a' },
+                                            { "interactive", no_argument, NULL, 'i' },
+                                            { "detach-keys", required_argument, NULL, 'k' },
+                                            { "help", no_argument, NULL, 'h' },
+                                            { 0 } };
+        EngineAttachOpts ao = { .sig_proxy = true };
+        bool attach = false;
         int c;
 
-        GETOPT_LOOP(cmd, argc, argv, "+", NULL, c)
+        GETOPT_LOOP(cmd, argc, argv, "+ai", lo, c) switch (c)
         {
+        case 'a': attach = true; break;
+        case 'i': ao.stdin_ = true; break;
+        case 'k': ao.detach_keys = optarg; break;
         }
+        if (attach || ao.stdin_)
+                return cli_start_attach(cmd, argc, argv, &ao);
         return for_each(cmd, argc, argv, do_start, NULL, true);
 }
 
@@ -297,8 +322,8 @@ int cmd_exec(const Cmd *cmd, int argc, char **argv)
                 if (read_env_file(optarg, &env, &err) < 0)
                         return cli_fail125(err);
                 break;
-        case 'i': break; /* stdin is the process's own already */
-        case 't': fprintf(stderr, "husk: exec -t is not supported yet\n"); return EXIT_USAGE;
+        case 'i': o.interactive = true; break;
+        case 't': o.tty = true; break;
         case 'u': o.user = optarg; break;
         case 'w': o.workdir = optarg; break;
         }

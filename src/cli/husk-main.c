@@ -69,21 +69,25 @@ static const char *arg_state;
                         "      --platform string          os/arch[/variant] (default: this host's)\n"           \
                         "  -q, --quiet                    Suppress verbose output\n"                            \
         }
-#define RUN_OPTIONS                                                                                    \
-        "      --cgroup-parent string   Parent cgroup of the container's (default \"/husk\")\n"        \
-        "  -d, --detach                 Run in the background and print the container ID\n"            \
-        "      --entrypoint string      Overwrite the image's ENTRYPOINT\n"                            \
-        "  -e, --env list               Set environment variables\n"                                   \
-        "      --env-file list          Read in a file of environment variables\n"                     \
-        "  -h, --hostname string        Container host name\n"                                         \
-        "  -i, --interactive            Keep STDIN open (attached runs)\n"                             \
-        "      --name string            Assign a name to the container\n"                              \
-        "      --network string         \"none\" (the default for now: only lo) or \"host\"; bridge\n" \
-        "                               networking (and -p) comes with the networking layer\n"         \
-        "      --rm                     Remove the container when it exits\n"                          \
-        "  -t, --tty                    Not supported yet\n"                                           \
-        "  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"          \
-        "  -v, --volume list            Bind mount a host path: /host:/ctr[:ro|rw]\n"                  \
+#define RUN_OPTIONS                                                                                         \
+        "      --cgroup-parent string   Parent cgroup of the container's (default \"/husk\")\n"             \
+        "  -d, --detach                 Run in the background and print the container ID\n"                 \
+        "      --entrypoint string      Overwrite the image's ENTRYPOINT\n"                                 \
+        "      --init                   Run an init inside the container that forwards signals and reaps\n" \
+        "                               processes\n"                                                        \
+        "      --log-driver string      Logging driver for the container: json-file (default), none\n"      \
+        "      --log-opt list           Log driver options: max-size=10m, max-file=3\n"                     \
+        "  -e, --env list               Set environment variables\n"                                        \
+        "      --env-file list          Read in a file of environment variables\n"                          \
+        "  -h, --hostname string        Container host name\n"                                              \
+        "  -i, --interactive            Keep STDIN open even if not attached\n"                             \
+        "      --name string            Assign a name to the container\n"                                   \
+        "      --network string         \"none\" (the default for now: only lo) or \"host\"; bridge\n"      \
+        "                               networking (and -p) comes with the networking layer\n"              \
+        "      --rm                     Remove the container when it exits\n"                               \
+        "  -t, --tty                    Allocate a pseudo-TTY\n"                                            \
+        "  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"               \
+        "  -v, --volume list            Bind mount a host path: /host:/ctr[:ro|rw]\n"                       \
         "  -w, --workdir string         Working directory inside the container\n"
 
 static const Cmd commands[] = {
@@ -101,12 +105,18 @@ static const Cmd commands[] = {
           "  -u, --username string   Username\n" },
         { "logout", cmd_logout, "SERVER", "Log out from a registry", NULL },
         { "create", cmd_create, "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new container", RUN_OPTIONS },
+        { "attach", cmd_attach, "[OPTIONS] CONTAINER",
+          "Attach local standard input, output, and error streams to a running container",
+          "      --detach-keys string   Override the key sequence for detaching a container (default "
+          "\"ctrl-p,ctrl-q\")\n"
+          "      --no-stdin             Do not attach STDIN\n"
+          "      --sig-proxy            Proxy all received signals to the process (default true)\n" },
         { "exec", cmd_exec, "[OPTIONS] CONTAINER COMMAND [ARG...]", "Execute a command in a running container",
           "  -d, --detach           Detached mode: run command in the background\n"
           "  -e, --env list         Set environment variables\n"
           "      --env-file list    Read in a file of environment variables\n"
-          "  -i, --interactive      Keep STDIN open (it is the command's own)\n"
-          "  -t, --tty              Not supported yet\n"
+          "  -i, --interactive      Keep STDIN open even if not attached\n"
+          "  -t, --tty              Allocate a pseudo-TTY\n"
           "  -u, --user string      Username or UID (format: <name|uid>[:<group|gid>])\n"
           "  -w, --workdir string   Working directory inside the container\n" },
         { "inspect", cmd_inspect, "[OPTIONS] CONTAINER [CONTAINER...]", "Return low-level information on containers",
@@ -121,11 +131,16 @@ static const Cmd commands[] = {
           "  -a, --all        Show all containers (default shows just running)\n"
           "      --no-trunc   Don't truncate output\n"
           "  -q, --quiet      Only display container IDs\n" },
+        { "restart", cmd_restart, "[OPTIONS] CONTAINER [CONTAINER...]", "Restart one or more containers",
+          "  -t, --time int   Seconds to wait before killing the container (default 10)\n" },
         { "rm", cmd_rm, "[OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers",
           "  -f, --force   Force the removal of a running container (uses SIGKILL)\n" },
         { "run", cmd_run, "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create and run a new container from an image",
           RUN_OPTIONS },
-        { "start", cmd_start, "CONTAINER [CONTAINER...]", "Start one or more stopped containers", NULL },
+        { "start", cmd_start, "[OPTIONS] CONTAINER [CONTAINER...]", "Start one or more stopped containers",
+          "  -a, --attach               Attach STDOUT/STDERR and forward signals\n"
+          "      --detach-keys string   Override the key sequence for detaching a container\n"
+          "  -i, --interactive          Attach container's STDIN\n" },
         { "stop", cmd_stop, "[OPTIONS] CONTAINER [CONTAINER...]", "Stop one or more running containers",
           "  -t, --time int   Seconds to wait before killing the container (default 10)\n" },
         { "wait", cmd_wait, "CONTAINER [CONTAINER...]",

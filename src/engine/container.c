@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/engine-internal.h"
+#include "engine/monitor-opts.h"
 #include "image/imgspec.h"
 #include "image/rootfs.h"
 #include "lib/macros.h"
@@ -192,8 +193,8 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
                                   "networking layer); use --network none (the default for now) or --network host");
         if (!streq(network, "none") && !streq(network, "host"))
                 return error_setx(ret_err, ENOENT, "network %s not found", network);
-        if (o->tty)
-                return error_setx(ret_err, EOPNOTSUPP, "-t/--tty is not supported by husk run yet");
+        if ((r = engine_monitor_check(o, ret_err)) < 0)
+                return r;
         if (o->name && !name_valid(o->name))
                 return error_setx(ret_err, EINVAL,
                                   "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", o->name);
@@ -293,6 +294,8 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         if (r < 0)
                 goto undo;
         rec = build_record(id, name, o, img, ic, spec, vols, n_vols, network, cgparent, log_path);
+        if (rec && engine_monitor_record(rec, o) < 0)
+                json_decref(TAKE_PTR(rec));
         if (!rec) {
                 r = error_set(ret_err, ENOMEM, "container record");
                 goto undo;
@@ -316,7 +319,7 @@ out:
 
 /* Close what this process inherited without O_CLOEXEC (a caller's pipes:
  * bats waits for its fd 3 to close), keeping `keep`. */
-static void close_inherited(int keep)
+void engine_close_inherited(int keep)
 {
         _cleanup_(closedirp) DIR *d = opendir("/proc/self/fd");
         struct dirent *de;
@@ -335,19 +338,27 @@ static void close_inherited(int keep)
 
 int engine_start(Engine *e, const char *id, bool attach, int *ret_exit, Error **ret_err)
 {
+        if (attach)
+                return engine_monitor(e, id, true, -EBADF, -EBADF, ret_exit, ret_err);
+        return engine_start_detached(e, id, -EBADF, ret_err);
+}
+
+int engine_start_detached(Engine *e, const char *id, int client_fd, Error **ret_err)
+{
         int p[2], status, code = 0;
         char msg[4096];
         ssize_t n;
         pid_t child;
 
-        if (attach)
-                return engine_monitor(e, id, true, -EBADF, ret_exit, ret_err);
-        if (pipe2(p, O_CLOEXEC) < 0)
+        if (pipe2(p, O_CLOEXEC) < 0) {
+                safe_close(client_fd);
                 return error_set(ret_err, errno, "pipe");
+        }
         child = fork();
         if (child < 0) {
                 close(p[0]);
                 close(p[1]);
+                safe_close(client_fd);
                 return error_set(ret_err, errno, "fork");
         }
         if (child == 0) {
@@ -358,10 +369,11 @@ int engine_start(Engine *e, const char *id, bool attach, int *ret_exit, Error **
                 setsid();
                 if (fork() != 0)
                         _exit(0);
-                close_inherited(p[1]);
-                _exit(engine_monitor(e, id, false, p[1], NULL, NULL) < 0 ? 1 : 0);
+                engine_close_inherited(p[1]);
+                _exit(engine_monitor(e, id, false, p[1], client_fd, NULL, NULL) < 0 ? 1 : 0);
         }
         close(p[1]);
+        safe_close(client_fd);
         (void)waitpid(child, &status, 0);
         memset(msg, 0, sizeof(msg));
         n = read(p[0], &code, sizeof(code));
@@ -450,6 +462,7 @@ int engine_stop(Engine *e, const char *id, int timeout, Error **ret_err)
                 return 0;
         if (timeout < 0)
                 timeout = 10;
+        engine_mark_stopped(e, id);
         RT_IGNORE(runtime_kill(&e->ro, id, sig, false, &ign_));
         for (int i = 0; i < timeout * 50 && engine_monitor_alive(e, id); i++)
                 usleep(20000);
@@ -473,6 +486,7 @@ int engine_remove(Engine *e, const char *id, bool force, Error **ret_err)
                                   "removing or force remove",
                                   id);
         if (running) {
+                engine_mark_stopped(e, id);
                 RT_IGNORE(runtime_kill(&e->ro, id, SIGKILL, false, &ign_));
                 wait_monitor(e, id);
         }
@@ -547,10 +561,22 @@ int engine_exec(Engine *e, const char *id, const EngineExecOpts *o, int *ret_exi
                 p->user.n_additional_gids = u.n_additional_gids;
                 imgspec_user_clear(&u);
         }
-        p->terminal = false;
+        p->terminal = o->tty;
         x.process = p;
         x.detach = o->detach;
-        r = runtime_exec(&e->ro, id, &x, ret_exit, ret_err);
+        if (o->tty && o->detach)
+                return error_setx(ret_err, EINVAL, "exec -d -t is not supported: the pty needs a client");
+        if (!o->interactive && !o->tty && !o->detach) {
+                /* without -i the command's stdin is empty, as Docker's */
+                _cleanup_close_ int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC),
+                                    saved = fcntl(0, F_DUPFD_CLOEXEC, 3);
+                if (devnull >= 0 && saved >= 0)
+                        (void)dup2(devnull, 0);
+                r = runtime_exec(&e->ro, id, &x, ret_exit, ret_err);
+                if (devnull >= 0 && saved >= 0)
+                        (void)dup2(saved, 0);
+        } else
+                r = runtime_exec(&e->ro, id, &x, ret_exit, ret_err);
         if (r < 0)
                 return -engine_start_error_code(ret_err ? *ret_err : NULL);
         return 0;
