@@ -125,8 +125,12 @@ static const Cmd commands[] = {
           "  -s, --signal string   Signal to send to the container (default \"KILL\")\n" },
         { "logs", cmd_logs, "[OPTIONS] CONTAINER", "Fetch the logs of a container",
           "  -f, --follow         Follow log output\n"
+          "      --since string   Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. "
+          "\"42m\" for 42 minutes)\n"
           "  -n, --tail string    Number of lines to show from the end of the logs (default \"all\")\n"
-          "  -t, --timestamps     Show timestamps\n" },
+          "  -t, --timestamps     Show timestamps\n"
+          "      --until string   Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. "
+          "\"42m\" for 42 minutes)\n" },
         { "ps", cmd_ps, "[OPTIONS]", "List containers",
           "  -a, --all        Show all containers (default shows just running)\n"
           "      --no-trunc   Don't truncate output\n"
