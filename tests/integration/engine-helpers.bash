@@ -71,15 +71,15 @@ hcreate() {
 	husk create --cgroup-parent /husk-test "$@"
 }
 
-# Poll (every 0.1 s, at most $1 seconds) until the command succeeds.
+# Poll (every 0.1 s, at most $1 seconds) until the shell code $2,
+# evaluated afresh each time, succeeds.
 wait_for() {
 	local tries=$(($1 * 10))
-	shift
 	while ((tries-- > 0)); do
-		"$@" && return 0
+		eval "$2" && return 0
 		sleep 0.1
 	done
-	"$@"
+	eval "$2"
 }
 
 # The inspect field of a container: field ID '{{.State.Status}}'.

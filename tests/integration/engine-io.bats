@@ -67,7 +67,7 @@ teardown() { engine_teardown; }
 
 @test "attach without a tty: the output from then on, stdin with -i, the container's exit code" {
 	id=$(hrun -d -i husk-test-img sh -c 'echo before; read line; echo "got $line"; echo oops >&2; exit 4')
-	wait_for 5 grep -q before "$TEST_DIR/store/containers/$id/$id-json.log"
+	wait_for 5 'grep -q before "$TEST_DIR/store/containers/$id/$id-json.log"'
 	run -4 --separate-stderr bash -c "echo hello | '$HUSK' attach $id"
 	[ "$output" = "got hello" ]
 	[ "$stderr" = oops ]
