@@ -121,7 +121,8 @@ typedef struct LogFilter {
 /* Print one entry if it passes the filter; false once past --until. */
 static bool print_log_line(const char *line, const LogFilter *f)
 {
-        json_t *o = json_loads(line, 0, NULL);
+        /* a container may write NUL bytes: they are in the log as \u0000 */
+        json_t *o = json_loads(line, JSON_ALLOW_NUL, NULL);
         const char *log = json_string_value(json_object_get(o, "log")),
                    *stream = json_string_value(json_object_get(o, "stream")),
                    *time = json_string_value(json_object_get(o, "time"));
@@ -140,7 +141,7 @@ static bool print_log_line(const char *line, const LogFilter *f)
         if (log) {
                 if (f->timestamps)
                         fprintf(out, "%s ", time ?: "");
-                fputs(log, out);
+                fwrite(log, 1, json_string_length(json_object_get(o, "log")), out);
                 fflush(out);
         }
         json_decref(o);

@@ -317,25 +317,6 @@ out:
         return r;
 }
 
-/* Close what this process inherited without O_CLOEXEC (a caller's pipes:
- * bats waits for its fd 3 to close), keeping `keep`. */
-void engine_close_inherited(int keep)
-{
-        _cleanup_(closedirp) DIR *d = opendir("/proc/self/fd");
-        struct dirent *de;
-
-        if (!d)
-                return;
-        while ((de = readdir(d))) {
-                int fd = atoi(de->d_name), fl;
-                if (fd < 3 || fd == keep || fd == dirfd(d))
-                        continue;
-                fl = fcntl(fd, F_GETFD);
-                if (fl >= 0 && !(fl & FD_CLOEXEC))
-                        close(fd);
-        }
-}
-
 int engine_start(Engine *e, const char *id, bool attach, int *ret_exit, Error **ret_err)
 {
         if (attach)
@@ -370,6 +351,8 @@ int engine_start_detached(Engine *e, const char *id, int client_fd, Error **ret_
                 if (fork() != 0)
                         _exit(0);
                 engine_close_inherited(p[1]);
+                engine_exec_monitor(e, id, p[1], client_fd);
+                /* no husk-monitor next to husk: this process will do */
                 _exit(engine_monitor(e, id, false, p[1], client_fd, NULL, NULL) < 0 ? 1 : 0);
         }
         close(p[1]);

@@ -35,6 +35,13 @@ char *engine_find_name(Engine *e, const char *name);
  * attach: the user's stdio is this process's 0, 1, 2; client_fd >= 0: an
  * attach client already connected (a socketpair end, taken). */
 int engine_monitor(Engine *e, const char *id, bool attach, int ready_fd, int client_fd, int *ret_exit, Error **ret_err);
+/* --rm: remove the exited container (rootfs, record, lock file). Two
+ * implementations, chosen at link time: monitor-remove.c in husk, and
+ * husk-monitor's own (monitor-main.c), which leaves it to husk. */
+int monitor_remove(Engine *e, const char *id, Error **ret_err);
+/* In the forked child that is to be the monitor: exec husk-monitor
+ * (monitor-main.c) with the two fds; returns only when that failed. */
+void engine_exec_monitor(Engine *e, const char *id, int ready_fd, int client_fd);
 /* Close the fds this process inherited without O_CLOEXEC but `keep`. */
 void engine_close_inherited(int keep);
 /* Fork a detached monitor (client_fd >= 0: its first attach client) and

@@ -216,22 +216,36 @@ bool monitor_policy_restart(const MonitorPolicy *p, int code, int restarts)
         return false;
 }
 
-char *monitor_init_path(void)
+char *monitor_sibling_path(const char *name)
 {
-        char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        char *slash, *r = NULL;
+        /* Read once, early (engine_monitor, husk-monitor's main): the
+         * runtime's create seals /proc/self/exe, which then names a
+         * sealed copy rather than the file next to its siblings. */
+        static char dir[PATH_MAX];
+        char *r = NULL;
 
-        if (n <= 0)
-                return NULL;
-        exe[n] = 0;
-        slash = strrchr(exe, '/');
-        if (!slash)
-                return NULL;
-        *slash = 0;
-        if (asprintf(&r, "%s/husk-init", exe) < 0)
+        if (!dir[0]) {
+                ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+                char *slash;
+
+                if (n <= 0)
+                        return NULL;
+                dir[n] = 0;
+                slash = strrchr(dir, '/');
+                if (!slash) {
+                        dir[0] = 0;
+                        return NULL;
+                }
+                *slash = 0;
+        }
+        if (asprintf(&r, "%s/%s", dir, name) < 0)
                 return NULL;
         return r;
+}
+
+char *monitor_init_path(void)
+{
+        return monitor_sibling_path("husk-init");
 }
 
 int monitor_adjust_spec(const MonitorPolicy *p, Spec *spec, Error **ret_err)

@@ -42,5 +42,10 @@ bool monitor_policy_restart(const MonitorPolicy *p, int code, int restarts);
  * /sbin/husk-init (docker-init's place is /sbin/docker-init). */
 int monitor_adjust_spec(const MonitorPolicy *p, Spec *spec, Error **ret_err);
 
+/* The program `name` next to this executable (husk, husk-monitor and
+ * husk-init are installed together), malloc'd, or NULL. The first call
+ * must come before a runtime create in this process (it seals
+ * /proc/self/exe). */
+char *monitor_sibling_path(const char *name);
 /* The husk-init next to this executable, malloc'd, or NULL. */
 char *monitor_init_path(void);

@@ -30,7 +30,6 @@
 
 #include "engine/engine-internal.h"
 #include "engine/monitor-opts.h"
-#include "image/rootfs.h"
 #include "lib/macros.h"
 #include "lib/util.h"
 
@@ -272,7 +271,8 @@ static void accept_clients(Monitor *m)
 /* ---- the record ---- */
 
 /* Change the record: State fields from `state`, top-level ones from
- * `top`; or remove the container. Takes both references. */
+ * `top`; then, with `remove`, remove the container (--rm). Takes both
+ * references. */
 static int set_record(Engine *e, const char *id, json_t *state, json_t *top, bool remove, Error **ret_err)
 {
         json_t *rec = NULL;
@@ -286,20 +286,15 @@ static int set_record(Engine *e, const char *id, json_t *state, json_t *top, boo
                 r = error_setx(ret_err, ENOENT, "No such container: %s", id);
                 goto unlock;
         }
-        if (remove) {
-                _cleanup_free_ char *lock = engine_monitor_lock_path(e, id);
-                r = rootfs_remove(e->store, id, ret_err);
-                if (lock)
-                        (void)unlink(lock);
-        } else {
-                if (state)
-                        json_object_update(json_object_get(rec, "State"), state);
-                if (top)
-                        json_object_update(rec, top);
-                r = engine_save(e, id, rec, ret_err);
-        }
+        if (state)
+                json_object_update(json_object_get(rec, "State"), state);
+        if (top)
+                json_object_update(rec, top);
+        r = engine_save(e, id, rec, ret_err);
 unlock:
         engine_unlock(e);
+        if (r >= 0 && remove)
+                r = monitor_remove(e, id, ret_err);
 out:
         json_decref(rec);
         json_decref(state);
@@ -556,6 +551,25 @@ static int run_once(Monitor *m, int *ready_fd, int *ret_code, Error **ret_err)
 
 /* ---- the monitor ---- */
 
+/* Close what this process inherited without O_CLOEXEC (a caller's pipes:
+ * bats waits for its fd 3 to close), keeping `keep`. */
+void engine_close_inherited(int keep)
+{
+        _cleanup_(closedirp) DIR *d = opendir("/proc/self/fd");
+        struct dirent *de;
+
+        if (!d)
+                return;
+        while ((de = readdir(d))) {
+                int fd = atoi(de->d_name), fl;
+                if (fd < 3 || fd == keep || fd == dirfd(d))
+                        continue;
+                fl = fcntl(fd, F_GETFD);
+                if (fl >= 0 && !(fl & FD_CLOEXEC))
+                        close(fd);
+        }
+}
+
 static void raw_restore(Monitor *m)
 {
         if (m->raw)
@@ -680,6 +694,7 @@ int engine_monitor(Engine *e, const char *id, bool attach, int ready_fd, int cli
                 safe_close(client_fd);
                 return error_set(ret_err, ENOMEM, "monitor");
         }
+        free(monitor_sibling_path("husk-init")); /* before the create seals our exe */
         lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
         if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) < 0) {
                 r = errno == EWOULDBLOCK ? error_setx(ret_err, EBUSY, "container %s is already running", id)

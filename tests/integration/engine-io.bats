@@ -184,3 +184,17 @@ teardown() { engine_teardown; }
 	[[ $output == *'plugin "syslogish" not found'* ]]
 	[ "$(husk ps -aq | wc -l)" -eq 1 ]
 }
+
+@test "a detached container's monitor is husk-monitor; with --rm it leaves nothing when the container exits" {
+	id=$(hrun -d husk-test-img sleep 1000)
+	pid=$(field "$id" '{{.State.Pid}}')
+	mon=$(awk '{print $4}' /proc/$pid/stat)
+	[ "$(tr '\0' '\n' </proc/$mon/cmdline | head -n 1)" = husk-monitor ]
+	# not a forked husk: none of the image layer's libraries in it
+	! grep -qE 'libcurl|libarchive' /proc/$mon/maps || false
+	id=$(hrun -d --rm husk-test-img sh -c 'sleep 0.3')
+	wait_for 5 '! husk inspect "$id" >/dev/null 2>&1'
+	[ ! -e "$TEST_DIR/store/containers/$id" ]
+	[ ! -e "$TEST_DIR/state/monitors/$id.lock" ]
+	[ ! -e "$TEST_DIR/state/runtime/$id" ]
+}
