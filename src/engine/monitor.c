@@ -56,6 +56,7 @@ typedef struct Monitor {
         MonitorPolicy policy;
         /* the user's stdio when this process is `husk run`, else -1 */
         int user_in, user_out, user_err;
+        bool user_in_eof;
         bool raw;
         struct termios saved;
         /* the json-file log; -1 with --log-driver none */
@@ -253,7 +254,7 @@ static void user_in_read(Monitor *m)
         if (n <= 0) {
                 /* EOF on the user's stdin: the container's stdin ends too,
                  * as docker run -i's does (StdinOnce) */
-                m->user_in = -1;
+                m->user_in_eof = true;
                 stdin_close(m);
                 return;
         }
@@ -495,7 +496,7 @@ static int run_once(Monitor *m, int *ready_fd, int *ret_code, Error **ret_err)
                 }
                 is = n;
                 pfd[n++] = (struct pollfd){ .fd = m->sfd, .events = POLLIN };
-                if (m->user_in >= 0 && m->open_stdin && !reaped) {
+                if (m->user_in >= 0 && !m->user_in_eof && m->open_stdin && !reaped) {
                         iu = n;
                         pfd[n++] = (struct pollfd){ .fd = m->user_in, .events = POLLIN };
                 }
