@@ -84,6 +84,8 @@ static const char *arg_state;
         "      --name string            Assign a name to the container\n"                                   \
         "      --network string         \"none\" (the default for now: only lo) or \"host\"; bridge\n"      \
         "                               networking (and -p) comes with the networking layer\n"              \
+        "      --restart string         Restart policy: no, on-failure[:max-retries], always,\n"            \
+        "                               unless-stopped (default \"no\")\n"                                  \
         "      --rm                     Remove the container when it exits\n"                               \
         "  -t, --tty                    Allocate a pseudo-TTY\n"                                            \
         "  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"               \
