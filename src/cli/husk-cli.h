@@ -104,3 +104,10 @@ int cmd_volume_ls(const Cmd *cmd, int argc, char **argv);
 int cmd_volume_inspect(const Cmd *cmd, int argc, char **argv);
 int cmd_volume_rm(const Cmd *cmd, int argc, char **argv);
 int cmd_volume_prune(const Cmd *cmd, int argc, char **argv);
+int cmd_attach(const Cmd *cmd, int argc, char **argv);
+/* husk __network up|down ID (husk-monitor's network, not for users). */
+int cli_network_hook(int argc, char **argv);
+int cmd_restart(const Cmd *cmd, int argc, char **argv);
+struct EngineAttachOpts;
+/* start -a / -i of the one container argv[optind]. */
+int cli_start_attach(const Cmd *cmd, int argc, char **argv, const struct EngineAttachOpts *o);

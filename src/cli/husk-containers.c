@@ -14,6 +14,7 @@
 
 #include "cli/husk-cli.h"
 #include "engine/engine.h"
+#include "engine/network.h"
 #include "engine/hostconfig.h"
 #include "lib/macros.h"
 #include "lib/util.h"
@@ -107,6 +108,10 @@ enum {
 
         /* the monitor: restart policy, --init, logging */
         OPT_MONITOR_ = 1300,
+        OPT_RESTART,
+        OPT_INIT,
+        OPT_LOG_DRIVER,
+        OPT_LOG_OPT,
 
 };
 
@@ -370,12 +375,16 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 { "group-add", required_argument, NULL, OPT_GROUP_ADD },
 
                 /* the monitor: restart policy, --init, logging */
+                { "restart", required_argument, NULL, OPT_RESTART },
+                { "init", no_argument, NULL, OPT_INIT },
+                { "log-driver", required_argument, NULL, OPT_LOG_DRIVER },
+                { "log-opt", required_argument, NULL, OPT_LOG_OPT },
 
                 { "help", no_argument, NULL, 'h' },
                 { 0 },
         };
         _cleanup_strv_ char **env = NULL, **vols = NULL, **entry = NULL, **cmdv = NULL, **publish = NULL,
-                            **mounts = NULL, **tmpfs = NULL;
+                            **mounts = NULL, **tmpfs = NULL, **log_opts = NULL;
         _cleanup_store_ Store *s = NULL;
         _cleanup_engine_ Engine *e = NULL;
         _cleanup_error_ Error *err = NULL;
@@ -432,7 +441,12 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 break;
 
                 /* the monitor: restart policy, --init, logging */
+        case OPT_RESTART: o.restart = optarg; break;
+        case OPT_INIT: o.init = true; break;
+        case OPT_LOG_DRIVER: o.log_driver = optarg; break;
+        case OPT_LOG_OPT: strv_push(&log_opts, optarg); break;
         }
+        o.log_opts = log_opts;
         if (optind >= argc)
                 return cli_args_error(cmd, "at least 1 argument") ? EXIT_USAGE : EXIT_USAGE;
         o.image = argv[optind];
@@ -517,11 +531,23 @@ static int do_start(Engine *e, const char *id, void *data, Error **err)
 
 int cmd_start(const Cmd *cmd, int argc, char **argv)
 {
+        static const struct option lo[] = { { "attach", no_argument, NULL, 'a' },
+                                            { "interactive", no_argument, NULL, 'i' },
+                                            { "detach-keys", required_argument, NULL, 'k' },
+                                            { "help", no_argument, NULL, 'h' },
+                                            { 0 } };
+        EngineAttachOpts ao = { .sig_proxy = true };
+        bool attach = false;
         int c;
 
-        GETOPT_LOOP(cmd, argc, argv, "+", NULL, c)
+        GETOPT_LOOP(cmd, argc, argv, "+ai", lo, c) switch (c)
         {
+        case 'a': attach = true; break;
+        case 'i': ao.stdin_ = true; break;
+        case 'k': ao.detach_keys = optarg; break;
         }
+        if (attach || ao.stdin_)
+                return cli_start_attach(cmd, argc, argv, &ao);
         return for_each(cmd, argc, argv, do_start, NULL, true);
 }
 
@@ -575,8 +601,8 @@ int cmd_exec(const Cmd *cmd, int argc, char **argv)
                 if (read_env_file(optarg, &env, &err) < 0)
                         return cli_fail125(err);
                 break;
-        case 'i': break; /* stdin is the process's own already */
-        case 't': fprintf(stderr, "husk: exec -t is not supported yet\n"); return EXIT_USAGE;
+        case 'i': o.interactive = true; break;
+        case 't': o.tty = true; break;
         case 'u': o.user = optarg; break;
         case 'w': o.workdir = optarg; break;
         }
@@ -664,4 +690,33 @@ int cmd_wait(const Cmd *cmd, int argc, char **argv)
         {
         }
         return for_each(cmd, argc, argv, do_wait, NULL, false);
+}
+
+/* `husk __network up|down ID`: a container's network, for husk-monitor,
+ * which does not link the network layer (src/engine/monitor-main.c). Not
+ * a command for users: not listed. The error, if any, is one line on
+ * stderr. */
+int cli_network_hook(int argc, char **argv)
+{
+        _cleanup_store_ Store *s = NULL;
+        _cleanup_engine_ Engine *e = NULL;
+        _cleanup_error_ Error *err = NULL;
+
+        if (argc != 3 || (!streq(argv[1], "up") && !streq(argv[1], "down"))) {
+                fprintf(stderr, "usage: husk __network up|down ID\n");
+                return EXIT_USAGE;
+        }
+        if (cli_open_engine(&s, &e, &err) < 0) {
+                fprintf(stderr, "%s\n", err && err->msg ? err->msg : "open the engine");
+                return 1;
+        }
+        if (streq(argv[1], "down")) {
+                engine_network_down(e, argv[2]);
+                return 0;
+        }
+        if (engine_network_up(e, argv[2], &err) < 0) {
+                fprintf(stderr, "%s\n", err && err->msg ? err->msg : "network set-up failed");
+                return 1;
+        }
+        return 0;
 }

@@ -104,59 +104,65 @@ static int cmd_transfer(const Cmd *cmd, int argc, char **argv)
                         "      --platform string          os/arch[/variant] (default: this host's)\n"           \
                         "  -q, --quiet                    Suppress verbose output\n"                            \
         }
-#define RUN_OPTIONS                                                                                        \
-        "      --cap-add list           Add Linux capabilities (NET_ADMIN, ALL)\n"                         \
-        "      --cap-drop list          Drop Linux capabilities\n"                                         \
-        "      --cgroup-parent string   Parent cgroup of the container's (default \"/husk\")\n"            \
-        "      --cpu-period int         Limit CPU CFS period\n"                                            \
-        "      --cpu-quota int          Limit CPU CFS quota\n"                                             \
-        "  -c, --cpu-shares int         CPU shares (relative weight)\n"                                    \
-        "      --cpus decimal           Number of CPUs\n"                                                  \
-        "      --cpuset-cpus string     CPUs in which to allow execution (0-3, 0,1)\n"                     \
-        "      --cpuset-mems string     MEMs in which to allow execution (0-3, 0,1)\n"                     \
-        "  -d, --detach                 Run in the background and print the container ID\n"                \
-        "      --device list            Add a host device: /dev/x[:/dev/y][:rwm]\n"                        \
-        "      --entrypoint string      Overwrite the image's ENTRYPOINT\n"                                \
-        "  -e, --env list               Set environment variables\n"                                       \
-        "      --env-file list          Read in a file of environment variables\n"                         \
-        "      --group-add list         Add additional groups to join\n"                                   \
-        "  -h, --hostname string        Container host name\n"                                             \
-        "  -i, --interactive            Keep STDIN open (attached runs)\n"                                 \
-        "      --ipc string             IPC mode: host, private, shareable, none, container:X\n"           \
-        "  -l, --label list             Set meta data on a container\n"                                    \
-        "      --label-file list        Read in a line delimited file of labels\n"                         \
-        "  -m, --memory bytes           Memory limit (512m, 1g)\n"                                         \
-        "      --memory-reservation bytes\n"                                                               \
-        "                               Memory soft limit\n"                                               \
-        "      --memory-swap bytes      Memory plus swap (-1: unlimited swap)\n"                           \
-        "      --mount mount            Attach a filesystem mount: type=bind|volume|tmpfs,\n"              \
-        "                               source=..,target=..[,readonly][,bind-propagation=..]\n"            \
-        "                               [,volume-nocopy][,tmpfs-size=..][,tmpfs-mode=..]\n"                \
-        "      --name string            Assign a name to the container\n"                                  \
-        "      --network string         bridge (the default), none, host\n"                                \
-        "      --oom-kill-disable       Disable the OOM killer\n"                                          \
-        "      --oom-score-adj int      Tune the host's OOM preferences (-1000 to 1000)\n"                 \
-        "  -p, --publish list           Publish a container's port: [ip:][hostPort:]containerPort[/udp]\n" \
-        "  -P, --publish-all            Publish every exposed port to a free host port\n"                  \
-        "      --pid string             PID namespace: host or container:X\n"                              \
-        "      --pids-limit int         Tune container pids limit (-1 for unlimited)\n"                    \
-        "      --privileged             Give extended privileges to this container\n"                      \
-        "      --read-only              Mount the container's root filesystem as read only\n"              \
-        "      --rm                     Remove the container when it exits\n"                              \
-        "      --security-opt list      seccomp=unconfined|FILE, no-new-privileges[=false],\n"             \
-        "                               label=..., apparmor=...\n"                                         \
-        "      --shm-size bytes         Size of /dev/shm (default 64m)\n"                                  \
-        "      --stop-signal string     Signal to stop the container\n"                                    \
-        "      --stop-timeout int       Seconds to wait before killing the container on stop\n"            \
-        "      --sysctl list            Namespaced kernel parameters (net.*, kernel.shm*, ...)\n"          \
-        "      --tmpfs list             Mount a tmpfs directory: /path[:options]\n"                        \
-        "  -t, --tty                    Not supported yet\n"                                               \
-        "      --ulimit list            Ulimit options: name=soft[:hard]\n"                                \
-        "  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"              \
-        "      --uts string             UTS namespace: host\n"                                             \
-        "  -v, --volume list            Bind mount a volume: /host:/ctr[:opts], name:/ctr[:opts]\n"        \
-        "                               or /ctr; opts: ro|rw, z|Z, nocopy, [r]private,\n"                  \
-        "                               [r]shared, [r]slave (default rprivate)\n"                          \
+#define RUN_OPTIONS                                                                                         \
+        "      --cap-add list           Add Linux capabilities (NET_ADMIN, ALL)\n"                          \
+        "      --cap-drop list          Drop Linux capabilities\n"                                          \
+        "      --cgroup-parent string   Parent cgroup of the container's (default \"/husk\")\n"             \
+        "      --cpu-period int         Limit CPU CFS period\n"                                             \
+        "      --cpu-quota int          Limit CPU CFS quota\n"                                              \
+        "  -c, --cpu-shares int         CPU shares (relative weight)\n"                                     \
+        "      --cpus decimal           Number of CPUs\n"                                                   \
+        "      --cpuset-cpus string     CPUs in which to allow execution (0-3, 0,1)\n"                      \
+        "      --cpuset-mems string     MEMs in which to allow execution (0-3, 0,1)\n"                      \
+        "  -d, --detach                 Run in the background and print the container ID\n"                 \
+        "      --device list            Add a host device: /dev/x[:/dev/y][:rwm]\n"                         \
+        "      --entrypoint string      Overwrite the image's ENTRYPOINT\n"                                 \
+        "  -e, --env list               Set environment variables\n"                                        \
+        "      --env-file list          Read in a file of environment variables\n"                          \
+        "      --group-add list         Add additional groups to join\n"                                    \
+        "  -h, --hostname string        Container host name\n"                                              \
+        "  -i, --interactive            Keep STDIN open even if not attached\n"                             \
+        "      --init                   Run an init inside the container that forwards signals and reaps\n" \
+        "                               processes\n"                                                        \
+        "      --ipc string             IPC mode: host, private, shareable, none, container:X\n"            \
+        "  -l, --label list             Set meta data on a container\n"                                     \
+        "      --label-file list        Read in a line delimited file of labels\n"                          \
+        "      --log-driver string      Logging driver for the container: json-file (default), none\n"      \
+        "      --log-opt list           Log driver options: max-size=10m, max-file=3\n"                     \
+        "  -m, --memory bytes           Memory limit (512m, 1g)\n"                                          \
+        "      --memory-reservation bytes\n"                                                                \
+        "                               Memory soft limit\n"                                                \
+        "      --memory-swap bytes      Memory plus swap (-1: unlimited swap)\n"                            \
+        "      --mount mount            Attach a filesystem mount: type=bind|volume|tmpfs,\n"               \
+        "                               source=..,target=..[,readonly][,bind-propagation=..]\n"             \
+        "                               [,volume-nocopy][,tmpfs-size=..][,tmpfs-mode=..]\n"                 \
+        "      --name string            Assign a name to the container\n"                                   \
+        "      --network string         bridge (the default), none, host\n"                                 \
+        "      --oom-kill-disable       Disable the OOM killer\n"                                           \
+        "      --oom-score-adj int      Tune the host's OOM preferences (-1000 to 1000)\n"                  \
+        "  -p, --publish list           Publish a container's port: [ip:][hostPort:]containerPort[/udp]\n"  \
+        "  -P, --publish-all            Publish every exposed port to a free host port\n"                   \
+        "      --pid string             PID namespace: host or container:X\n"                               \
+        "      --pids-limit int         Tune container pids limit (-1 for unlimited)\n"                     \
+        "      --privileged             Give extended privileges to this container\n"                       \
+        "      --read-only              Mount the container's root filesystem as read only\n"               \
+        "      --restart string         Restart policy: no, on-failure[:max-retries], always,\n"            \
+        "                               unless-stopped (default \"no\")\n"                                  \
+        "      --rm                     Remove the container when it exits\n"                               \
+        "      --security-opt list      seccomp=unconfined|FILE, no-new-privileges[=false],\n"              \
+        "                               label=..., apparmor=...\n"                                          \
+        "      --shm-size bytes         Size of /dev/shm (default 64m)\n"                                   \
+        "      --stop-signal string     Signal to stop the container\n"                                     \
+        "      --stop-timeout int       Seconds to wait before killing the container on stop\n"             \
+        "      --sysctl list            Namespaced kernel parameters (net.*, kernel.shm*, ...)\n"           \
+        "      --tmpfs list             Mount a tmpfs directory: /path[:options]\n"                         \
+        "  -t, --tty                    Allocate a pseudo-TTY\n"                                            \
+        "      --ulimit list            Ulimit options: name=soft[:hard]\n"                                 \
+        "  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"               \
+        "      --uts string             UTS namespace: host\n"                                              \
+        "  -v, --volume list            Bind mount a volume: /host:/ctr[:opts], name:/ctr[:opts]\n"         \
+        "                               or /ctr; opts: ro|rw, z|Z, nocopy, [r]private,\n"                   \
+        "                               [r]shared, [r]slave (default rprivate)\n"                           \
         "  -w, --workdir string         Working directory inside the container\n"
 
 static const Cmd commands[] = {
@@ -174,12 +180,18 @@ static const Cmd commands[] = {
           "  -u, --username string   Username\n" },
         { "logout", TRANSFER(cmd_logout), "SERVER", "Log out from a registry", NULL },
         { "create", cmd_create, "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new container", RUN_OPTIONS },
+        { "attach", cmd_attach, "[OPTIONS] CONTAINER",
+          "Attach local standard input, output, and error streams to a running container",
+          "      --detach-keys string   Override the key sequence for detaching a container (default "
+          "\"ctrl-p,ctrl-q\")\n"
+          "      --no-stdin             Do not attach STDIN\n"
+          "      --sig-proxy            Proxy all received signals to the process (default true)\n" },
         { "exec", cmd_exec, "[OPTIONS] CONTAINER COMMAND [ARG...]", "Execute a command in a running container",
           "  -d, --detach           Detached mode: run command in the background\n"
           "  -e, --env list         Set environment variables\n"
           "      --env-file list    Read in a file of environment variables\n"
-          "  -i, --interactive      Keep STDIN open (it is the command's own)\n"
-          "  -t, --tty              Not supported yet\n"
+          "  -i, --interactive      Keep STDIN open even if not attached\n"
+          "  -t, --tty              Allocate a pseudo-TTY\n"
           "  -u, --user string      Username or UID (format: <name|uid>[:<group|gid>])\n"
           "  -w, --workdir string   Working directory inside the container\n" },
         { "inspect", cmd_inspect, "[OPTIONS] CONTAINER [CONTAINER...]", "Return low-level information on containers",
@@ -188,18 +200,27 @@ static const Cmd commands[] = {
           "  -s, --signal string   Signal to send to the container (default \"KILL\")\n" },
         { "logs", cmd_logs, "[OPTIONS] CONTAINER", "Fetch the logs of a container",
           "  -f, --follow         Follow log output\n"
+          "      --since string   Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. "
+          "\"42m\" for 42 minutes)\n"
           "  -n, --tail string    Number of lines to show from the end of the logs (default \"all\")\n"
-          "  -t, --timestamps     Show timestamps\n" },
+          "  -t, --timestamps     Show timestamps\n"
+          "      --until string   Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. "
+          "\"42m\" for 42 minutes)\n" },
         { "ps", cmd_ps, "[OPTIONS]", "List containers",
           "  -a, --all        Show all containers (default shows just running)\n"
           "      --no-trunc   Don't truncate output\n"
           "  -q, --quiet      Only display container IDs\n" },
+        { "restart", cmd_restart, "[OPTIONS] CONTAINER [CONTAINER...]", "Restart one or more containers",
+          "  -t, --time int   Seconds to wait before killing the container (default 10)\n" },
         { "rm", cmd_rm, "[OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers",
           "  -f, --force     Force the removal of a running container (uses SIGKILL)\n"
           "  -v, --volumes   Remove anonymous volumes associated with the container\n" },
         { "run", cmd_run, "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create and run a new container from an image",
           RUN_OPTIONS },
-        { "start", cmd_start, "CONTAINER [CONTAINER...]", "Start one or more stopped containers", NULL },
+        { "start", cmd_start, "[OPTIONS] CONTAINER [CONTAINER...]", "Start one or more stopped containers",
+          "  -a, --attach               Attach STDOUT/STDERR and forward signals\n"
+          "      --detach-keys string   Override the key sequence for detaching a container\n"
+          "  -i, --interactive          Attach container's STDIN\n" },
         { "stop", cmd_stop, "[OPTIONS] CONTAINER [CONTAINER...]", "Stop one or more running containers",
           "  -t, --time int   Seconds to wait before killing the container (default 10)\n" },
         { "wait", cmd_wait, "CONTAINER [CONTAINER...]",
@@ -402,6 +423,8 @@ int main(int argc, char **argv)
                 usage(stderr);
                 return EXIT_USAGE;
         }
+        if (streq(argv[i], "__network"))
+                return cli_network_hook(argc - i, argv + i);
         if (streq(argv[i], "image") || streq(argv[i], "volume")) {
                 bool img = streq(argv[i], "image");
                 const Cmd *table = img ? image_commands : volume_commands;

@@ -15,6 +15,7 @@
 #include "engine/hostconfig.h"
 #include "engine/network.h"
 #include "engine/volumes.h"
+#include "engine/monitor-opts.h"
 #include "image/imgspec.h"
 #include "image/rootfs.h"
 #include "lib/macros.h"
@@ -91,8 +92,8 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         char id[65];
         int r;
 
-        if (o->tty)
-                return error_setx(ret_err, EOPNOTSUPP, "-t/--tty is not supported by husk run yet");
+        if ((r = engine_monitor_check(o, ret_err)) < 0)
+                return r;
         if (o->name && !name_valid(o->name))
                 return error_setx(ret_err, EINVAL,
                                   "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", o->name);
@@ -178,7 +179,8 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         spec_path = engine_path(e, id, "config.json");
         log_path = engine_log_path(e, id);
         rec = build_record(id, name, o, img, ic, spec, network, cgparent, log_path);
-        if (rec && (hostconfig_apply_record(o, ic, rec, NULL) < 0 || engine_mounts_record(mounts, rec) < 0))
+        if (rec && (hostconfig_apply_record(o, ic, rec, NULL) < 0 || engine_mounts_record(mounts, rec) < 0 ||
+                    engine_monitor_record(rec, o) < 0))
                 rec = (json_decref(rec), NULL);
         if (!rec) {
                 r = error_set(ret_err, ENOMEM, "container record");
@@ -212,42 +214,35 @@ out:
         return r;
 }
 
-/* Close what this process inherited without O_CLOEXEC (a caller's pipes:
- * bats waits for its fd 3 to close), keeping `keep`. */
-static void close_inherited(int keep)
+int engine_start(Engine *e, const char *id, bool attach, int *ret_exit, Error **ret_err)
 {
-        _cleanup_(closedirp) DIR *d = opendir("/proc/self/fd");
-        struct dirent *de;
-
-        if (!d)
-                return;
-        while ((de = readdir(d))) {
-                int fd = atoi(de->d_name), fl;
-                if (fd < 3 || fd == keep || fd == dirfd(d))
-                        continue;
-                fl = fcntl(fd, F_GETFD);
-                if (fl >= 0 && !(fl & FD_CLOEXEC))
-                        close(fd);
-        }
+        if (!attach)
+                return engine_start_detached(e, id, -EBADF, ret_err);
+        if (hostconfig_rejoin(e, id, ret_err) < 0)
+                return -EINVAL;
+        return engine_monitor(e, id, true, -EBADF, -EBADF, ret_exit, ret_err);
 }
 
-int engine_start(Engine *e, const char *id, bool attach, int *ret_exit, Error **ret_err)
+int engine_start_detached(Engine *e, const char *id, int client_fd, Error **ret_err)
 {
         int p[2], status, code = 0;
         char msg[4096];
         ssize_t n;
         pid_t child;
 
-        if (hostconfig_rejoin(e, id, ret_err) < 0)
+        if (hostconfig_rejoin(e, id, ret_err) < 0) {
+                safe_close(client_fd);
                 return -EINVAL;
-        if (attach)
-                return engine_monitor(e, id, true, -EBADF, ret_exit, ret_err);
-        if (pipe2(p, O_CLOEXEC) < 0)
+        }
+        if (pipe2(p, O_CLOEXEC) < 0) {
+                safe_close(client_fd);
                 return error_set(ret_err, errno, "pipe");
+        }
         child = fork();
         if (child < 0) {
                 close(p[0]);
                 close(p[1]);
+                safe_close(client_fd);
                 return error_set(ret_err, errno, "fork");
         }
         if (child == 0) {
@@ -258,10 +253,13 @@ int engine_start(Engine *e, const char *id, bool attach, int *ret_exit, Error **
                 setsid();
                 if (fork() != 0)
                         _exit(0);
-                close_inherited(p[1]);
-                _exit(engine_monitor(e, id, false, p[1], NULL, NULL) < 0 ? 1 : 0);
+                engine_close_inherited(p[1]);
+                engine_exec_monitor(e, id, p[1], client_fd);
+                /* no husk-monitor next to husk: this process will do */
+                _exit(engine_monitor(e, id, false, p[1], client_fd, NULL, NULL) < 0 ? 1 : 0);
         }
         close(p[1]);
+        safe_close(client_fd);
         (void)waitpid(child, &status, 0);
         memset(msg, 0, sizeof(msg));
         n = read(p[0], &code, sizeof(code));
@@ -354,6 +352,7 @@ int engine_stop(Engine *e, const char *id, int timeout, Error **ret_err)
         forever = timeout == -1 && st; /* --stop-timeout -1 */
         if (timeout < 0)
                 timeout = 10;
+        engine_mark_stopped(e, id);
         RT_IGNORE(runtime_kill(&e->ro, id, sig, false, &ign_));
         for (int i = 0; (forever || i < timeout * 50) && engine_monitor_alive(e, id); i++)
                 usleep(20000);
@@ -377,6 +376,7 @@ int engine_remove(Engine *e, const char *id, bool force, Error **ret_err)
                                   "removing or force remove",
                                   id);
         if (running) {
+                engine_mark_stopped(e, id);
                 RT_IGNORE(runtime_kill(&e->ro, id, SIGKILL, false, &ign_));
                 wait_monitor(e, id);
         }
@@ -452,10 +452,22 @@ int engine_exec(Engine *e, const char *id, const EngineExecOpts *o, int *ret_exi
                 p->user.n_additional_gids = u.n_additional_gids;
                 imgspec_user_clear(&u);
         }
-        p->terminal = false;
+        p->terminal = o->tty;
         x.process = p;
         x.detach = o->detach;
-        r = runtime_exec(&e->ro, id, &x, ret_exit, ret_err);
+        if (o->tty && o->detach)
+                return error_setx(ret_err, EINVAL, "exec -d -t is not supported: the pty needs a client");
+        if (!o->interactive && !o->tty && !o->detach) {
+                /* without -i the command's stdin is empty, as Docker's */
+                _cleanup_close_ int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC),
+                                    saved = fcntl(0, F_DUPFD_CLOEXEC, 3);
+                if (devnull >= 0 && saved >= 0)
+                        (void)dup2(devnull, 0);
+                r = runtime_exec(&e->ro, id, &x, ret_exit, ret_err);
+                if (devnull >= 0 && saved >= 0)
+                        (void)dup2(saved, 0);
+        } else
+                r = runtime_exec(&e->ro, id, &x, ret_exit, ret_err);
         if (r < 0)
                 return -engine_start_error_code(ret_err ? *ret_err : NULL);
         return 0;

@@ -31,8 +31,62 @@ int engine_new_id(char ret[static 65]);
 /* Write the record atomically. */
 int engine_save(Engine *e, const char *id, json_t *rec, Error **ret_err);
 char *engine_find_name(Engine *e, const char *name);
-/* monitor.c: run the container with this process as its monitor. */
-int engine_monitor(Engine *e, const char *id, bool attach, int ready_fd, int *ret_exit, Error **ret_err);
+/* monitor.c: run the container with this process as its monitor.
+ * attach: the user's stdio is this process's 0, 1, 2; client_fd >= 0: an
+ * attach client already connected (a socketpair end, taken). */
+int engine_monitor(Engine *e, const char *id, bool attach, int ready_fd, int client_fd, int *ret_exit, Error **ret_err);
+/* --rm: remove the exited container (rootfs, record, lock file, its
+ * anonymous volumes). Two implementations, chosen at link time:
+ * monitor-husk.c in husk, and husk-monitor's own (monitor-main.c), which
+ * leaves it to `husk rm -v`. */
+int monitor_remove(Engine *e, const char *id, Error **ret_err);
+/* Before each run of the container (up) and after it (down): its network
+ * (engine_network_up/_down, network.h). The same two implementations:
+ * husk-monitor, which does not link the network layer, runs husk for it. */
+int monitor_network(Engine *e, const char *id, bool up, Error **ret_err);
+/* In the forked child that is to be the monitor: exec husk-monitor
+ * (monitor-main.c) with the two fds; returns only when that failed. */
+void engine_exec_monitor(Engine *e, const char *id, int ready_fd, int client_fd);
+/* Close the fds this process inherited without O_CLOEXEC but `keep`. */
+void engine_close_inherited(int keep);
+/* Fork a detached monitor (client_fd >= 0: its first attach client) and
+ * return once the container runs or failed to start. */
+int engine_start_detached(Engine *e, const char *id, int client_fd, Error **ret_err);
+/* Record that the user stopped the container (husk stop, rm -f): its
+ * restart policy does not undo that. */
+void engine_mark_stopped(Engine *e, const char *id);
+
+/* The attach protocol between the monitor and its clients, over a unix
+ * stream socket: frames of a 1-byte type, a 4-byte big-endian length and
+ * the payload. */
+enum {
+        ATTACH_STDIN = 0,       /* client -> monitor: bytes for the container's stdin */
+        ATTACH_STDOUT = 1,      /* monitor -> client */
+        ATTACH_STDERR = 2,      /* monitor -> client */
+        ATTACH_EXIT = 3,        /* monitor -> client: 4-byte exit code, then close */
+        ATTACH_CLOSE_STDIN = 4, /* client -> monitor: EOF on its stdin */
+        ATTACH_RESIZE = 5,      /* client -> monitor: rows, cols (2 bytes each) */
+        ATTACH_SIGNAL = 6,      /* client -> monitor: 4-byte signal for the init */
+};
+#define ATTACH_FRAME_MAX 32768
+
+typedef struct AttachBuf {
+        uint8_t data[ATTACH_FRAME_MAX + 5];
+        size_t len;
+} AttachBuf;
+
+/* Send one frame; -errno. */
+int attach_send(int fd, uint8_t type, const void *data, size_t len);
+/* Read what fd has into b: 0 at EOF, > 0 read, -errno. */
+ssize_t attach_fill(int fd, AttachBuf *b);
+/* The next whole frame in b (1) or none yet (0); *ret_data points into b
+ * until attach_consume(). */
+int attach_next(const AttachBuf *b, uint8_t *ret_type, const uint8_t **ret_data, uint32_t *ret_len);
+void attach_consume(AttachBuf *b, uint32_t len);
+/* The monitor's socket path: /proc/self/fd/<dirfd>/<id>.sock, relative to
+ * an O_PATH fd of the monitors dir (no sun_path length limit on the state
+ * root). ret must hold 108 bytes. */
+int attach_socket_path(int mon_dir_fd, const char *id, char ret[static 108]);
 
 /* Call a runtime function whose error nobody reads: it is given an error
  * slot (`&ign_`) all the same, which the runtime expects. */

@@ -109,6 +109,10 @@ typedef struct EngineCreateOpts {
         int stop_timeout; /* seconds; engine_stop's default when set */
 
         /* the monitor: restart policy, --init, logging */
+        const char *restart;    /* --restart no|on-failure[:N]|always|unless-stopped */
+        bool init;              /* --init */
+        const char *log_driver; /* --log-driver json-file (default) | none */
+        char *const *log_opts;  /* --log-opt key=value: max-size, max-file */
 } EngineCreateOpts;
 
 /* Make the container (rootfs, spec, record with State.Status "created").
@@ -146,6 +150,8 @@ typedef struct EngineExecOpts {
         const char *user;    /* -u, resolved in the container's rootfs */
         const char *workdir; /* -w */
         bool detach;         /* -d */
+        bool tty;            /* -t: a pty, relayed to this process's terminal */
+        bool interactive;    /* -i: stdin is relayed (else /dev/null) */
 } EngineExecOpts;
 
 /* Run a process in a running container: its namespaces, cgroup and
@@ -190,6 +196,21 @@ int engine_volume_prune(Engine *e, bool all, char ***ret_removed, Error **ret_er
 
 /* Whether the container's monitor lives: 1, 0. */
 int engine_monitor_alive(Engine *e, const char *id);
+
+typedef struct EngineAttachOpts {
+        bool stdin_;             /* relay this process's stdin (-i, attach's default) */
+        const char *detach_keys; /* NULL: "ctrl-p,ctrl-q" */
+        bool sig_proxy;          /* forward the signals this process gets */
+} EngineAttachOpts;
+
+/* husk attach: relay the running container's output (and, with stdin_
+ * and a container opened with -i, this process's stdin) through its
+ * monitor. *ret_exit: the container's exit code, or 0 when the user
+ * detached with the detach keys. -EINVAL when it does not run. */
+int engine_attach(Engine *e, const char *id, const EngineAttachOpts *o, int *ret_exit, Error **ret_err);
+/* start -a: start the container with this process attached from the
+ * first byte; *ret_exit as for engine_attach. */
+int engine_start_attach(Engine *e, const char *id, const EngineAttachOpts *o, int *ret_exit, Error **ret_err);
 
 /* The log path, malloc'd. */
 char *engine_log_path(Engine *e, const char *id);

@@ -1,27 +1,51 @@
-# shellcheck shell=bash
-# Shared by the engine's bats files (husk run and friends): each test has
-# its own TEST_DIR with HUSK_STORAGE and HUSK_STATE inside, its containers'
-# cgroups under /husk-test.
+# Shared by the engine's monitor tests (engine-io, engine-restart,
+# engine-init), in engine.bats' pattern: a busybox image made with umoci
+# once per file; per test its own temp dir with its own --storage and
+# --state, containers' cgroups under /husk-test (--cgroup-parent); teardown
+# removes every container (through husk) and fails if a mount or a cgroup
+# is left.
 
-husk() {
-	"$HUSK" "$@"
+bats_require_minimum_version 1.5.0
+
+HUSK=${HUSK:-}
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+PTYRUN=$BATS_TEST_DIRNAME/ptyrun.py
+
+engine_setup_file() {
+	[[ -x $HUSK ]] || skip "set HUSK"
+	command -v umoci >/dev/null || skip "umoci not installed"
+	local t=${BATS_FILE_TMPDIR:?}
+	umoci init --layout "$t/oci" >&3
+	umoci new --image "$t/oci:img" >&3
+	umoci unpack --image "$t/oci:img" "$t/bundle" >&3
+	local r=$t/bundle/rootfs
+	[[ -d $r ]] || return 1
+	mkdir -p "$r"/{bin,etc,tmp}
+	cp "$BUSYBOX" "$r/bin/busybox"
+	for c in sh echo cat ls sleep true tty stty wc ps kill; do ln -s busybox "$r/bin/$c"; done
+	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$r/etc/passwd"
+	printf 'root:x:0:\n' >"$r/etc/group"
+	umoci repack --image "$t/oci:img" "$t/bundle" >&3
+	umoci config --image "$t/oci:img" --config.cmd sh >&3
 }
 
-hrun() {
-	husk run --cgroup-parent /husk-test "$@"
+engine_setup() {
+	[[ -x $HUSK ]] || skip "set HUSK"
+	[[ $EUID -eq 0 ]] || skip "needs root"
+	TEST_DIR=$(mktemp -d /tmp/husk-test.XXXXXX)
+	export HUSK_STORAGE=$TEST_DIR/store HUSK_STATE=$TEST_DIR/state
+	local id
+	id=$("$HUSK" load -i "$BATS_FILE_TMPDIR/oci" | sed -n 's/^Loaded image ID: //p')
+	"$HUSK" tag "$id" husk-test-img
 }
 
-# Remove every container the test made (killing what still runs), then
-# fail if a mount under TEST_DIR or a container's cgroup is left (after
-# unmounting what is, so that the next test starts clean).
 engine_teardown() {
 	[[ -n ${TEST_DIR:-} && -d $TEST_DIR/store ]] || return 0
-	local ids id left=0
+	local ids left=0
 	ids=$("$HUSK" ps -aq --no-trunc 2>/dev/null || true)
 	[[ -z $ids ]] || "$HUSK" rm -f $ids >/dev/null 2>&1 || true
 	if grep -q " ${TEST_DIR}/" /proc/self/mountinfo; then
-		echo "mount left under $TEST_DIR:" >&2
-		grep " ${TEST_DIR}/" /proc/self/mountinfo | awk '{print $5}' >&2
+		echo "mount left under $TEST_DIR" >&2
 		left=1
 		grep " ${TEST_DIR}/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
 	fi
@@ -33,4 +57,32 @@ engine_teardown() {
 	done
 	rm -rf "$TEST_DIR"
 	[ "$left" -eq 0 ]
+}
+
+husk() {
+	"$HUSK" "$@"
+}
+
+hrun() {
+	husk run --cgroup-parent /husk-test "$@"
+}
+
+hcreate() {
+	husk create --cgroup-parent /husk-test "$@"
+}
+
+# Poll (every 0.1 s, at most $1 seconds) until the shell code $2,
+# evaluated afresh each time, succeeds.
+wait_for() {
+	local tries=$(($1 * 10))
+	while ((tries-- > 0)); do
+		eval "$2" && return 0
+		sleep 0.1
+	done
+	eval "$2"
+}
+
+# The inspect field of a container: field ID '{{.State.Status}}'.
+field() {
+	husk inspect -f "$2" "$1"
 }
