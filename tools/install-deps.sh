@@ -30,6 +30,8 @@ packages=(
 	# a real registry on loopback for pull.bats (started by the test itself,
 	# with its own config), and htpasswd for its basic auth
 	docker-registry apache2-utils curl
+	# a Debian rootfs with nginx for the walkthrough (walkthrough.bats)
+	debootstrap
 	# setcap, for the file-capability escape test (security/caps.bats)
 	libcap2-bin
 	# a static C program of the symlink-swap race test (security/symlink-race.bats)
