@@ -44,11 +44,16 @@ int sandbox_new_ns_flags(const Spec *spec)
         return flags;
 }
 
+/* Joining a pid or time namespace by path takes effect for children only,
+ * and a user namespace joined by path comes before everything else: those
+ * go through an intermediate process. The others (net, ipc, uts, mount,
+ * cgroup) the init joins itself, on the fast path, cloned straight into
+ * its cgroup (a move by cgroup.procs can wait for an RCU grace period). */
 static bool needs_intermediate(const Spec *spec)
 {
         for (size_t i = 0; i < spec->linux_.n_namespaces; i++) {
                 const SpecNamespace *ns = &spec->linux_.namespaces[i];
-                if (ns->path && *ns->path)
+                if (ns->path && *ns->path && (ns->type == NS_PID || ns->type == NS_TIME || ns->type == NS_USER))
                         return true;
                 /* Offsets must be written before any process enters the
                  * time namespace, so it is made with unshare, not clone. */
@@ -398,6 +403,25 @@ static int await_cgroup(void *userdata, Error **ret_err)
         return 0;
 }
 
+static int join_namespaces(const Spec *spec, bool user_pass, Error **ret_err)
+{
+        for (size_t i = 0; i < spec->linux_.n_namespaces; i++) {
+                const SpecNamespace *ns = &spec->linux_.namespaces[i];
+                _cleanup_close_ int fd = -EBADF;
+
+                if (!ns->path || !*ns->path)
+                        continue;
+                if ((ns->type == NS_USER) != user_pass)
+                        continue;
+                fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        return error_set(ret_err, errno, "open %s namespace %s", ns_type_to_string(ns->type), ns->path);
+                if (setns(fd, ns_type_clone_flag(ns->type)) < 0)
+                        return error_set(ret_err, errno, "join %s namespace %s", ns_type_to_string(ns->type), ns->path);
+        }
+        return 0;
+}
+
 /* The container's init. `rest`: the namespaces it still has to unshare
  * (all but the cgroup namespace exist otherwise). `state` is NULL until it
  * is in its cgroup; `cgroup_mounts` comes with it (receive_state()). */
@@ -428,6 +452,10 @@ _noreturn_ static void init_main(const InitConfig *c, int new_flags, int rest, c
         /* Modes of what setup creates are exact; the user's umask comes
          * with the uid switch. */
         umask(0);
+        /* On the fast path, the namespaces joined by path (the intermediate
+         * joined them otherwise): before the new ones, as it would. */
+        if (!needs_intermediate(spec) && join_namespaces(spec, false, &err) < 0)
+                child_fail(c->sync_fd, err);
         if (rest) {
                 step_aside(&pl, c->runtime_cpu);
                 if (unshare(rest) < 0)
@@ -556,25 +584,6 @@ static int write_time_offsets(const Spec *spec, Error **ret_err)
         procfs_close();
         if (r < 0)
                 return error_prefix(ret_err, "linux.timeOffsets");
-        return 0;
-}
-
-static int join_namespaces(const Spec *spec, bool user_pass, Error **ret_err)
-{
-        for (size_t i = 0; i < spec->linux_.n_namespaces; i++) {
-                const SpecNamespace *ns = &spec->linux_.namespaces[i];
-                _cleanup_close_ int fd = -EBADF;
-
-                if (!ns->path || !*ns->path)
-                        continue;
-                if ((ns->type == NS_USER) != user_pass)
-                        continue;
-                fd = open(ns->path, O_RDONLY | O_CLOEXEC);
-                if (fd < 0)
-                        return error_set(ret_err, errno, "open %s namespace %s", ns_type_to_string(ns->type), ns->path);
-                if (setns(fd, ns_type_clone_flag(ns->type)) < 0)
-                        return error_set(ret_err, errno, "join %s namespace %s", ns_type_to_string(ns->type), ns->path);
-        }
         return 0;
 }
 
