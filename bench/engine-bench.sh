@@ -7,13 +7,14 @@
 # husk and pulled into podman (each under its own temp storage root). Every
 # engine runs with its default network and cgroups, and again with
 # `--network none`:
-#   - husk: default network none until bridge networking lands (so its two
-#     rows are the same work), cgroups under /husk;
+#   - husk: its default bridge network (husk0, a veth pair, an address,
+#     masquerade), cgroups under /husk;
 #   - podman 4.3 (Debian 12): its default CNI bridge network, conmon, runc
 #     (crun 1.8.1 refuses this hybrid cgroup host), cgroupfs.
-# podman changes the firewall and ip_forward of the network namespace it runs
-# in: it runs in a namespace made for the bench (`ip netns add`, entered with
-# nsenter so that /sys, and with it the cgroup mounts, stays the host's).
+# Both engines change the firewall and ip_forward of the network namespace
+# they run in: they run in a namespace made for the bench (`ip netns add`,
+# entered with nsenter so that /sys, and with it the cgroup mounts, stays
+# the host's).
 # podman's default nofile and nproc rlimits exceed this machine's hard
 # limits (no CAP_SYS_RESOURCE), so it gets `--ulimit` values within them.
 #
@@ -47,7 +48,7 @@ pod_ids=()
 trap 'cleanup' EXIT
 cleanup() {
 	local id
-	for id in "${husk_ids[@]}"; do "$husk" rm -f "$id" >/dev/null 2>&1 || true; done
+	for id in "${husk_ids[@]}"; do husk_ rm -f "$id" >/dev/null 2>&1 || true; done
 	for id in "${pod_ids[@]}"; do podman_ rm -f -t 0 "$id" >/dev/null 2>&1 || true; done
 	podman_ system reset -f >/dev/null 2>&1 || true
 	ip netns del "$netns" 2>/dev/null || true
@@ -56,6 +57,8 @@ cleanup() {
 }
 
 export HUSK_STORAGE=$work/husk-store HUSK_STATE=$work/husk-state
+unset HUSK_DEFAULT_NETWORK
+husk_() { nsenter --net="/run/netns/$netns" "$husk" "$@"; }
 podman_() {
 	nsenter --net="/run/netns/$netns" podman --root "$work/podman-root" --runroot "$work/podman-run" \
 		--runtime runc --cgroup-manager cgroupfs --events-backend none "$@"
@@ -72,9 +75,9 @@ for c in sh true sleep; do ln -s busybox "$work/bundle/rootfs/bin/$c"; done
 umoci repack --image "$work/oci:img" "$work/bundle" >/dev/null
 umoci config --image "$work/oci:img" --config.cmd sh >/dev/null
 
-hid=$("$husk" load -i "$work/oci" | sed -n 's/^Loaded image ID: //p')
-"$husk" tag "$hid" bench-img
 ip netns add "$netns"
+hid=$(husk_ load -i "$work/oci" | sed -n 's/^Loaded image ID: //p')
+husk_ tag "$hid" bench-img
 pid_=$(podman_ pull -q "oci:$work/oci:img" | tail -1)
 [[ -n $pid_ ]] || {
 	echo "engine-bench: podman could not pull the image" >&2
@@ -83,8 +86,8 @@ pid_=$(podman_ pull -q "oci:$work/oci:img" | tail -1)
 
 # name -> command; runs a container and removes it
 declare -A cmd=(
-	[husk]="$husk run --rm bench-img true"
-	[husk-none]="$husk run --rm --network none bench-img true"
+	[husk]="husk_ run --rm bench-img true"
+	[husk-none]="husk_ run --rm --network none bench-img true"
 	[podman]="podman_ run --rm ${pod_ulimits[*]} $pid_ true"
 	[podman-none]="podman_ run --rm ${pod_ulimits[*]} --network none $pid_ true"
 )
@@ -134,9 +137,9 @@ done
 # The process left beside a running container: its RSS and PSS.
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 pss() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup"; }
-hc=$("$husk" run -d bench-img sleep 300)
+hc=$(husk_ run -d bench-img sleep 300)
 husk_ids+=("$hc")
-hpid=$("$husk" inspect -f '{{.State.Pid}}' "$hc")
+hpid=$(husk_ inspect -f '{{.State.Pid}}' "$hc")
 mon=$(awk '/^PPid/ {print $2}' "/proc/$hpid/status")
 pc=$(podman_ run -d "${pod_ulimits[@]}" --network none "$pid_" sleep 300)
 pod_ids+=("$pc")

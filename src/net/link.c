@@ -241,6 +241,14 @@ int link_add_veth(const char *bridge, const char *host, int netns_fd, const char
         if (nl_addr_parse(mac, AF_LLC, &hw) >= 0)
                 rtnl_link_set_addr(peer, hw);
         r = rtnl_link_add(s, veth, NLM_F_CREATE | NLM_F_EXCL);
+        if (r == -NLE_EXIST) {
+                /* the pair of this container's last run, which the kernel
+                 * had not deleted yet (link_detach) */
+                r = link_delete(host, ret_err);
+                if (r < 0)
+                        return r;
+                r = rtnl_link_add(s, veth, NLM_F_CREATE | NLM_F_EXCL);
+        }
         if (r < 0)
                 return nl_fail(ret_err, r, "create veth pair", host);
         r = rtnl_link_get_kernel(s, 0, host, &hl);
@@ -271,5 +279,27 @@ int link_delete(const char *name, Error **ret_err)
         r = rtnl_link_delete(s, l);
         if (r < 0 && r != -NLE_NODEV && r != -NLE_OBJ_NOTFOUND)
                 return nl_fail(ret_err, r, "delete", name);
+        return 0;
+}
+
+int link_detach(const char *name, Error **ret_err)
+{
+        _cleanup_sock_ struct nl_sock *s = NULL;
+        _cleanup_link_ struct rtnl_link *l = NULL, *chg = NULL;
+        int r;
+
+        r = nl_open(&s, ret_err);
+        if (r < 0)
+                return r;
+        if (rtnl_link_get_kernel(s, 0, name, &l) < 0)
+                return 0;
+        chg = rtnl_link_alloc();
+        if (!chg)
+                return error_set(ret_err, ENOMEM, "link");
+        rtnl_link_set_master(chg, 0);
+        rtnl_link_unset_flags(chg, IFF_UP);
+        r = rtnl_link_change(s, l, chg, 0);
+        if (r < 0 && r != -NLE_NODEV && r != -NLE_OBJ_NOTFOUND)
+                return nl_fail(ret_err, r, "detach", name);
         return 0;
 }

@@ -21,8 +21,13 @@ int link_ensure_bridge(const char *name, const char *gateway, int prefix_len, Er
  * route via gateway. */
 int link_add_veth(const char *bridge, const char *host, int netns_fd, const char *mac, const char *ip, int prefix_len,
                   const char *gateway, Error **ret_err);
-/* Delete the link `name` (its peer goes with it); 0 when it is not there. */
+/* Delete the link `name` (its peer goes with it); 0 when it is not there.
+ * Takes ~15 ms: the kernel waits for RCU grace periods. */
 int link_delete(const char *name, Error **ret_err);
+/* Take the link `name` off its bridge and down, at once: the kernel
+ * deletes the pair by itself when the other end's network namespace goes.
+ * 0 when it is not there. */
+int link_detach(const char *name, Error **ret_err);
 
 /* nft.c: husk's table `ip husk`, through libnftables. */
 

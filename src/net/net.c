@@ -386,8 +386,10 @@ static int undo(const char *state_dir, const char *id, const NetAttachment *a, s
 {
         for (size_t i = 0; i < n_published; i++)
                 NET_IGNORE(nft_port(false, &a->ports[i], a->ip, &ign_));
+        /* off the bridge now; deleted by the kernel with the container's
+         * network namespace, which the caller releases next */
         if (a->veth[0])
-                NET_IGNORE(link_delete(a->veth, &ign_));
+                NET_IGNORE(link_detach(a->veth, &ign_));
         if (a->ip[0])
                 lease_drop(state_dir, a->ip);
         return 0;
