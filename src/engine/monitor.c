@@ -693,7 +693,7 @@ int engine_monitor(Engine *e, const char *id, bool attach, int ready_fd, int cli
         json_t *rec = NULL;
         uint64_t backoff = 0;
         int r, code = 0, restarts;
-        bool first = true;
+        bool first = true, stopped;
         sigset_t mask;
 
         if (!lock_path) {
@@ -720,6 +720,7 @@ int engine_monitor(Engine *e, const char *id, bool attach, int ready_fd, int cli
         m.open_stdin = json_is_true(json_object_get(json_object_get(rec, "Config"), "OpenStdin"));
         m.auto_remove = json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "AutoRemove"));
         restarts = (int)json_integer_value(json_object_get(rec, "RestartCount"));
+        stopped = json_is_true(json_object_get(rec, "HasBeenManuallyStopped"));
         json_decref(rec);
         if (r < 0)
                 goto fail;
@@ -773,7 +774,8 @@ int engine_monitor(Engine *e, const char *id, bool attach, int ready_fd, int cli
         sigprocmask(SIG_BLOCK, &mask, NULL);
         signal(SIGPIPE, SIG_IGN);
         m.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-        (void)set_record(e, id, NULL, json_pack("{s:b}", "HasBeenManuallyStopped", 0), false, NULL);
+        if (stopped) /* started again: the policy applies again */
+                (void)set_record(e, id, NULL, json_pack("{s:b}", "HasBeenManuallyStopped", 0), false, NULL);
 
         for (;;) {
                 uint64_t started = now_ms();

@@ -251,6 +251,13 @@ static void save_settings(Engine *e, const char *id, json_t *settings)
         engine_unlock(e);
 }
 
+static bool is_bridge(json_t *rec)
+{
+        const char *mode = json_string_value(json_object_get(json_object_get(rec, "HostConfig"), "NetworkMode"));
+
+        return mode && streq(mode, "bridge");
+}
+
 int engine_network_up(Engine *e, const char *id, Error **ret_err)
 {
         json_t *rec = NULL;
@@ -258,6 +265,10 @@ int engine_network_up(Engine *e, const char *id, Error **ret_err)
 
         if (r < 0)
                 return r;
+        if (!is_bridge(rec)) {
+                json_decref(rec);
+                return 0;
+        }
         r = engine_network_start(e, id, rec, ret_err);
         if (r >= 0)
                 save_settings(e, id, json_incref(json_object_get(rec, "NetworkSettings")));
@@ -271,6 +282,10 @@ void engine_network_down(Engine *e, const char *id)
 
         if (engine_load(e, id, &rec, NULL) < 0) {
                 engine_network_stop(e, id, NULL);
+                return;
+        }
+        if (!is_bridge(rec)) {
+                json_decref(rec);
                 return;
         }
         engine_network_stop(e, id, rec);
