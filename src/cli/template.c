@@ -1,0 +1,1565 @@
+/* Go text/template, the subset Docker's --format users write (template.h).
+ *
+ * The text is parsed once into a tree of nodes (text, action, if, range,
+ * with), each action holding a pipeline: commands separated by '|', each a
+ * list of operands (fields, variables, literals, function names, or a
+ * parenthesised pipeline). Execution walks the tree with JSON values,
+ * holding a reference to every value it keeps, and a stack of variables
+ * that each block unwinds when it ends. */
+#include "cli/template.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/macros.h"
+#include "lib/util.h"
+
+typedef enum {
+        OP_FIELD,  /* .A.B (names; none: ".") */
+        OP_VAR,    /* $x.A.B */
+        OP_STRING, /* "x" */
+        OP_NUMBER,
+        OP_BOOL,
+        OP_NIL,
+        OP_IDENT, /* a function */
+        OP_PIPE,  /* ( pipeline ).A.B */
+} OpType;
+
+typedef struct Pipe Pipe;
+
+typedef struct Operand {
+        OpType type;
+        char *str;    /* OP_VAR name, OP_STRING value, OP_IDENT name */
+        char **names; /* the field chain after it */
+        json_t *num;  /* OP_NUMBER, OP_BOOL */
+        Pipe *pipe;   /* OP_PIPE */
+        int line, col;
+        char *text; /* as written, for messages */
+} Operand;
+
+typedef struct Command {
+        Operand *args;
+        size_t n;
+} Command;
+
+struct Pipe {
+        char *decl[2]; /* $a, $b := */
+        size_t n_decl;
+        bool assign; /* = instead of := */
+        Command *cmds;
+        size_t n;
+};
+
+typedef enum { N_TEXT, N_ACTION, N_IF, N_RANGE, N_WITH } NodeType;
+
+typedef struct Node Node;
+typedef struct List {
+        Node **v;
+        size_t n;
+} List;
+
+struct Node {
+        NodeType type;
+        char *text; /* N_TEXT */
+        Pipe *pipe;
+        List body, alt; /* alt: the else branch */
+};
+
+struct Template {
+        List root;
+};
+
+/* ---- freeing ---- */
+
+static void pipe_free(Pipe *p);
+
+static void operand_clear(Operand *o)
+{
+        free(o->str);
+        free(o->text);
+        strv_free(o->names);
+        json_decref(o->num);
+        pipe_free(o->pipe);
+}
+
+static void pipe_free(Pipe *p)
+{
+        if (!p)
+                return;
+        for (size_t i = 0; i < p->n; i++) {
+                for (size_t k = 0; k < p->cmds[i].n; k++)
+                        operand_clear(&p->cmds[i].args[k]);
+                free(p->cmds[i].args);
+        }
+        free(p->cmds);
+        free(p->decl[0]);
+        free(p->decl[1]);
+        free(p);
+}
+
+static void list_clear(List *l);
+
+static void node_free(Node *n)
+{
+        if (!n)
+                return;
+        free(n->text);
+        pipe_free(n->pipe);
+        list_clear(&n->body);
+        list_clear(&n->alt);
+        free(n);
+}
+
+static void list_clear(List *l)
+{
+        for (size_t i = 0; i < l->n; i++)
+                node_free(l->v[i]);
+        free(l->v);
+        l->v = NULL;
+        l->n = 0;
+}
+
+void template_free(Template *t)
+{
+        if (!t)
+                return;
+        list_clear(&t->root);
+        free(t);
+}
+
+/* ---- parsing ---- */
+
+typedef struct Parser {
+        const char *src; /* whole text */
+        const char *p;   /* in it */
+        const char *end; /* of the current action's inside */
+        int line;        /* of p */
+        Error **err;
+} Parser;
+
+static int perr(Parser *ps, const char *fmt, ...) _printf_(2, 3);
+static int perr(Parser *ps, const char *fmt, ...)
+{
+        char msg[512];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        return error_setx(ps->err, EINVAL, "template: :%d: %s", ps->line, msg);
+}
+
+static int list_add(List *l, Node *n)
+{
+        Node **v = realloc(l->v, (l->n + 1) * sizeof(Node *));
+
+        if (!v) {
+                node_free(n);
+                return -ENOMEM;
+        }
+        l->v = v;
+        l->v[l->n++] = n;
+        return 0;
+}
+
+static int count_lines(const char *a, const char *b)
+{
+        int n = 0;
+
+        for (; a < b; a++)
+                n += *a == '\n';
+        return n;
+}
+
+static int column_of(const Parser *ps, const char *at)
+{
+        const char *l = at;
+
+        while (l > ps->src && l[-1] != '\n')
+                l--;
+        return (int)(at - l);
+}
+
+static void skip_space(Parser *ps)
+{
+        while (ps->p < ps->end && isspace((unsigned char)*ps->p)) {
+                if (*ps->p == '\n')
+                        ps->line++;
+                ps->p++;
+        }
+}
+
+static bool ident_char(char c)
+{
+        return isalnum((unsigned char)c) || c == '_';
+}
+
+/* ".A.B" after an operand: names into *names. */
+static int parse_chain(Parser *ps, char ***names)
+{
+        while (ps->p < ps->end && *ps->p == '.' && ps->p + 1 < ps->end && ident_char(ps->p[1])) {
+                const char *s = ++ps->p;
+                _cleanup_free_ char *n = NULL;
+
+                while (ps->p < ps->end && ident_char(*ps->p))
+                        ps->p++;
+                n = strndup(s, (size_t)(ps->p - s));
+                if (!n || strv_push(names, n) < 0)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static int parse_pipe(Parser *ps, bool in_paren, Pipe **ret);
+
+static bool at_word(Parser *ps, const char *w)
+{
+        size_t l = strlen(w);
+
+        return (size_t)(ps->end - ps->p) >= l && strncmp(ps->p, w, l) == 0 &&
+               (ps->p + l == ps->end || !ident_char(ps->p[l]));
+}
+
+static int parse_string(Parser *ps, Operand *o)
+{
+        char q = *ps->p++;
+        FILE *f;
+        char *buf = NULL;
+        size_t len = 0;
+
+        f = open_memstream(&buf, &len);
+        if (!f)
+                return -ENOMEM;
+        while (ps->p < ps->end && *ps->p != q) {
+                char c = *ps->p++;
+                if (q == '"' && c == '\\' && ps->p < ps->end) {
+                        c = *ps->p++;
+                        c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c == '0' ? '\0' : c;
+                } else if (q == '"' && c == '\n') {
+                        fclose(f);
+                        free(buf);
+                        return perr(ps, "unterminated quoted string");
+                }
+                fputc(c, f);
+        }
+        fclose(f);
+        if (ps->p >= ps->end) {
+                free(buf);
+                return perr(ps, q == '"' ? "unterminated quoted string" : "unterminated raw quoted string");
+        }
+        ps->p++;
+        o->type = OP_STRING;
+        o->str = buf;
+        return 0;
+}
+
+static int parse_operand(Parser *ps, Operand *o)
+{
+        const char *s = ps->p;
+        char c = *ps->p;
+        int r = 0;
+
+        o->line = ps->line;
+        o->col = column_of(ps, s);
+        if (c == '.') {
+                o->type = OP_FIELD;
+                if (ps->p + 1 < ps->end && ident_char(ps->p[1]))
+                        r = parse_chain(ps, &o->names);
+                else
+                        ps->p++;
+        } else if (c == '$') {
+                s = ps->p++;
+                while (ps->p < ps->end && ident_char(*ps->p))
+                        ps->p++;
+                o->type = OP_VAR;
+                o->str = strndup(s, (size_t)(ps->p - s));
+                r = o->str ? parse_chain(ps, &o->names) : -ENOMEM;
+        } else if (c == '"' || c == '`') {
+                r = parse_string(ps, o);
+        } else if (c == '(') {
+                ps->p++;
+                o->type = OP_PIPE;
+                r = parse_pipe(ps, true, &o->pipe);
+                if (r >= 0)
+                        r = parse_chain(ps, &o->names);
+        } else if (isdigit((unsigned char)c) ||
+                   ((c == '-' || c == '+') && ps->p + 1 < ps->end && isdigit((unsigned char)ps->p[1]))) {
+                char *e;
+                double d = strtod(s, &e);
+                long long ll = strtoll(s, NULL, 0);
+                if (e > ps->end)
+                        e = (char *)ps->end;
+                ps->p = e;
+                o->type = OP_NUMBER;
+                o->num = memchr(s, '.', (size_t)(e - s)) || memchr(s, 'e', (size_t)(e - s)) ? json_real(d)
+                                                                                            : json_integer(ll);
+        } else if (ident_char(c)) {
+                while (ps->p < ps->end && ident_char(*ps->p))
+                        ps->p++;
+                o->str = strndup(s, (size_t)(ps->p - s));
+                if (!o->str)
+                        return -ENOMEM;
+                if (streq(o->str, "true") || streq(o->str, "false")) {
+                        o->type = OP_BOOL;
+                        o->num = json_boolean(streq(o->str, "true"));
+                } else if (streq(o->str, "nil"))
+                        o->type = OP_NIL;
+                else
+                        o->type = OP_IDENT;
+        } else
+                return perr(ps, "unexpected \"%c\" in command", c);
+        if (r < 0)
+                return r;
+        o->text = strndup(s, (size_t)(ps->p - s));
+        if (!o->text)
+                return -ENOMEM;
+        if (ps->p < ps->end && !isspace((unsigned char)*ps->p) && !strchr("|)", *ps->p))
+                return perr(ps, "unexpected \"%c\" in operand", *ps->p);
+        return 0;
+}
+
+static const char *const funcs[] = { "json",    "index", "join",   "split", "upper",    "lower", "title", "len",
+                                     "println", "print", "printf", "pad",   "truncate", "eq",    "ne",    "lt",
+                                     "le",      "gt",    "ge",     "not",   "and",      "or",    "slice", NULL };
+
+static int parse_pipe(Parser *ps, bool in_paren, Pipe **ret)
+{
+        Pipe *p = calloc(1, sizeof(Pipe));
+        int r = 0;
+
+        if (!p)
+                return -ENOMEM;
+        skip_space(ps);
+        /* $a := / $a, $b := / $a = */
+        if (ps->p < ps->end && *ps->p == '$') {
+                const char *save = ps->p;
+                int save_line = ps->line;
+                char *names[2] = { NULL, NULL };
+                size_t n = 0;
+
+                for (;;) {
+                        const char *s = ps->p;
+                        if (ps->p >= ps->end || *ps->p != '$')
+                                break;
+                        ps->p++;
+                        while (ps->p < ps->end && ident_char(*ps->p))
+                                ps->p++;
+                        if (n < 2)
+                                names[n++] = strndup(s, (size_t)(ps->p - s));
+                        skip_space(ps);
+                        if (ps->p < ps->end && *ps->p == ',' && n < 2) {
+                                ps->p++;
+                                skip_space(ps);
+                                continue;
+                        }
+                        break;
+                }
+                if (ps->p + 1 < ps->end && ps->p[0] == ':' && ps->p[1] == '=') {
+                        ps->p += 2;
+                        p->decl[0] = names[0];
+                        p->decl[1] = names[1];
+                        p->n_decl = n;
+                } else if (ps->p < ps->end && ps->p[0] == '=' && n == 1) {
+                        ps->p += 1;
+                        p->decl[0] = names[0];
+                        p->n_decl = 1;
+                        p->assign = true;
+                } else {
+                        free(names[0]);
+                        free(names[1]);
+                        ps->p = save;
+                        ps->line = save_line;
+                }
+        }
+        for (;;) {
+                Command *cmds, *cmd;
+
+                skip_space(ps);
+                cmds = realloc(p->cmds, (p->n + 1) * sizeof(Command));
+                if (!cmds) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                p->cmds = cmds;
+                cmd = &p->cmds[p->n++];
+                *cmd = (Command){ 0 };
+                for (;;) {
+                        Operand *a;
+                        skip_space(ps);
+                        if (ps->p >= ps->end || *ps->p == '|' || *ps->p == ')')
+                                break;
+                        a = realloc(cmd->args, (cmd->n + 1) * sizeof(Operand));
+                        if (!a) {
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        cmd->args = a;
+                        a = &cmd->args[cmd->n++];
+                        *a = (Operand){ 0 };
+                        r = parse_operand(ps, a);
+                        if (r < 0)
+                                goto fail;
+                        if (a->type == OP_IDENT) {
+                                bool known = false;
+                                for (size_t i = 0; funcs[i]; i++)
+                                        known = known || streq(funcs[i], a->str);
+                                if (!known) {
+                                        r = perr(ps, "function \"%s\" not defined", a->str);
+                                        goto fail;
+                                }
+                        }
+                }
+                if (cmd->n == 0) {
+                        r = perr(ps, p->n > 1 ? "missing command" : "missing value for command");
+                        goto fail;
+                }
+                if (ps->p < ps->end && *ps->p == '|') {
+                        ps->p++;
+                        continue;
+                }
+                break;
+        }
+        if (in_paren) {
+                if (ps->p >= ps->end || *ps->p != ')') {
+                        r = perr(ps, "unclosed left paren");
+                        goto fail;
+                }
+                ps->p++;
+        } else if (ps->p < ps->end) {
+                r = perr(ps, "unexpected right paren");
+                goto fail;
+        }
+        *ret = p;
+        return 0;
+fail:
+        pipe_free(p);
+        return r;
+}
+
+typedef enum { END_EOF, END_END, END_ELSE } EndKind;
+
+/* Parse nodes until {{end}}, {{else ...}} or the end of the text. *ret_end
+ * says which; for else, ps->p/end are left on the rest of its action. */
+static int parse_list(Parser *ps, List *l, EndKind *ret_end, const char **ret_else_rest)
+{
+        for (;;) {
+                const char *open = strstr(ps->p, "{{"), *close, *in, *txt_end, *after;
+                bool trim_left, trim_right;
+                Node *n;
+                int r;
+
+                if (!open) {
+                        if (*ps->p) {
+                                n = calloc(1, sizeof(Node));
+                                if (!n || !(n->text = strdup(ps->p))) {
+                                        free(n);
+                                        return -ENOMEM;
+                                }
+                                n->type = N_TEXT;
+                                if ((r = list_add(l, n)) < 0)
+                                        return r;
+                                ps->line += count_lines(ps->p, ps->p + strlen(ps->p));
+                                ps->p += strlen(ps->p);
+                        }
+                        *ret_end = END_EOF;
+                        return 0;
+                }
+                trim_left = open[2] == '-' && (open[3] == ' ' || open[3] == '\t' || open[3] == '\n');
+                in = open + (trim_left ? 3 : 2);
+                ps->line += count_lines(ps->p, open);
+                /* a comment may hold "}}" */
+                {
+                        const char *x = in;
+                        while (*x == ' ' || *x == '\t' || *x == '\n')
+                                x++;
+                        if (strncmp(x, "/*", 2) == 0) {
+                                const char *ce = strstr(x + 2, "*/");
+                                if (!ce)
+                                        return perr(ps, "unclosed comment");
+                                close = strstr(ce, "}}");
+                        } else {
+                                /* "}}" outside quotes */
+                                char q = 0;
+                                close = NULL;
+                                for (; *x; x++) {
+                                        if (q) {
+                                                if (*x == '\\' && q == '"' && x[1])
+                                                        x++;
+                                                else if (*x == q)
+                                                        q = 0;
+                                        } else if (*x == '"' || *x == '`')
+                                                q = *x;
+                                        else if (x[0] == '}' && x[1] == '}') {
+                                                close = x;
+                                                break;
+                                        }
+                                }
+                        }
+                }
+                if (!close)
+                        return perr(ps, "unclosed action");
+                trim_right = close - in >= 2 && close[-1] == '-' && isspace((unsigned char)close[-2]);
+                after = close + 2;
+                txt_end = open;
+                if (trim_left)
+                        while (txt_end > ps->p && isspace((unsigned char)txt_end[-1]))
+                                txt_end--;
+                if (txt_end > ps->p) {
+                        n = calloc(1, sizeof(Node));
+                        if (!n || !(n->text = strndup(ps->p, (size_t)(txt_end - ps->p)))) {
+                                free(n);
+                                return -ENOMEM;
+                        }
+                        n->type = N_TEXT;
+                        if ((r = list_add(l, n)) < 0)
+                                return r;
+                }
+                ps->p = in;
+                ps->end = trim_right ? close - 1 : close;
+                skip_space(ps);
+                if (strncmp(ps->p, "/*", 2) == 0) {
+                        /* comment */
+                } else if (at_word(ps, "end")) {
+                        ps->p += 3;
+                        skip_space(ps);
+                        if (ps->p != ps->end)
+                                return perr(ps, "unexpected %.*s in end", (int)(ps->end - ps->p), ps->p);
+                        ps->line += count_lines(in, after);
+                        ps->p = after;
+                        if (trim_right)
+                                while (isspace((unsigned char)*ps->p))
+                                        ps->line += *ps->p++ == '\n';
+                        *ret_end = END_END;
+                        return 0;
+                } else if (at_word(ps, "else")) {
+                        ps->p += 4;
+                        skip_space(ps);
+                        *ret_else_rest = after;
+                        *ret_end = END_ELSE;
+                        /* the caller reads the rest of the action (if ...) */
+                        if (trim_right) {
+                                const char *a = after;
+                                while (isspace((unsigned char)*a))
+                                        a++;
+                                *ret_else_rest = a;
+                        }
+                        return 0;
+                } else if (at_word(ps, "if") || at_word(ps, "range") || at_word(ps, "with")) {
+                        NodeType t = at_word(ps, "if") ? N_IF : at_word(ps, "range") ? N_RANGE : N_WITH;
+                        const char *kw = t == N_IF ? "if" : t == N_RANGE ? "range" : "with";
+                        EndKind ek;
+                        const char *rest = NULL;
+
+                        ps->p += strlen(kw);
+                        n = calloc(1, sizeof(Node));
+                        if (!n)
+                                return -ENOMEM;
+                        n->type = t;
+                        r = parse_pipe(ps, false, &n->pipe);
+                        if (r < 0) {
+                                node_free(n);
+                                return r;
+                        }
+                        if ((r = list_add(l, n)) < 0)
+                                return r;
+                        ps->line += count_lines(in, after);
+                        ps->p = after;
+                        if (trim_right)
+                                while (isspace((unsigned char)*ps->p))
+                                        ps->line += *ps->p++ == '\n';
+                        r = parse_list(ps, &n->body, &ek, &rest);
+                        if (r < 0)
+                                return r;
+                        if (ek == END_EOF)
+                                return perr(ps, "unexpected EOF");
+                        if (ek == END_ELSE) {
+                                /* {{else}} or {{else if P}} / {{else with P}} */
+                                if (ps->p == ps->end) {
+                                        ps->p = rest;
+                                        r = parse_list(ps, &n->alt, &ek, &rest);
+                                        if (r < 0)
+                                                return r;
+                                        if (ek != END_END)
+                                                return perr(ps, ek == END_EOF ? "unexpected EOF"
+                                                                              : "expected end; found {{else}}");
+                                } else if ((t == N_IF && at_word(ps, "if")) || (t == N_WITH && at_word(ps, "with"))) {
+                                        /* the chain as a nested node that owns the {{end}} */
+                                        Node *m = calloc(1, sizeof(Node));
+                                        if (!m)
+                                                return -ENOMEM;
+                                        m->type = t;
+                                        ps->p += 2 + (t == N_WITH) * 2;
+                                        r = parse_pipe(ps, false, &m->pipe);
+                                        if (r < 0 || (r = list_add(&n->alt, m)) < 0) {
+                                                if (r < 0 && n->alt.n == 0)
+                                                        node_free(m);
+                                                return r;
+                                        }
+                                        ps->p = rest;
+                                        r = parse_list(ps, &m->body, &ek, &rest);
+                                        while (r >= 0 && ek == END_ELSE) {
+                                                /* further else (if): recurse by re-entering the same logic */
+                                                if (ps->p == ps->end) {
+                                                        ps->p = rest;
+                                                        r = parse_list(ps, &m->alt, &ek, &rest);
+                                                        if (r >= 0 && ek == END_ELSE)
+                                                                return perr(ps, "expected end; found {{else}}");
+                                                        break;
+                                                }
+                                                if (!at_word(ps, t == N_IF ? "if" : "with"))
+                                                        return perr(ps, "unexpected %.*s in else",
+                                                                    (int)(ps->end - ps->p), ps->p);
+                                                {
+                                                        Node *k = calloc(1, sizeof(Node));
+                                                        if (!k)
+                                                                return -ENOMEM;
+                                                        k->type = t;
+                                                        ps->p += 2 + (t == N_WITH) * 2;
+                                                        r = parse_pipe(ps, false, &k->pipe);
+                                                        if (r < 0) {
+                                                                node_free(k);
+                                                                return r;
+                                                        }
+                                                        if ((r = list_add(&m->alt, k)) < 0)
+                                                                return r;
+                                                        m = k;
+                                                        ps->p = rest;
+                                                        r = parse_list(ps, &m->body, &ek, &rest);
+                                                }
+                                        }
+                                        if (r < 0)
+                                                return r;
+                                        if (ek == END_EOF)
+                                                return perr(ps, "unexpected EOF");
+                                } else
+                                        return perr(ps, "unexpected %.*s in else", (int)(ps->end - ps->p), ps->p);
+                        }
+                        ps->end = NULL;
+                        continue;
+                } else if (at_word(ps, "define") || at_word(ps, "template") || at_word(ps, "block") ||
+                           at_word(ps, "break") || at_word(ps, "continue")) {
+                        return perr(ps, "{{%.*s}} is not supported here", (int)(ps->end - ps->p), ps->p);
+                } else {
+                        n = calloc(1, sizeof(Node));
+                        if (!n)
+                                return -ENOMEM;
+                        n->type = N_ACTION;
+                        if (ps->p == ps->end) {
+                                free(n);
+                                return perr(ps, "missing value for command");
+                        }
+                        r = parse_pipe(ps, false, &n->pipe);
+                        if (r < 0) {
+                                node_free(n);
+                                return r;
+                        }
+                        if ((r = list_add(l, n)) < 0)
+                                return r;
+                }
+                ps->line += count_lines(in, after);
+                ps->p = after;
+                ps->end = NULL;
+                if (trim_right)
+                        while (isspace((unsigned char)*ps->p))
+                                ps->line += *ps->p++ == '\n';
+        }
+}
+
+int template_parse(const char *text, Template **ret, Error **ret_err)
+{
+        Template *t = calloc(1, sizeof(Template));
+        Parser ps = { .src = text, .p = text, .line = 1, .err = ret_err };
+        const char *rest = NULL;
+        EndKind ek;
+        int r;
+
+        if (!t)
+                return error_set(ret_err, ENOMEM, "template");
+        r = parse_list(&ps, &t->root, &ek, &rest);
+        if (r >= 0 && ek != END_EOF)
+                r = perr(&ps, ek == END_END ? "unexpected {{end}}" : "unexpected {{else}}");
+        if (r < 0) {
+                if (r == -ENOMEM)
+                        error_set(ret_err, ENOMEM, "template");
+                template_free(t);
+                return -EINVAL;
+        }
+        *ret = t;
+        return 0;
+}
+
+/* ---- values ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+        return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The keys of an object, sorted (Go prints and ranges over maps so). */
+static const char **sorted_keys(json_t *o, size_t *ret_n)
+{
+        size_t n = json_object_size(o), i = 0;
+        const char **k = calloc(n + 1, sizeof(char *));
+        const char *key;
+        json_t *v;
+
+        if (!k)
+                return NULL;
+        json_object_foreach(o, key, v) k[i++] = key;
+        qsort(k, n, sizeof(char *), cmp_str);
+        *ret_n = n;
+        return k;
+}
+
+static void print_real(FILE *out, double d)
+{
+        char buf[64];
+
+        /* strconv.FormatFloat(d, 'g', -1, 64): the shortest that reads back */
+        for (int prec = 1; prec <= 17; prec++) {
+                snprintf(buf, sizeof(buf), "%.*g", prec, d);
+                if (strtod(buf, NULL) == d)
+                        break;
+        }
+        fputs(buf, out);
+}
+
+void template_print_value(FILE *out, json_t *v)
+{
+        switch (json_typeof(v)) {
+        case JSON_STRING: fwrite(json_string_value(v), 1, json_string_length(v), out); break;
+        case JSON_INTEGER: fprintf(out, "%lld", (long long)json_integer_value(v)); break;
+        case JSON_REAL: print_real(out, json_real_value(v)); break;
+        case JSON_TRUE: fputs("true", out); break;
+        case JSON_FALSE: fputs("false", out); break;
+        case JSON_NULL: fputs("<nil>", out); break;
+        case JSON_ARRAY:
+                fputc('[', out);
+                for (size_t i = 0; i < json_array_size(v); i++) {
+                        if (i)
+                                fputc(' ', out);
+                        template_print_value(out, json_array_get(v, i));
+                }
+                fputc(']', out);
+                break;
+        case JSON_OBJECT: {
+                size_t n = 0;
+                _cleanup_free_ const char **k = sorted_keys(v, &n);
+                fputs("map[", out);
+                for (size_t i = 0; k && i < n; i++) {
+                        fprintf(out, "%s%s:", i ? " " : "", k[i]);
+                        template_print_value(out, json_object_get(v, k[i]));
+                }
+                fputc(']', out);
+                break;
+        }
+        }
+}
+
+static bool truth(json_t *v)
+{
+        switch (json_typeof(v)) {
+        case JSON_STRING: return json_string_length(v) > 0;
+        case JSON_INTEGER: return json_integer_value(v) != 0;
+        case JSON_REAL: return json_real_value(v) != 0;
+        case JSON_TRUE: return true;
+        case JSON_ARRAY: return json_array_size(v) > 0;
+        case JSON_OBJECT: return json_object_size(v) > 0;
+        default: return false;
+        }
+}
+
+/* ---- execution ---- */
+
+typedef struct Var {
+        char *name;
+        json_t *v;
+} Var;
+
+typedef struct Exec {
+        const TemplateExecOpts *o;
+        json_t *root;
+        Var *vars;
+        size_t n_vars;
+        FILE *out;
+        Error **err;
+} Exec;
+
+/* A missing value: Go's "<no value>" (a map's zero reflect.Value). A null
+ * that is never counted (refcount -1, as jansson's own null), told apart
+ * by its address. */
+static json_t missing_sentinel = { JSON_NULL, (size_t)-1 };
+#define MISSING (&missing_sentinel)
+
+static json_t *ref(json_t *v)
+{
+        return v == MISSING ? MISSING : json_incref(v);
+}
+
+static void unref(json_t *v)
+{
+        if (v != MISSING)
+                json_decref(v);
+}
+
+static int xerr(Exec *x, const Operand *at, const char *fmt, ...) _printf_(3, 4);
+static int xerr(Exec *x, const Operand *at, const char *fmt, ...)
+{
+        char msg[512];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof(msg), fmt, ap);
+        va_end(ap);
+        if (at)
+                return error_setx(x->err, EINVAL, "template: :%d:%d: executing \"\" at <%s>: %s", at->line, at->col,
+                                  at->text, msg);
+        return error_setx(x->err, EINVAL, "template: executing \"\": %s", msg);
+}
+
+static int var_push(Exec *x, const char *name, json_t *v)
+{
+        Var *nv = realloc(x->vars, (x->n_vars + 1) * sizeof(Var));
+
+        if (!nv)
+                return -ENOMEM;
+        x->vars = nv;
+        x->vars[x->n_vars].name = strdup(name);
+        x->vars[x->n_vars].v = ref(v);
+        x->n_vars++;
+        return 0;
+}
+
+static void vars_pop(Exec *x, size_t to)
+{
+        while (x->n_vars > to) {
+                x->n_vars--;
+                free(x->vars[x->n_vars].name);
+                unref(x->vars[x->n_vars].v);
+        }
+}
+
+static const char *type_of(json_t *v)
+{
+        switch (v == MISSING ? JSON_NULL : json_typeof(v)) {
+        case JSON_STRING: return "string";
+        case JSON_INTEGER: return "int";
+        case JSON_REAL: return "float64";
+        case JSON_TRUE:
+        case JSON_FALSE: return "bool";
+        case JSON_ARRAY: return "[]interface {}";
+        case JSON_OBJECT: return "map[string]interface {}";
+        default: return "interface {}";
+        }
+}
+
+/* Follow names from v (a new reference in *ret). top: v is the dot of the
+ * template's data (strict mode applies there). */
+static int walk(Exec *x, const Operand *at, json_t *v, char **names, bool top, json_t **ret)
+{
+        json_t *cur = ref(v);
+
+        for (char **n = names; n && *n; n++) {
+                json_t *next;
+
+                if (cur == MISSING || json_is_null(cur)) {
+                        if (cur == MISSING)
+                                break; /* Go: <no value> stays */
+                        unref(cur);
+                        return xerr(x, at, "nil pointer evaluating interface {}.%s", *n);
+                }
+                if (!json_is_object(cur)) {
+                        int r = xerr(x, at, "can't evaluate field %s in type %s", *n, type_of(cur));
+                        unref(cur);
+                        return r;
+                }
+                next = json_object_get(cur, *n);
+                if (!next && top && n == names && x->o && x->o->strict && cur == x->root) {
+                        unref(cur);
+                        return xerr(x, at, "can't evaluate field %s in type %s", *n,
+                                    x->o->type_name ? x->o->type_name : "struct");
+                }
+                unref(cur);
+                cur = next ? json_incref(next) : MISSING;
+        }
+        *ret = cur;
+        return 0;
+}
+
+static int eval_pipe(Exec *x, const Pipe *p, json_t *dot, json_t **ret);
+
+static int eval_operand(Exec *x, const Operand *o, json_t *dot, json_t **ret)
+{
+        json_t *base = NULL;
+        int r;
+
+        switch (o->type) {
+        case OP_FIELD: return walk(x, o, dot, o->names, true, ret);
+        case OP_VAR:
+                for (size_t i = x->n_vars; i > 0; i--)
+                        if (streq(x->vars[i - 1].name, o->str))
+                                return walk(x, o, x->vars[i - 1].v, o->names, false, ret);
+                return xerr(x, o, "undefined variable: %s", o->str);
+        case OP_STRING: *ret = json_string(o->str); return *ret ? 0 : -ENOMEM;
+        case OP_NUMBER:
+        case OP_BOOL: *ret = json_incref(o->num); return 0;
+        case OP_NIL: *ret = json_null(); return 0;
+        case OP_PIPE:
+                r = eval_pipe(x, o->pipe, dot, &base);
+                if (r < 0)
+                        return r;
+                r = walk(x, o, base, o->names, false, ret);
+                unref(base);
+                return r;
+        case OP_IDENT: break;
+        }
+        return xerr(x, o, "%s is not a value", o->str);
+}
+
+static char *to_string(json_t *v)
+{
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+
+        if (!f)
+                return NULL;
+        if (v == MISSING)
+                fputs("<no value>", f);
+        else
+                template_print_value(f, v);
+        fclose(f);
+        return buf;
+}
+
+/* Go's json.Marshal: compact, with <, > and & escaped as encoding/json
+ * does for HTML safety. */
+static char *to_json(json_t *v)
+{
+        _cleanup_free_ char *s =
+                v == MISSING ? strdup("null") : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
+        char *o, *q;
+
+        if (!s)
+                return NULL;
+        o = malloc(strlen(s) * 6 + 1);
+        if (!o)
+                return NULL;
+        q = o;
+        for (const char *p = s; *p; p++) {
+                if (*p == '<' || *p == '>' || *p == '&')
+                        q += sprintf(q, "\\u%04x", (unsigned)*p);
+                else
+                        *q++ = *p;
+        }
+        *q = 0;
+        return o;
+}
+
+static int cmp_values(json_t *a, json_t *b, int *ret)
+{
+        if (json_is_number(a) && json_is_number(b)) {
+                double x = json_number_value(a), y = json_number_value(b);
+                *ret = x < y ? -1 : x > y;
+                return 0;
+        }
+        if (json_is_string(a) && json_is_string(b)) {
+                *ret = strcmp(json_string_value(a), json_string_value(b));
+                return 0;
+        }
+        if (json_is_boolean(a) && json_is_boolean(b)) {
+                *ret = json_is_true(a) != json_is_true(b);
+                return 0;
+        }
+        if (json_is_null(a) && json_is_null(b)) {
+                *ret = 0;
+                return 0;
+        }
+        return -EINVAL;
+}
+
+static json_t *title_case(const char *s)
+{
+        _cleanup_free_ char *c = strdup(s);
+        bool start = true;
+
+        if (!c)
+                return NULL;
+        for (char *p = c; *p; p++) {
+                if (start && islower((unsigned char)*p))
+                        *p = (char)toupper((unsigned char)*p);
+                start = isspace((unsigned char)*p) || ispunct((unsigned char)*p);
+        }
+        return json_string(c);
+}
+
+/* printf with Go's verbs, the common ones: %s %v %d %q %%, with flags and
+ * widths passed through. The format is the user's, but what reaches
+ * fprintf is only a rebuilt "%<flags><width>s" or "...lld" spec. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static char *go_printf(const char *fmt, json_t **args, size_t n)
+{
+        char *buf = NULL;
+        size_t len = 0, ai = 0;
+        FILE *f = open_memstream(&buf, &len);
+
+        if (!f)
+                return NULL;
+        for (const char *p = fmt; *p; p++) {
+                char spec[32];
+                size_t sl = 0;
+                if (*p != '%') {
+                        fputc(*p, f);
+                        continue;
+                }
+                if (p[1] == '%') {
+                        fputc('%', f);
+                        p++;
+                        continue;
+                }
+                spec[sl++] = '%';
+                p++;
+                while (*p && strchr("-+ 0#123456789.", *p) && sl < sizeof(spec) - 3)
+                        spec[sl++] = *p++;
+                if (!*p)
+                        break;
+                if (ai >= n) {
+                        fprintf(f, "%%!%c(MISSING)", *p);
+                        continue;
+                }
+                {
+                        json_t *a = args[ai++];
+                        _cleanup_free_ char *s = NULL;
+                        if (*p == 'd' && json_is_integer(a)) {
+                                spec[sl++] = 'l';
+                                spec[sl++] = 'l';
+                                spec[sl++] = 'd';
+                                spec[sl] = 0;
+                                fprintf(f, spec, (long long)json_integer_value(a));
+                                continue;
+                        }
+                        s = *p == 'q' ? to_json(a) : to_string(a);
+                        spec[sl++] = 's';
+                        spec[sl] = 0;
+                        fprintf(f, spec, s ? s : "");
+                }
+        }
+        fclose(f);
+        return buf;
+}
+#pragma GCC diagnostic pop
+
+static size_t utf8_len(const char *s)
+{
+        size_t n = 0;
+
+        for (; *s; s++)
+                n += ((unsigned char)*s & 0xc0) != 0x80;
+        return n;
+}
+
+static int call(Exec *x, const Operand *fn, json_t **a, size_t n, json_t **ret)
+{
+        const char *f = fn->str;
+        _cleanup_free_ char *s = NULL;
+
+#define NEED(k)                                                                                             \
+        do {                                                                                                \
+                if (n != (k))                                                                               \
+                        return xerr(x, fn, "wrong number of args for %s: want %d got %zu", f, (int)(k), n); \
+        } while (0)
+        if (streq(f, "json")) {
+                NEED(1);
+                s = to_json(a[0]);
+                *ret = s ? json_string(s) : NULL;
+        } else if (streq(f, "index")) {
+                json_t *cur;
+                if (n < 1)
+                        return xerr(x, fn, "wrong number of args for index: want at least 1 got 0");
+                cur = ref(a[0]);
+                for (size_t i = 1; i < n; i++) {
+                        json_t *next = NULL;
+                        if (json_is_object(cur) && json_is_string(a[i]))
+                                next = json_object_get(cur, json_string_value(a[i]));
+                        else if (json_is_array(cur) && json_is_integer(a[i])) {
+                                json_int_t k = json_integer_value(a[i]);
+                                if (k < 0 || (size_t)k >= json_array_size(cur)) {
+                                        unref(cur);
+                                        return xerr(x, fn, "error calling index: index out of range: %lld",
+                                                    (long long)k);
+                                }
+                                next = json_array_get(cur, (size_t)k);
+                        } else if (cur == MISSING || json_is_null(cur)) {
+                                unref(cur);
+                                return xerr(x, fn, "error calling index: index of untyped nil");
+                        } else {
+                                int r = xerr(x, fn, "error calling index: cannot index %s with %s", type_of(cur),
+                                             type_of(a[i]));
+                                unref(cur);
+                                return r;
+                        }
+                        unref(cur);
+                        /* Go: a missing map key is the zero value, printed <no value> */
+                        cur = next ? json_incref(next) : MISSING;
+                }
+                *ret = cur;
+                return 0;
+        } else if (streq(f, "join")) {
+                FILE *m;
+                size_t len = 0;
+                NEED(2);
+                if (!json_is_array(a[0]) && !json_is_null(a[0]) && a[0] != MISSING)
+                        return xerr(x, fn, "wrong type for value; expected []string; got %s", type_of(a[0]));
+                m = open_memstream(&s, &len);
+                if (!m)
+                        return -ENOMEM;
+                for (size_t i = 0; a[0] != MISSING && i < json_array_size(a[0]); i++) {
+                        _cleanup_free_ char *e = to_string(json_array_get(a[0], i));
+                        fprintf(m, "%s%s", i ? json_string_value(a[1]) ?: "" : "", e ? e : "");
+                }
+                fclose(m);
+                *ret = json_string(s ? s : "");
+        } else if (streq(f, "split")) {
+                const char *str, *sep;
+                json_t *arr;
+                NEED(2);
+                str = json_string_value(a[0]);
+                sep = json_string_value(a[1]);
+                if (!str || !sep)
+                        return xerr(x, fn, "wrong type for value; expected string");
+                arr = json_array();
+                if (!*sep) {
+                        for (const char *p = str; *p; p++)
+                                json_array_append_new(arr, json_stringn(p, 1));
+                } else
+                        for (const char *p = str;;) {
+                                const char *q = strstr(p, sep);
+                                json_array_append_new(arr, json_stringn(p, q ? (size_t)(q - p) : strlen(p)));
+                                if (!q)
+                                        break;
+                                p = q + strlen(sep);
+                        }
+                *ret = arr;
+        } else if (streq(f, "upper") || streq(f, "lower") || streq(f, "title")) {
+                NEED(1);
+                s = to_string(a[0]);
+                if (!s)
+                        return -ENOMEM;
+                if (streq(f, "title")) {
+                        *ret = title_case(s);
+                } else {
+                        for (char *p = s; *p; p++)
+                                *p = (char)(f[0] == 'u' ? toupper((unsigned char)*p) : tolower((unsigned char)*p));
+                        *ret = json_string(s);
+                }
+        } else if (streq(f, "len")) {
+                NEED(1);
+                if (json_is_string(a[0]))
+                        *ret = json_integer((json_int_t)json_string_length(a[0]));
+                else if (json_is_array(a[0]))
+                        *ret = json_integer((json_int_t)json_array_size(a[0]));
+                else if (json_is_object(a[0]))
+                        *ret = json_integer((json_int_t)json_object_size(a[0]));
+                else
+                        return xerr(x, fn, "error calling len: len of type %s", type_of(a[0]));
+        } else if (streq(f, "print") || streq(f, "println")) {
+                FILE *m;
+                size_t len = 0;
+                bool ln = streq(f, "println");
+                m = open_memstream(&s, &len);
+                if (!m)
+                        return -ENOMEM;
+                for (size_t i = 0; i < n; i++) {
+                        _cleanup_free_ char *e = to_string(a[i]);
+                        /* Sprint: a space between operands when neither is a string */
+                        if (i && (ln || (!json_is_string(a[i]) && !json_is_string(a[i - 1]))))
+                                fputc(' ', m);
+                        fputs(e ? e : "", m);
+                }
+                if (ln)
+                        fputc('\n', m);
+                fclose(m);
+                *ret = json_string(s ? s : "");
+        } else if (streq(f, "printf")) {
+                if (n < 1 || !json_is_string(a[0]))
+                        return xerr(x, fn, "wrong type for value; expected string");
+                s = go_printf(json_string_value(a[0]), a + 1, n - 1);
+                *ret = json_string(s ? s : "");
+        } else if (streq(f, "pad")) {
+                /* Docker's: pad(s, prefix, suffix) spaces */
+                FILE *m;
+                size_t len = 0;
+                NEED(3);
+                m = open_memstream(&s, &len);
+                if (!m)
+                        return -ENOMEM;
+                {
+                        _cleanup_free_ char *e = to_string(a[0]);
+                        fprintf(m, "%*s%s%*s", (int)json_integer_value(a[1]), "", e ? e : "",
+                                (int)json_integer_value(a[2]), "");
+                }
+                fclose(m);
+                *ret = json_string(s ? s : "");
+        } else if (streq(f, "truncate")) {
+                json_int_t l;
+                NEED(2);
+                s = to_string(a[0]);
+                l = json_integer_value(a[1]);
+                if (s && l >= 0 && utf8_len(s) > (size_t)l) {
+                        char *p = s;
+                        for (json_int_t k = 0; k < l && *p; k++) {
+                                p++;
+                                while ((*p & 0xc0) == 0x80)
+                                        p++;
+                        }
+                        *p = 0;
+                }
+                *ret = json_string(s ? s : "");
+        } else if (streq(f, "slice")) {
+                json_int_t i0 = n > 1 ? json_integer_value(a[1]) : 0, i1;
+                if (n < 1 || n > 3)
+                        return xerr(x, fn, "wrong number of args for slice");
+                if (json_is_string(a[0])) {
+                        size_t l = json_string_length(a[0]);
+                        i1 = n > 2 ? json_integer_value(a[2]) : (json_int_t)l;
+                        if (i0 < 0 || i1 < i0 || (size_t)i1 > l)
+                                return xerr(x, fn, "error calling slice: index out of range");
+                        *ret = json_stringn(json_string_value(a[0]) + i0, (size_t)(i1 - i0));
+                } else if (json_is_array(a[0])) {
+                        size_t l = json_array_size(a[0]);
+                        i1 = n > 2 ? json_integer_value(a[2]) : (json_int_t)l;
+                        if (i0 < 0 || i1 < i0 || (size_t)i1 > l)
+                                return xerr(x, fn, "error calling slice: index out of range");
+                        *ret = json_array();
+                        for (json_int_t k = i0; k < i1; k++)
+                                json_array_append(*ret, json_array_get(a[0], (size_t)k));
+                } else
+                        return xerr(x, fn, "error calling slice: can't slice item of type %s", type_of(a[0]));
+        } else if (streq(f, "not")) {
+                NEED(1);
+                *ret = json_boolean(!truth(a[0]));
+        } else if (streq(f, "and") || streq(f, "or")) {
+                size_t i = 0;
+                if (n < 1)
+                        return xerr(x, fn, "wrong number of args for %s: want at least 1 got 0", f);
+                /* the first falsy (and) / truthy (or) value, else the last */
+                for (; i + 1 < n; i++)
+                        if (truth(a[i]) == (f[0] == 'o'))
+                                break;
+                *ret = ref(a[i]);
+                return 0;
+        } else {
+                /* comparisons */
+                int c = 0, r;
+                bool res = false;
+                if (n < 2)
+                        return xerr(x, fn, "wrong number of args for %s: want 2 got %zu", f, n);
+                if (streq(f, "eq")) {
+                        for (size_t i = 1; i < n && !res; i++) {
+                                if (cmp_values(a[0], a[i], &c) < 0)
+                                        return xerr(x, fn, "error calling eq: incompatible types for comparison");
+                                res = c == 0;
+                        }
+                } else {
+                        NEED(2);
+                        r = cmp_values(a[0], a[1], &c);
+                        if (r < 0 || (json_is_boolean(a[0]) && !streq(f, "ne")))
+                                return xerr(x, fn, "error calling %s: incompatible types for comparison", f);
+                        res = streq(f, "ne")   ? c != 0
+                              : streq(f, "lt") ? c < 0
+                              : streq(f, "le") ? c <= 0
+                              : streq(f, "gt") ? c > 0
+                                               : c >= 0;
+                }
+                *ret = json_boolean(res);
+        }
+#undef NEED
+        return *ret ? 0 : -ENOMEM;
+}
+
+static int eval_command(Exec *x, const Command *c, json_t *dot, json_t *piped, json_t **ret)
+{
+        const Operand *first = &c->args[0];
+        json_t **a = NULL;
+        size_t n = 0;
+        int r = 0;
+
+        if (first->type != OP_IDENT && c->n == 1 && !piped)
+                return eval_operand(x, first, dot, ret);
+        if (first->type != OP_IDENT) {
+                /* a method with arguments: Docker's {{.Label "k"}} */
+                json_t *v = NULL, *arg = NULL;
+                if (first->type != OP_FIELD || c->n != 2 || piped)
+                        return xerr(x, first, "can't give argument to non-function %s", first->text);
+                r = eval_operand(x, first, dot, &v);
+                if (r < 0)
+                        return r;
+                r = eval_operand(x, &c->args[1], dot, &arg);
+                if (r >= 0 && json_is_object(v) && json_is_string(arg)) {
+                        json_t *e = json_object_get(v, json_string_value(arg));
+                        *ret = e ? json_incref(e) : json_string("");
+                } else if (r >= 0)
+                        r = xerr(x, first, "can't give argument to non-function %s", first->text);
+                unref(v);
+                unref(arg);
+                return r;
+        }
+        a = calloc(c->n + 1, sizeof(json_t *));
+        if (!a)
+                return -ENOMEM;
+        for (size_t i = 1; i < c->n && r >= 0; i++) {
+                r = eval_operand(x, &c->args[i], dot, &a[n]);
+                if (r >= 0)
+                        n++;
+        }
+        if (r >= 0 && piped)
+                a[n++] = ref(piped);
+        if (r >= 0)
+                r = call(x, first, a, n, ret);
+        for (size_t i = 0; i < n; i++)
+                unref(a[i]);
+        free(a);
+        return r;
+}
+
+static int set_var(Exec *x, const char *name, json_t *v, bool assign)
+{
+        if (assign) {
+                for (size_t i = x->n_vars; i > 0; i--)
+                        if (streq(x->vars[i - 1].name, name)) {
+                                unref(x->vars[i - 1].v);
+                                x->vars[i - 1].v = ref(v);
+                                return 0;
+                        }
+                return xerr(x, NULL, "undefined variable: %s", name);
+        }
+        return var_push(x, name, v);
+}
+
+static int eval_pipe(Exec *x, const Pipe *p, json_t *dot, json_t **ret)
+{
+        json_t *v = NULL;
+        int r;
+
+        for (size_t i = 0; i < p->n; i++) {
+                json_t *next = NULL;
+                r = eval_command(x, &p->cmds[i], dot, v, &next);
+                if (v)
+                        unref(v);
+                if (r < 0)
+                        return r;
+                v = next;
+        }
+        *ret = v;
+        return 0;
+}
+
+static int exec_list(Exec *x, const List *l, json_t *dot);
+
+static int exec_node(Exec *x, const Node *n, json_t *dot)
+{
+        json_t *v = NULL;
+        size_t mark = x->n_vars;
+        int r;
+
+        if (n->type == N_TEXT) {
+                fputs(n->text, x->out);
+                return 0;
+        }
+        if (n->type == N_RANGE && n->pipe->n_decl > 0 && !n->pipe->assign) {
+                /* {{range $i, $v := P}}: the variables are per element */
+                Pipe tmp = *n->pipe;
+                tmp.n_decl = 0;
+                r = eval_pipe(x, &tmp, dot, &v);
+        } else
+                r = eval_pipe(x, n->pipe, dot, &v);
+        if (r < 0)
+                return r;
+        if (n->pipe->n_decl > 0 && n->type != N_RANGE) {
+                r = set_var(x, n->pipe->decl[0], v, n->pipe->assign);
+                if (r < 0)
+                        goto out;
+                if (n->type == N_ACTION)
+                        goto out_keep; /* a declaration prints nothing and lives on */
+        }
+        switch (n->type) {
+        case N_ACTION:
+                if (v == MISSING)
+                        fputs("<no value>", x->out);
+                else
+                        template_print_value(x->out, v);
+                break;
+        case N_IF: r = exec_list(x, truth(v == MISSING ? NULL : v) ? &n->body : &n->alt, dot); break;
+        case N_WITH:
+                if (v != MISSING && truth(v))
+                        r = exec_list(x, &n->body, v);
+                else
+                        r = exec_list(x, &n->alt, dot);
+                break;
+        case N_RANGE: {
+                const Pipe *p = n->pipe;
+                size_t len = json_is_array(v) ? json_array_size(v) : json_is_object(v) ? json_object_size(v) : 0;
+                _cleanup_free_ const char **keys = NULL;
+                if (v != MISSING && !json_is_array(v) && !json_is_object(v) && !json_is_null(v)) {
+                        r = xerr(x, &p->cmds[0].args[0], "range can't iterate over %s", type_of(v));
+                        break;
+                }
+                if (len == 0) {
+                        r = exec_list(x, &n->alt, dot);
+                        break;
+                }
+                if (json_is_object(v) && !(keys = sorted_keys(v, &len))) {
+                        r = -ENOMEM;
+                        break;
+                }
+                for (size_t i = 0; i < len && r >= 0; i++) {
+                        json_t *e = keys ? json_object_get(v, keys[i]) : json_array_get(v, i);
+                        size_t m = x->n_vars;
+                        if (p->n_decl == 1)
+                                r = var_push(x, p->decl[0], e);
+                        else if (p->n_decl == 2) {
+                                json_t *k = keys ? json_string(keys[i]) : json_integer((json_int_t)i);
+                                r = var_push(x, p->decl[0], k);
+                                json_decref(k);
+                                if (r >= 0)
+                                        r = var_push(x, p->decl[1], e);
+                        }
+                        if (r >= 0)
+                                r = exec_list(x, &n->body, e);
+                        vars_pop(x, m);
+                }
+                break;
+        }
+        default: break;
+        }
+out:
+        vars_pop(x, mark);
+out_keep:
+        unref(v);
+        return r;
+}
+
+static int exec_list(Exec *x, const List *l, json_t *dot)
+{
+        size_t mark = x->n_vars;
+        int r = 0;
+
+        for (size_t i = 0; i < l->n && r >= 0; i++)
+                r = exec_node(x, l->v[i], dot);
+        vars_pop(x, mark);
+        return r;
+}
+
+int template_exec(const Template *t, json_t *data, const TemplateExecOpts *o, FILE *out, Error **ret_err)
+{
+        Exec x = { .o = o, .root = data, .out = out, .err = ret_err };
+        int r;
+
+        r = var_push(&x, "$", data);
+        if (r >= 0)
+                r = exec_list(&x, &t->root, data);
+        vars_pop(&x, 0);
+        free(x.vars);
+        if (r == -ENOMEM)
+                return error_set(ret_err, ENOMEM, "template");
+        return r < 0 ? -EINVAL : 0;
+}
+
+int template_exec_string(const Template *t, json_t *data, const TemplateExecOpts *o, char **ret, Error **ret_err)
+{
+        char *buf = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&buf, &len);
+        int r;
+
+        if (!f)
+                return error_set(ret_err, ENOMEM, "template");
+        r = template_exec(t, data, o, f, ret_err);
+        fclose(f);
+        if (r < 0) {
+                free(buf);
+                return r;
+        }
+        *ret = buf;
+        return 0;
+}
+
+/* ---- tabwriter ---- */
+
+void template_tabwrite(const char *text, FILE *out)
+{
+        _cleanup_free_ size_t *w = NULL;
+        size_t ncol = 0;
+
+        /* pass 1: column widths (cells ended by a tab) */
+        for (const char *line = text; *line;) {
+                const char *eol = strchr(line, '\n') ?: line + strlen(line);
+                size_t col = 0;
+                for (const char *c = line; c < eol;) {
+                        const char *tab = memchr(c, '\t', (size_t)(eol - c));
+                        size_t width = 0;
+                        if (!tab)
+                                break;
+                        for (const char *q = c; q < tab; q++)
+                                width += ((unsigned char)*q & 0xc0) != 0x80;
+                        if (col >= ncol) {
+                                size_t *nw = realloc(w, (col + 1) * sizeof(size_t));
+                                if (!nw)
+                                        return;
+                                w = nw;
+                                w[col] = 0;
+                                ncol = col + 1;
+                        }
+                        if (width + 3 > w[col])
+                                w[col] = width + 3;
+                        col++;
+                        c = tab + 1;
+                }
+                line = *eol ? eol + 1 : eol;
+        }
+        for (size_t i = 0; i < ncol; i++)
+                if (w[i] < 10)
+                        w[i] = 10;
+        /* pass 2 */
+        for (const char *line = text; *line;) {
+                const char *eol = strchr(line, '\n') ?: line + strlen(line);
+                size_t col = 0;
+                const char *c = line;
+                for (;;) {
+                        const char *tab = memchr(c, '\t', (size_t)(eol - c));
+                        size_t width = 0;
+                        if (!tab) {
+                                fwrite(c, 1, (size_t)(eol - c), out);
+                                break;
+                        }
+                        fwrite(c, 1, (size_t)(tab - c), out);
+                        for (const char *q = c; q < tab; q++)
+                                width += ((unsigned char)*q & 0xc0) != 0x80;
+                        for (; width < w[col]; width++)
+                                fputc(' ', out);
+                        col++;
+                        c = tab + 1;
+                }
+                if (*eol)
+                        fputc('\n', out);
+                line = *eol ? eol + 1 : eol;
+        }
+}
+
+const char *template_format_body(const char *fmt, bool *ret_table)
+{
+        *ret_table = false;
+        if (streq(fmt, "json"))
+                return "{{json .}}";
+        if (strncmp(fmt, "table", 5) == 0 && (fmt[5] == 0 || isspace((unsigned char)fmt[5]))) {
+                *ret_table = true;
+                fmt += 5;
+                while (*fmt == ' ')
+                        fmt++;
+        }
+        return fmt;
+}
