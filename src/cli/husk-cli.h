@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "image/store.h"
@@ -87,3 +88,28 @@ int cmd_wait(const Cmd *cmd, int argc, char **argv);
 int cmd_ps(const Cmd *cmd, int argc, char **argv);
 int cmd_logs(const Cmd *cmd, int argc, char **argv);
 int cmd_inspect(const Cmd *cmd, int argc, char **argv);
+
+/* Query commands (husk-ps.c, husk-query.c, husk-cp.c, husk-system.c). */
+/* `husk image inspect`'s object for img (new reference), NULL on error. */
+json_t *cli_image_inspect_json(Store *s, const StoreImage *img, Error **ret_err);
+/* A size as Docker prints it (go-units HumanSize: "1.23MB", "0B"). */
+void cli_human_size(uint64_t n, char *buf, size_t len);
+/* The bytes under a directory (not following symlinks or mounts). */
+uint64_t cli_dir_size(const char *path);
+/* Print rows (JSON objects, Docker's format context) through a --format:
+ * "table ..." (aligned, with the header object's row first), "json", or a
+ * template, one row a line. Fields missing from a row are errors naming
+ * type_name, as Go's on Docker's structs. Returns the exit code (1 after
+ * printing Docker's message for a bad template). */
+int cli_format_rows(const char *fmt, const char *type_name, json_t *header, json_t *rows);
+int cmd_top(const Cmd *cmd, int argc, char **argv);
+int cmd_stats(const Cmd *cmd, int argc, char **argv);
+int cmd_port(const Cmd *cmd, int argc, char **argv);
+int cmd_rename(const Cmd *cmd, int argc, char **argv);
+int cmd_pause(const Cmd *cmd, int argc, char **argv);
+int cmd_unpause(const Cmd *cmd, int argc, char **argv);
+int cmd_container_prune(const Cmd *cmd, int argc, char **argv);
+int cmd_cp(const Cmd *cmd, int argc, char **argv);
+int cmd_system_df(const Cmd *cmd, int argc, char **argv);
+int cmd_info(const Cmd *cmd, int argc, char **argv);
+int cmd_version(const Cmd *cmd, int argc, char **argv);

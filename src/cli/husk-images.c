@@ -302,7 +302,7 @@ static json_t *cfg_field(json_t *cfg, const char *key, bool object)
         return object ? json_object() : json_string("");
 }
 
-static json_t *inspect_json(Store *s, const StoreImage *img, Error **ret_err)
+json_t *cli_image_inspect_json(Store *s, const StoreImage *img, Error **ret_err)
 {
         _cleanup_free_ char *buf = NULL, *lower = NULL, *upper = NULL;
         _cleanup_json_ json_t *cfg = NULL, *o = NULL;
@@ -396,7 +396,7 @@ int cmd_image_inspect(const Cmd *cmd, int argc, char **argv)
                 _cleanup_store_image_ StoreImage *img = NULL;
                 json_t *o;
 
-                if (store_lookup(s, argv[i], &img, NULL, &err) < 0 || !(o = inspect_json(s, img, &err))) {
+                if (store_lookup(s, argv[i], &img, NULL, &err) < 0 || !(o = cli_image_inspect_json(s, img, &err))) {
                         rc = cli_fail(err);
                         error_free(err);
                         err = NULL;

@@ -86,6 +86,70 @@ static const char *arg_state;
         "  -v, --volume list            Bind mount a host path: /host:/ctr[:ro|rw]\n"                  \
         "  -w, --workdir string         Working directory inside the container\n"
 
+#define CMD_CP(name)                                                                          \
+        {                                                                                     \
+                name, cmd_cp,                                                                 \
+                        "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\thusk " name              \
+                        " [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",                          \
+                        "Copy files/folders between a container and the local filesystem",    \
+                        "  -a, --archive       Archive mode (copy all uid/gid information)\n" \
+                        "  -L, --follow-link   Always follow symbol link in SRC_PATH\n"       \
+                        "  -q, --quiet         Accepted for Docker compatibility\n"           \
+        }
+#define CMD_INSPECT(name)                                                                               \
+        {                                                                                               \
+                name, cmd_inspect, "[OPTIONS] NAME|ID [NAME|ID...]",                                    \
+                        "Return low-level information on containers or images",                         \
+                        "  -f, --format string   Format the output using the given Go template\n"       \
+                        "  -s, --size            Display total file sizes (SizeRw, SizeRootFs)\n"       \
+                        "      --type string     Return JSON for specified type (container or image)\n" \
+        }
+#define CMD_PS(name)                                                                                           \
+        {                                                                                                      \
+                name, cmd_ps, "[OPTIONS]", "List containers",                                                  \
+                        "  -a, --all             Show all containers (default shows just running)\n"           \
+                        "  -f, --filter filter   Filter output based on conditions provided\n"                 \
+                        "      --format string   Pretty-print containers using a Go template, \"table ...\"\n" \
+                        "                        or \"json\"\n"                                                \
+                        "  -n, --last int        Show n last created containers (includes all states)\n"       \
+                        "  -l, --latest          Show the latest created container (includes all states)\n"    \
+                        "      --no-trunc        Don't truncate output\n"                                      \
+                        "  -q, --quiet           Only display container IDs\n"                                 \
+                        "  -s, --size            Display total file sizes\n"                                   \
+        }
+#define CMD_PAUSE(name)                                                                                                \
+        {                                                                                                              \
+                name, cmd_pause, "CONTAINER [CONTAINER...]", "Pause all processes within one or more containers", NULL \
+        }
+#define CMD_UNPAUSE(name)                                                                                             \
+        {                                                                                                             \
+                name, cmd_unpause, "CONTAINER [CONTAINER...]", "Unpause all processes within one or more containers", \
+                        NULL                                                                                          \
+        }
+#define CMD_PORT(name)                                                                                           \
+        {                                                                                                        \
+                name, cmd_port, "CONTAINER [PRIVATE_PORT[/PROTO]]", "List port mappings for the container", NULL \
+        }
+#define CMD_RENAME(name)                                                           \
+        {                                                                          \
+                name, cmd_rename, "CONTAINER NEW_NAME", "Rename a container", NULL \
+        }
+#define CMD_STATS(name)                                                                                            \
+        {                                                                                                          \
+                name, cmd_stats, "[OPTIONS] [CONTAINER...]", "Display a live stream of resource usage statistics", \
+                        "  -a, --all             Show all containers (default shows just running)\n"               \
+                        "      --format string   Format output using a Go template\n"                              \
+                        "      --no-stream       Disable streaming stats and only pull the first result\n"         \
+                        "      --no-trunc        Do not truncate output\n"                                         \
+        }
+#define CMD_TOP(name)                                                                                      \
+        {                                                                                                  \
+                name, cmd_top, "CONTAINER [ps OPTIONS]",                                                   \
+                        "Display the running processes of a container (ps -ef's columns read from /proc, " \
+                        "host PIDs, and CPID: the PID inside the container's PID namespace)",              \
+                        NULL                                                                               \
+        }
+
 static const Cmd commands[] = {
         CMD_IMAGES("images"),
         CMD_IMPORT("import"),
@@ -109,18 +173,14 @@ static const Cmd commands[] = {
           "  -t, --tty              Not supported yet\n"
           "  -u, --user string      Username or UID (format: <name|uid>[:<group|gid>])\n"
           "  -w, --workdir string   Working directory inside the container\n" },
-        { "inspect", cmd_inspect, "[OPTIONS] CONTAINER [CONTAINER...]", "Return low-level information on containers",
-          "  -f, --format string   A template of field paths: '{{.State.Pid}}', '{{json .Config}}'\n" },
+        CMD_INSPECT("inspect"),
         { "kill", cmd_kill, "[OPTIONS] CONTAINER [CONTAINER...]", "Kill one or more running containers",
           "  -s, --signal string   Signal to send to the container (default \"KILL\")\n" },
         { "logs", cmd_logs, "[OPTIONS] CONTAINER", "Fetch the logs of a container",
           "  -f, --follow         Follow log output\n"
           "  -n, --tail string    Number of lines to show from the end of the logs (default \"all\")\n"
           "  -t, --timestamps     Show timestamps\n" },
-        { "ps", cmd_ps, "[OPTIONS]", "List containers",
-          "  -a, --all        Show all containers (default shows just running)\n"
-          "      --no-trunc   Don't truncate output\n"
-          "  -q, --quiet      Only display container IDs\n" },
+        CMD_PS("ps"),
         { "rm", cmd_rm, "[OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers",
           "  -f, --force   Force the removal of a running container (uses SIGKILL)\n" },
         { "run", cmd_run, "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create and run a new container from an image",
@@ -130,6 +190,59 @@ static const Cmd commands[] = {
           "  -t, --time int   Seconds to wait before killing the container (default 10)\n" },
         { "wait", cmd_wait, "CONTAINER [CONTAINER...]",
           "Block until one or more containers stop, then print their exit codes", NULL },
+        /* query and management commands (husk-ps.c, husk-query.c, husk-cp.c, husk-system.c) */
+        CMD_CP("cp"),
+        { "info", cmd_info, "[OPTIONS]", "Display system-wide information",
+          "  -f, --format string   Format the output using the given Go template\n" },
+        CMD_PAUSE("pause"),
+        CMD_PORT("port"),
+        CMD_RENAME("rename"),
+        CMD_STATS("stats"),
+        CMD_TOP("top"),
+        CMD_UNPAUSE("unpause"),
+        { "version", cmd_version, "[OPTIONS]", "Show the husk version information",
+          "  -f, --format string   Format the output using the given Go template\n" },
+};
+
+/* `husk container X`: the container commands again, and prune. */
+static const Cmd container_commands[] = {
+        CMD_CP("container cp"),
+        { "container create", cmd_create, "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new container", RUN_OPTIONS },
+        { "container exec", cmd_exec, "[OPTIONS] CONTAINER COMMAND [ARG...]",
+          "Execute a command in a running container", NULL },
+        CMD_INSPECT("container inspect"),
+        { "container kill", cmd_kill, "[OPTIONS] CONTAINER [CONTAINER...]", "Kill one or more running containers",
+          "  -s, --signal string   Signal to send to the container (default \"KILL\")\n" },
+        { "container logs", cmd_logs, "[OPTIONS] CONTAINER", "Fetch the logs of a container", NULL },
+        CMD_PS("container ls"),
+        CMD_PS("container list"),
+        CMD_PS("container ps"),
+        CMD_PAUSE("container pause"),
+        CMD_PORT("container port"),
+        { "container prune", cmd_container_prune, "[OPTIONS]", "Remove all stopped containers",
+          "      --filter filter   Provide filter values (e.g. \"until=<timestamp>\", \"label=k=v\")\n"
+          "  -f, --force           Do not prompt for confirmation\n" },
+        CMD_RENAME("container rename"),
+        { "container rm", cmd_rm, "[OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers",
+          "  -f, --force   Force the removal of a running container (uses SIGKILL)\n" },
+        { "container run", cmd_run, "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+          "Create and run a new container from an image", RUN_OPTIONS },
+        { "container start", cmd_start, "CONTAINER [CONTAINER...]", "Start one or more stopped containers", NULL },
+        CMD_STATS("container stats"),
+        { "container stop", cmd_stop, "[OPTIONS] CONTAINER [CONTAINER...]", "Stop one or more running containers",
+          "  -t, --time int   Seconds to wait before killing the container (default 10)\n" },
+        CMD_TOP("container top"),
+        CMD_UNPAUSE("container unpause"),
+        { "container wait", cmd_wait, "CONTAINER [CONTAINER...]",
+          "Block until one or more containers stop, then print their exit codes", NULL },
+};
+
+static const Cmd system_commands[] = {
+        { "system df", cmd_system_df, "[OPTIONS]", "Show husk disk usage",
+          "      --format string   Format the output using the given Go template\n"
+          "  -v, --verbose         Show detailed information on space usage\n" },
+        { "system info", cmd_info, "[OPTIONS]", "Display system-wide information",
+          "  -f, --format string   Format the output using the given Go template\n" },
 };
 
 static const Cmd image_commands[] = {
@@ -170,7 +283,8 @@ static void usage(FILE *f)
                    "Commands:\n");
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-        fprintf(f, "\nManagement Commands:\n  image      Manage images\n\n"
+        fprintf(f, "\nManagement Commands:\n  container  Manage containers\n  image      Manage images\n"
+                   "  system     Manage husk\n\n"
                    "Run 'husk COMMAND --help' for more information on a command.\n");
 }
 
@@ -302,6 +416,26 @@ int main(int argc, char **argv)
         if (i == argc) {
                 usage(stderr);
                 return EXIT_USAGE;
+        }
+        if (streq(argv[i], "container") || streq(argv[i], "system")) {
+                bool ctr = streq(argv[i], "container");
+                const Cmd *tab = ctr ? container_commands : system_commands;
+                size_t n = ctr ? ELEMENTSOF(container_commands) : ELEMENTSOF(system_commands);
+                if (i + 1 == argc || streq(argv[i + 1], "--help")) {
+                        FILE *f = i + 1 == argc ? stderr : stdout;
+                        fprintf(f, "\nUsage:  husk %s COMMAND\n\nManage %s\n\nCommands:\n", argv[i],
+                                ctr ? "containers" : "husk");
+                        for (size_t k = 0; k < n; k++)
+                                fprintf(f, "  %-8s %s\n", strchr(tab[k].name, ' ') + 1, tab[k].summary);
+                        return i + 1 == argc ? EXIT_USAGE : 0;
+                }
+                cmd = find(tab, n, argv[i], argv[i + 1]);
+                if (!cmd) {
+                        fprintf(stderr, "husk: '%s %s' is not a husk command.\nSee 'husk %s --help'\n", argv[i],
+                                argv[i + 1], argv[i]);
+                        return 1;
+                }
+                return cmd->run(cmd, argc - i - 1, argv + i + 1);
         }
         if (streq(argv[i], "image")) {
                 if (i + 1 == argc || streq(argv[i + 1], "--help")) {

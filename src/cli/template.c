@@ -1490,7 +1490,7 @@ int template_exec_string(const Template *t, json_t *data, const TemplateExecOpts
 
 /* ---- tabwriter ---- */
 
-void template_tabwrite(const char *text, FILE *out)
+void template_tabwrite(const char *text, size_t minwidth, FILE *out)
 {
         _cleanup_free_ size_t *w = NULL;
         size_t ncol = 0;
@@ -1522,8 +1522,8 @@ void template_tabwrite(const char *text, FILE *out)
                 line = *eol ? eol + 1 : eol;
         }
         for (size_t i = 0; i < ncol; i++)
-                if (w[i] < 10)
-                        w[i] = 10;
+                if (w[i] < minwidth)
+                        w[i] = minwidth;
         /* pass 2 */
         for (const char *line = text; *line;) {
                 const char *eol = strchr(line, '\n') ?: line + strlen(line);

@@ -55,10 +55,11 @@ int template_exec_string(const Template *t, json_t *data, const TemplateExecOpts
 void template_print_value(FILE *out, json_t *v);
 
 /* Align text whose cells are separated by '\t' as Go's text/tabwriter with
- * Docker's settings (minwidth 10, padding 3, spaces): each column is as
- * wide as its widest cell plus 3, at least 10; the last cell of a line is
- * not padded. Widths count UTF-8 characters. */
-void template_tabwrite(const char *text, FILE *out);
+ * Docker's settings (padding 3, spaces; minwidth 10 for lists, 20 for
+ * top): each column is as wide as its widest cell plus 3, at least
+ * minwidth; the last cell of a line is not padded. Widths count UTF-8
+ * characters. */
+void template_tabwrite(const char *text, size_t minwidth, FILE *out);
 
 /* Docker's format prefixes: "table X" (aligned, with a header row) and
  * "json" ({{json .}}). Returns the template text to run after the prefix

@@ -18,7 +18,7 @@
 #include "lib/util.h"
 #include "oci/spec.h"
 
-static bool name_valid(const char *n)
+bool engine_name_valid(const char *n)
 {
         if (n[0] == '/')
                 n++;
@@ -194,7 +194,7 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
                 return error_setx(ret_err, ENOENT, "network %s not found", network);
         if (o->tty)
                 return error_setx(ret_err, EOPNOTSUPP, "-t/--tty is not supported by husk run yet");
-        if (o->name && !name_valid(o->name))
+        if (o->name && !engine_name_valid(o->name))
                 return error_setx(ret_err, EINVAL,
                                   "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", o->name);
         if (!cgparent || !*cgparent)

@@ -31,6 +31,8 @@ int engine_new_id(char ret[static 65]);
 /* Write the record atomically. */
 int engine_save(Engine *e, const char *id, json_t *rec, Error **ret_err);
 char *engine_find_name(Engine *e, const char *name);
+/* Docker's container name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+, "/" allowed first. */
+bool engine_name_valid(const char *n);
 /* monitor.c: run the container with this process as its monitor. */
 int engine_monitor(Engine *e, const char *id, bool attach, int ready_fd, int *ret_exit, Error **ret_err);
 

@@ -171,7 +171,7 @@ static void test_tabwriter(void **state)
 
         (void)state;
         assert_non_null(f);
-        template_tabwrite("CONTAINER ID\tNAMES\nabc\tweb\nabcdefabcdefabcd\tx…y\n", f);
+        template_tabwrite("CONTAINER ID\tNAMES\nabc\tweb\nabcdefabcdefabcd\tx…y\n", 10, f);
         fclose(f);
         assert_string_equal(buf, "CONTAINER ID       NAMES\n"
                                  "abc                web\n"
