@@ -92,8 +92,14 @@ int cmd_inspect(const Cmd *cmd, int argc, char **argv);
 /* Query commands (husk-ps.c, husk-query.c, husk-cp.c, husk-system.c). */
 /* `husk image inspect`'s object for img (new reference), NULL on error. */
 json_t *cli_image_inspect_json(Store *s, const StoreImage *img, Error **ret_err);
-/* A size as Docker prints it (go-units HumanSize: "1.23MB", "0B"). */
-void cli_human_size(uint64_t n, char *buf, size_t len);
+/* A size as Docker prints it with go-units: base 1000 ("1.23MB", "0B";
+ * HumanSize is precision 4, HumanSizeWithPrecision takes it) or 1024
+ * (BytesSize: "1.5MiB"). */
+void cli_size_string(uint64_t n, unsigned base, int precision, char *buf, size_t len);
+static inline void cli_human_size(uint64_t n, char *buf, size_t len)
+{
+        cli_size_string(n, 1000, 4, buf, len);
+}
 /* The bytes under a directory (not following symlinks or mounts). */
 uint64_t cli_dir_size(const char *path);
 /* Print rows (JSON objects, Docker's format context) through a --format:

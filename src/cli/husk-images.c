@@ -64,15 +64,7 @@ static const char *tag_of(const char *full)
 /* go-units HumanSizeWithPrecision(size, 3): decimal units. */
 static void human_size(uint64_t n, char *buf, size_t size)
 {
-        static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
-        double v = (double)n;
-        size_t u = 0;
-
-        while (v >= 1000.0 && u + 1 < ELEMENTSOF(units)) {
-                v /= 1000.0;
-                u++;
-        }
-        snprintf(buf, size, "%.3g%s", v, units[u]);
+        cli_size_string(n, 1000, 3, buf, size);
 }
 
 /* RFC 3339 to seconds since the epoch; 0 when unparseable. */

@@ -21,18 +21,18 @@
 
 /* ---- shared helpers ---- */
 
-void cli_human_size(uint64_t n, char *buf, size_t len)
+void cli_size_string(uint64_t n, unsigned base, int precision, char *buf, size_t len)
 {
-        static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+        static const char *const dec[] = { "B", "kB", "MB", "GB", "TB", "PB" };
+        static const char *const bin[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
         double d = (double)n;
         size_t u = 0;
 
-        /* go-units HumanSize: decimal units, 4 significant digits */
-        while (d >= 1000 && u + 1 < ELEMENTSOF(units)) {
-                d /= 1000;
+        while (d >= base && u + 1 < ELEMENTSOF(dec)) {
+                d /= base;
                 u++;
         }
-        snprintf(buf, len, "%.4g%s", d, units[u]);
+        snprintf(buf, len, "%.*g%s", precision, d, base == 1024 ? bin[u] : dec[u]);
 }
 
 static void closedirp(DIR **d)
@@ -543,8 +543,8 @@ static json_t *ps_context(Store *s, Engine *e, json_t *rec, bool notrunc, bool s
                 uint64_t rw = upper ? cli_dir_size(upper) : 0, base = 0;
                 if (store_lookup(s, json_string_value(json_object_get(rec, "Image")) ?: "", &img, NULL, NULL) >= 0)
                         base = img->size;
-                cli_human_size(rw, a, sizeof(a));
-                cli_human_size(rw + base, b, sizeof(b));
+                cli_size_string(rw, 1000, 3, a, sizeof(a));
+                cli_size_string(rw + base, 1000, 3, b, sizeof(b));
                 snprintf(sz, sizeof(sz), "%s (virtual %s)", a, b);
                 json_object_set_new(ctx, "Size", json_string(sz));
         }

@@ -208,20 +208,6 @@ static uint64_t jget(json_t *o, const char *a, const char *b, const char *c)
         return json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0;
 }
 
-/* go-units BytesSize: binary units, 4 significant digits */
-static void bytes_size(uint64_t n, char *buf, size_t len)
-{
-        static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-        double d = (double)n;
-        size_t u = 0;
-
-        while (d >= 1024 && u + 1 < ELEMENTSOF(units)) {
-                d /= 1024;
-                u++;
-        }
-        snprintf(buf, len, "%.4g%s", d, units[u]);
-}
-
 typedef struct Sample {
         char *id, *name;
         pid_t pid;
@@ -300,15 +286,15 @@ static json_t *stats_row(const Sample *a, const Sample *b, const char *typed, bo
         }
         net_io(b->pid, &rx, &tx);
         snprintf(cpus, sizeof(cpus), "%.2f%%", cpu);
-        bytes_size(usage, u1, sizeof(u1));
-        bytes_size(limit, u2, sizeof(u2));
+        cli_size_string(usage, 1024, 4, u1, sizeof(u1));
+        cli_size_string(limit, 1024, 4, u2, sizeof(u2));
         snprintf(mu, sizeof(mu), "%s / %s", u1, u2);
         snprintf(mp, sizeof(mp), "%.2f%%", limit ? (double)usage / (double)limit * 100 : 0);
-        cli_human_size(rx, u1, sizeof(u1));
-        cli_human_size(tx, u2, sizeof(u2));
+        cli_size_string(rx, 1000, 3, u1, sizeof(u1));
+        cli_size_string(tx, 1000, 3, u2, sizeof(u2));
         snprintf(nio, sizeof(nio), "%s / %s", u1, u2);
-        cli_human_size(rd, u1, sizeof(u1));
-        cli_human_size(wr, u2, sizeof(u2));
+        cli_size_string(rd, 1000, 3, u1, sizeof(u1));
+        cli_size_string(wr, 1000, 3, u2, sizeof(u2));
         snprintf(bio, sizeof(bio), "%s / %s", u1, u2);
         snprintf(pids, sizeof(pids), "%llu", (unsigned long long)jget(b->stats, "pids", "current", NULL));
         return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "BlockIO", bio, "CPUPerc", cpus, "Container", typed,

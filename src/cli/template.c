@@ -441,6 +441,65 @@ fail:
 
 typedef enum { END_EOF, END_END, END_ELSE } EndKind;
 
+static int parse_list(Parser *ps, List *l, EndKind *ret_end, const char **ret_else_rest);
+
+/* A node of type t with the pipeline at ps->p, appended to l (which owns
+ * it from then on). */
+static int add_pipe_node(Parser *ps, List *l, NodeType t, Node **ret)
+{
+        Node *n = calloc(1, sizeof(Node));
+        int r;
+
+        if (!n)
+                return -ENOMEM;
+        n->type = t;
+        r = parse_pipe(ps, false, &n->pipe);
+        if (r < 0) {
+                node_free(n);
+                return r;
+        }
+        r = list_add(l, n);
+        if (r < 0)
+                return r;
+        *ret = n;
+        return 0;
+}
+
+/* After {{if P}} (with, range) made n: its body up to {{end}}, with an
+ * {{else}} branch, or an {{else if P}} chain as a nested node in the else
+ * branch that takes the {{end}} itself. */
+static int parse_branches(Parser *ps, Node *n)
+{
+        const char *rest = NULL;
+        EndKind ek;
+        Node *m;
+        int r = parse_list(ps, &n->body, &ek, &rest);
+
+        if (r < 0)
+                return r;
+        if (ek == END_EOF)
+                return perr(ps, "unexpected EOF");
+        if (ek == END_END)
+                return 0;
+        if (ps->p == ps->end) {
+                ps->p = rest;
+                r = parse_list(ps, &n->alt, &ek, &rest);
+                if (r < 0)
+                        return r;
+                if (ek != END_END)
+                        return perr(ps, ek == END_EOF ? "unexpected EOF" : "expected end; found {{else}}");
+                return 0;
+        }
+        if (!(n->type == N_IF && at_word(ps, "if")) && !(n->type == N_WITH && at_word(ps, "with")))
+                return perr(ps, "unexpected %.*s in else", (int)(ps->end - ps->p), ps->p);
+        ps->p += n->type == N_IF ? 2 : 4;
+        r = add_pipe_node(ps, &n->alt, n->type, &m);
+        if (r < 0)
+                return r;
+        ps->p = rest;
+        return parse_branches(ps, m);
+}
+
 /* Parse nodes until {{end}}, {{else ...}} or the end of the text. *ret_end
  * says which; for else, ps->p/end are left on the rest of its action. */
 static int parse_list(Parser *ps, List *l, EndKind *ret_end, const char **ret_else_rest)
@@ -549,114 +608,29 @@ static int parse_list(Parser *ps, List *l, EndKind *ret_end, const char **ret_el
                         return 0;
                 } else if (at_word(ps, "if") || at_word(ps, "range") || at_word(ps, "with")) {
                         NodeType t = at_word(ps, "if") ? N_IF : at_word(ps, "range") ? N_RANGE : N_WITH;
-                        const char *kw = t == N_IF ? "if" : t == N_RANGE ? "range" : "with";
-                        EndKind ek;
-                        const char *rest = NULL;
 
-                        ps->p += strlen(kw);
-                        n = calloc(1, sizeof(Node));
-                        if (!n)
-                                return -ENOMEM;
-                        n->type = t;
-                        r = parse_pipe(ps, false, &n->pipe);
-                        if (r < 0) {
-                                node_free(n);
-                                return r;
-                        }
-                        if ((r = list_add(l, n)) < 0)
+                        ps->p += t == N_IF ? 2 : t == N_RANGE ? 5 : 4;
+                        r = add_pipe_node(ps, l, t, &n);
+                        if (r < 0)
                                 return r;
                         ps->line += count_lines(in, after);
                         ps->p = after;
                         if (trim_right)
                                 while (isspace((unsigned char)*ps->p))
                                         ps->line += *ps->p++ == '\n';
-                        r = parse_list(ps, &n->body, &ek, &rest);
+                        r = parse_branches(ps, n);
                         if (r < 0)
                                 return r;
-                        if (ek == END_EOF)
-                                return perr(ps, "unexpected EOF");
-                        if (ek == END_ELSE) {
-                                /* {{else}} or {{else if P}} / {{else with P}} */
-                                if (ps->p == ps->end) {
-                                        ps->p = rest;
-                                        r = parse_list(ps, &n->alt, &ek, &rest);
-                                        if (r < 0)
-                                                return r;
-                                        if (ek != END_END)
-                                                return perr(ps, ek == END_EOF ? "unexpected EOF"
-                                                                              : "expected end; found {{else}}");
-                                } else if ((t == N_IF && at_word(ps, "if")) || (t == N_WITH && at_word(ps, "with"))) {
-                                        /* the chain as a nested node that owns the {{end}} */
-                                        Node *m = calloc(1, sizeof(Node));
-                                        if (!m)
-                                                return -ENOMEM;
-                                        m->type = t;
-                                        ps->p += 2 + (t == N_WITH) * 2;
-                                        r = parse_pipe(ps, false, &m->pipe);
-                                        if (r < 0 || (r = list_add(&n->alt, m)) < 0) {
-                                                if (r < 0 && n->alt.n == 0)
-                                                        node_free(m);
-                                                return r;
-                                        }
-                                        ps->p = rest;
-                                        r = parse_list(ps, &m->body, &ek, &rest);
-                                        while (r >= 0 && ek == END_ELSE) {
-                                                /* further else (if): recurse by re-entering the same logic */
-                                                if (ps->p == ps->end) {
-                                                        ps->p = rest;
-                                                        r = parse_list(ps, &m->alt, &ek, &rest);
-                                                        if (r >= 0 && ek == END_ELSE)
-                                                                return perr(ps, "expected end; found {{else}}");
-                                                        break;
-                                                }
-                                                if (!at_word(ps, t == N_IF ? "if" : "with"))
-                                                        return perr(ps, "unexpected %.*s in else",
-                                                                    (int)(ps->end - ps->p), ps->p);
-                                                {
-                                                        Node *k = calloc(1, sizeof(Node));
-                                                        if (!k)
-                                                                return -ENOMEM;
-                                                        k->type = t;
-                                                        ps->p += 2 + (t == N_WITH) * 2;
-                                                        r = parse_pipe(ps, false, &k->pipe);
-                                                        if (r < 0) {
-                                                                node_free(k);
-                                                                return r;
-                                                        }
-                                                        if ((r = list_add(&m->alt, k)) < 0)
-                                                                return r;
-                                                        m = k;
-                                                        ps->p = rest;
-                                                        r = parse_list(ps, &m->body, &ek, &rest);
-                                                }
-                                        }
-                                        if (r < 0)
-                                                return r;
-                                        if (ek == END_EOF)
-                                                return perr(ps, "unexpected EOF");
-                                } else
-                                        return perr(ps, "unexpected %.*s in else", (int)(ps->end - ps->p), ps->p);
-                        }
                         ps->end = NULL;
                         continue;
                 } else if (at_word(ps, "define") || at_word(ps, "template") || at_word(ps, "block") ||
                            at_word(ps, "break") || at_word(ps, "continue")) {
                         return perr(ps, "{{%.*s}} is not supported here", (int)(ps->end - ps->p), ps->p);
                 } else {
-                        n = calloc(1, sizeof(Node));
-                        if (!n)
-                                return -ENOMEM;
-                        n->type = N_ACTION;
-                        if (ps->p == ps->end) {
-                                free(n);
+                        if (ps->p == ps->end)
                                 return perr(ps, "missing value for command");
-                        }
-                        r = parse_pipe(ps, false, &n->pipe);
-                        if (r < 0) {
-                                node_free(n);
-                                return r;
-                        }
-                        if ((r = list_add(l, n)) < 0)
+                        r = add_pipe_node(ps, l, N_ACTION, &n);
+                        if (r < 0)
                                 return r;
                 }
                 ps->line += count_lines(in, after);

@@ -103,6 +103,8 @@ static void test_control(void **state)
         check("{{if .State.Running}}up{{else}}down{{end}}", "up");
         check("{{if .State.Paused}}p{{else if eq .State.Status \"running\"}}r{{else}}x{{end}}", "r");
         check("{{if .Empty}}e{{else if .Null}}n{{else}}none{{end}}", "none");
+        check("{{if .Empty}}a{{else if .Null}}b{{else if .Id}}c{{else}}d{{end}}.", "c.");
+        check("{{with .Nope}}a{{else with .State}}{{.Pid}}{{end}}", "42");
         check("{{if not .Nope}}missing{{end}}", "missing");
         check("{{if and .State.Running (eq .State.Pid 42)}}yes{{end}}", "yes");
         check("{{if or .Empty .Id}}{{or .Empty .Id}}{{end}}", "abc");
@@ -152,6 +154,7 @@ static void test_errors(void **state)
         check_error("{{foo .Id}}", false, "template: :1: function \"foo\" not defined");
         check_error("{{if .Id}}x", false, "template: :1: unexpected EOF");
         check_error("{{end}}", false, "template: :1: unexpected {{end}}");
+        check_error("{{if 1}}{{else}}{{else}}{{end}}", false, "template: :1: expected end; found {{else}}");
         check_error("{{}}", false, "template: :1: missing value for command");
         check_error("{{\"abc}}", false, "template: :1: unclosed action");
         check_error("{{index .Id 1}}", false,
