@@ -406,6 +406,7 @@ int engine_kill(Engine *e, const char *id, int sig, Error **ret_err)
                 return r;
         if (!running)
                 return error_setx(ret_err, EINVAL, "cannot kill container: %s: container %s is not running", id, id);
+        engine_thaw_for_signal(e, id);
         return runtime_kill(&e->ro, id, sig, false, ret_err);
 }
 
@@ -450,6 +451,7 @@ int engine_stop(Engine *e, const char *id, int timeout, Error **ret_err)
                 return 0;
         if (timeout < 0)
                 timeout = 10;
+        engine_thaw_for_signal(e, id);
         RT_IGNORE(runtime_kill(&e->ro, id, sig, false, &ign_));
         for (int i = 0; i < timeout * 50 && engine_monitor_alive(e, id); i++)
                 usleep(20000);
@@ -473,6 +475,7 @@ int engine_remove(Engine *e, const char *id, bool force, Error **ret_err)
                                   "removing or force remove",
                                   id);
         if (running) {
+                engine_thaw_for_signal(e, id);
                 RT_IGNORE(runtime_kill(&e->ro, id, SIGKILL, false, &ign_));
                 wait_monitor(e, id);
         }

@@ -31,6 +31,11 @@ int engine_new_id(char ret[static 65]);
 /* Write the record atomically. */
 int engine_save(Engine *e, const char *id, json_t *rec, Error **ret_err);
 char *engine_find_name(Engine *e, const char *name);
+/* Thaw a paused container before a signal is sent to it (query.c):
+ * under the v1 freezer a frozen task does not even die of SIGKILL, so
+ * stop, kill and rm -f would wait for ever, and the record is left saying
+ * "paused" once the container exited. */
+void engine_thaw_for_signal(Engine *e, const char *id);
 /* Docker's container name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+, "/" allowed first. */
 bool engine_name_valid(const char *n);
 /* monitor.c: run the container with this process as its monitor. */

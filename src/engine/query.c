@@ -62,6 +62,20 @@ int engine_pause(Engine *e, const char *id, bool pause, Error **ret_err)
         return r;
 }
 
+void engine_thaw_for_signal(Engine *e, const char *id)
+{
+        json_t *rec = NULL;
+        bool paused;
+
+        if (engine_load(e, id, &rec, NULL) < 0)
+                return;
+        paused = json_is_true(json_object_get(json_object_get(rec, "State"), "Paused")) &&
+                 json_is_true(json_object_get(json_object_get(rec, "State"), "Running"));
+        json_decref(rec);
+        if (paused)
+                RT_IGNORE(engine_pause(e, id, false, &ign_));
+}
+
 int engine_rename(Engine *e, const char *id, const char *name, Error **ret_err)
 {
         _cleanup_free_ char *taken = NULL, *full = NULL;

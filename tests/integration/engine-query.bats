@@ -289,9 +289,25 @@ rootfs() {
 	[ "$output" = "running false" ]
 	run -1 husk unpause pz
 	[[ $output == *"is not paused"* ]]
-	husk stop -t 1 pz
+	# stop, kill and rm -f of a paused container: thawed first, so that it dies
+	husk pause pz
+	run timeout 20 "$HUSK" stop -t 1 pz
+	[ "$status" -eq 0 ]
+	run husk inspect -f '{{.State.Status}} {{.State.Paused}}' pz
+	[ "$output" = "exited false" ]
 	run -1 husk pause pz
 	[[ $output == *"is not running"* ]]
+	husk start pz
+	husk pause pz
+	run timeout 20 "$HUSK" kill pz
+	[ "$status" -eq 0 ]
+	run timeout 20 "$HUSK" wait pz
+	[ "$output" = 137 ]
+	husk start pz
+	husk pause pz
+	run timeout 20 "$HUSK" rm -f pz
+	[ "$status" -eq 0 ]
+	[ ! -d "$HUSK_STORAGE/containers/$id" ]
 }
 
 @test "rename: new name everywhere, Docker's conflicts and rules" {
