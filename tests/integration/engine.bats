@@ -151,7 +151,7 @@ hrun() {
 	[ "$output" = "$id" ]
 	run husk inspect nosuch
 	[ "$status" -eq 1 ]
-	[[ $output == *"No such container: nosuch"* ]]
+	[[ $output == *"No such object: nosuch"* ]]
 }
 
 @test "-e, --env-file, -w, -u, --entrypoint, --hostname are what the container sees" {
