@@ -204,18 +204,38 @@ static void print_table(Row *rows, size_t n)
                        w[3], rows[i].since, rows[i].size);
 }
 
+/* Docker's image format context of one row. */
+static json_t *row_json(const Row *r)
+{
+        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Containers", "N/A", "CreatedAt",
+                         r->created, "CreatedSince", r->since, "Digest", "<none>", "ID", r->id, "Repository", r->repo,
+                         "SharedSize", "N/A", "Size", r->size, "Tag", r->tag, "UniqueSize", "N/A", "VirtualSize",
+                         r->size);
+}
+
 static void print_json_rows(Row *rows, size_t n)
 {
         for (size_t i = 0; i < n; i++) {
-                _cleanup_json_ json_t *o =
-                        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Containers", "N/A",
-                                  "CreatedAt", rows[i].created, "CreatedSince", rows[i].since, "Digest", "<none>", "ID",
-                                  rows[i].id, "Repository", rows[i].repo, "SharedSize", "N/A", "Size", rows[i].size,
-                                  "Tag", rows[i].tag, "UniqueSize", "N/A", "VirtualSize", rows[i].size);
+                _cleanup_json_ json_t *o = row_json(&rows[i]);
                 _cleanup_free_ char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
                 if (s)
                         puts(s);
         }
+}
+
+/* --format with a Go template ("table ..." or not). */
+static int print_template_rows(const char *fmt, Row *rows, size_t n)
+{
+        _cleanup_json_ json_t *all = json_array();
+        _cleanup_json_ json_t *h =
+                json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Containers", "CONTAINERS",
+                          "CreatedAt", "CREATED AT", "CreatedSince", "CREATED", "Digest", "DIGEST", "ID", "IMAGE ID",
+                          "Repository", "REPOSITORY", "SharedSize", "SHARED SIZE", "Size", "SIZE", "Tag", "TAG",
+                          "UniqueSize", "UNIQUE SIZE", "VirtualSize", "VIRTUAL SIZE");
+
+        for (size_t i = 0; all && i < n; i++)
+                json_array_append_new(all, row_json(&rows[i]));
+        return cli_format_rows(fmt, "*formatter.imageContext", h, all);
 }
 
 int cmd_images(const Cmd *cmd, int argc, char **argv)
@@ -247,10 +267,6 @@ int cmd_images(const Cmd *cmd, int argc, char **argv)
         }
         if (argc - optind > 1)
                 return cli_args_error(cmd, "at most 1 argument");
-        if (!streq(format, "table") && !streq(format, "json")) {
-                fprintf(stderr, "invalid --format %s: husk takes \"table\" or \"json\" (no Go templates)\n", format);
-                return EXIT_USAGE;
-        }
         if (optind < argc && ref_parse_name(argv[optind], &filter, &err) < 0)
                 return cli_fail(err);
         if (cli_open_store(&s, &err) < 0 || store_list(s, &imgs, &n, &err) < 0)
@@ -274,8 +290,13 @@ int cmd_images(const Cmd *cmd, int argc, char **argv)
                                 puts(rows[i].id);
         } else if (streq(format, "json")) {
                 print_json_rows(rows, nrows);
-        } else {
+        } else if (streq(format, "table")) {
                 print_table(rows, nrows);
+        } else {
+                r = print_template_rows(format, rows, nrows);
+                rows_free(rows, nrows);
+                store_image_list_free(imgs, n);
+                return r;
         }
         rows_free(rows, nrows);
         store_image_list_free(imgs, n);
@@ -375,10 +396,8 @@ int cmd_image_inspect(const Cmd *cmd, int argc, char **argv)
 
         GETOPT_LOOP(cmd, argc, argv, "+f:", lo, c)
         {
-                if (c == 'f') {
-                        fprintf(stderr, "husk image inspect: --format (Go templates) is not supported; use jq\n");
-                        return EXIT_USAGE;
-                }
+                if (c == 'f') /* templates: husk inspect's, narrowed to images */
+                        return cmd_inspect(cmd, argc, argv);
         }
         if (optind == argc)
                 return cli_args_error(cmd, "at least 1 argument");

@@ -22,7 +22,7 @@ static const char *arg_state;
                 name, cmd_images, "[OPTIONS] [REPOSITORY[:TAG]]", "List images",                              \
                         "  -a, --all             Show all images (no intermediate images exist: the same as " \
                         "without)\n"                                                                          \
-                        "      --format string   \"table\" (default) or \"json\" (one object a line)\n"       \
+                        "      --format string   \"table\" (default), \"json\" or a Go template\n"            \
                         "      --no-trunc        Do not truncate output\n"                                    \
                         "  -q, --quiet           Only show image IDs\n"                                       \
         }
@@ -249,7 +249,7 @@ static const Cmd image_commands[] = {
         CMD_IMPORT("image import"),
         { "image inspect", cmd_image_inspect, "[OPTIONS] IMAGE [IMAGE...]",
           "Display detailed information on one or more images",
-          "  -f, --format string   Not supported (Go templates); use jq\n" },
+          "  -f, --format string   Format the output using the given Go template\n" },
         CMD_LOAD("image load"),
         CMD_IMAGES("image ls"),
         CMD_IMAGES("image list"),

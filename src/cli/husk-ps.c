@@ -176,9 +176,12 @@ int cmd_inspect(const Cmd *cmd, int argc, char **argv)
         _cleanup_engine_ Engine *e = NULL;
         _cleanup_error_ Error *err = NULL;
         _cleanup_template_ Template *t = NULL;
+        _cleanup_free_ char *errtext = NULL;
         const char *fmt = NULL, *type = NULL;
+        size_t errlen = 0;
         bool size = false;
         json_t *all;
+        FILE *errs;
         int c, ret = 0;
 
         GETOPT_LOOP(cmd, argc, argv, "+f:s", lo, c) switch (c)
@@ -189,6 +192,8 @@ int cmd_inspect(const Cmd *cmd, int argc, char **argv)
         }
         if (optind >= argc)
                 return cli_args_error(cmd, "at least 1 argument") ? EXIT_USAGE : EXIT_USAGE;
+        if (streq(cmd->name, "image inspect"))
+                type = "image";
         if (type && !streq(type, "container") && !streq(type, "image")) {
                 fprintf(stderr, "\"%s\" is not a valid value for --type\n", type);
                 return EXIT_USAGE;
@@ -201,6 +206,9 @@ int cmd_inspect(const Cmd *cmd, int argc, char **argv)
         if (cli_open_engine(&s, &e, &err) < 0)
                 return cli_fail125(err);
         all = json_array();
+        errs = open_memstream(&errtext, &errlen);
+        if (!errs)
+                return 1;
         for (int i = optind; i < argc; i++) {
                 _cleanup_free_ char *id = NULL;
                 _cleanup_error_ Error *e2 = NULL;
@@ -224,9 +232,9 @@ int cmd_inspect(const Cmd *cmd, int argc, char **argv)
                 }
                 if (r < 0) {
                         if (r == -ENOENT)
-                                fprintf(stderr, "Error: No such %s: %s\n", type ? type : "object", argv[i]);
+                                fprintf(errs, "Error: No such %s: %s\n", type ? type : "object", argv[i]);
                         else
-                                fprintf(stderr, "Error: %s\n", e2 && e2->msg ? e2->msg : "unknown error");
+                                fprintf(errs, "Error: %s\n", e2 && e2->msg ? e2->msg : "unknown error");
                         ret = 1;
                         continue;
                 }
@@ -249,6 +257,10 @@ int cmd_inspect(const Cmd *cmd, int argc, char **argv)
                 printf("%s\n", out ? out : "[]");
         }
         json_decref(all);
+        /* Docker prints what it found, then the errors */
+        fclose(errs);
+        fflush(stdout);
+        fputs(errtext ? errtext : "", stderr);
         return ret;
 }
 

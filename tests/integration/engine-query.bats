@@ -163,7 +163,17 @@ rootfs() {
 	run -1 husk inspect --type container husk-test-img
 	[[ $output == *"Error: No such container: husk-test-img"* ]]
 	run -1 husk inspect nothing-here
-	[[ $output == *"Error: No such object: nothing-here"* ]]
+	[ "$output" = "$(printf '[]\nError: No such object: nothing-here')" ]
+	run -1 husk inspect -f '{{.Name}}' web nothing-here
+	[ "$output" = "$(printf '/web\nError: No such object: nothing-here')" ]
+	run husk image inspect -f '{{.Id}} {{.Os}}' husk-test-img
+	[[ $output == "sha256:"*" linux" ]]
+	run -1 husk image inspect -f '{{.Id}}' web
+	[ "$output" = "Error: No such image: web" ]
+	run husk images --format '{{.Repository}}:{{.Tag}} {{len .ID}}'
+	[ "$output" = "husk-test-img:latest 12" ]
+	run husk images --format 'table {{.Repository}}\t{{.Tag}}'
+	[ "$output" = "$(printf 'REPOSITORY      TAG\nhusk-test-img   latest')" ]
 	run -64 husk inspect -f '{{.State' web
 	[ "$output" = "Template parsing error: template: :1: unclosed action" ]
 	run -125 husk inspect --type volume web
