@@ -1265,7 +1265,8 @@ static int eval_command(Exec *x, const Command *c, json_t *dot, json_t *piped, j
         if (first->type != OP_IDENT && c->n == 1 && !piped)
                 return eval_operand(x, first, dot, ret);
         if (first->type != OP_IDENT) {
-                /* a method with arguments: Docker's {{.Label "k"}} */
+                /* a method with arguments: Docker's {{.Label "k"}}, a map's
+                 * key here; a string is a header row's ("LABEL") */
                 json_t *v = NULL, *arg = NULL;
                 if (first->type != OP_FIELD || c->n != 2 || piped)
                         return xerr(x, first, "can't give argument to non-function %s", first->text);
@@ -1276,6 +1277,8 @@ static int eval_command(Exec *x, const Command *c, json_t *dot, json_t *piped, j
                 if (r >= 0 && json_is_object(v) && json_is_string(arg)) {
                         json_t *e = json_object_get(v, json_string_value(arg));
                         *ret = e ? json_incref(e) : json_string("");
+                } else if (r >= 0 && json_is_string(v) && json_is_string(arg)) {
+                        *ret = json_incref(v);
                 } else if (r >= 0)
                         r = xerr(x, first, "can't give argument to non-function %s", first->text);
                 unref(v);

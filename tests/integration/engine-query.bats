@@ -123,6 +123,8 @@ rootfs() {
 	echo "$output" | jq -e --arg id "${a:0:12}" '.ID == $id and .Names == "alpha" and .State == "running" and (.Command | startswith("\"sleep"))'
 	run husk ps --format '{{json .Names}} {{.Label "x"}} {{upper .State}}' --filter name=beta
 	[ "$output" = '"beta"  RUNNING' ]
+	run husk ps --format 'table {{.Names}}\t{{.Label "x"}}|' --filter name=beta
+	[ "$output" = "$(printf 'NAMES     LABEL|\nbeta      |')" ]
 	run husk ps
 	[[ ${lines[0]} == "CONTAINER ID   IMAGE           COMMAND       CREATED"* ]]
 	[[ $output == *"Up "*" alpha"* ]]
