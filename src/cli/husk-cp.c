@@ -25,6 +25,7 @@
 
 #include "cli/husk-cli.h"
 #include "engine/engine.h"
+#include "image/rootfs.h"
 #include "lib/macros.h"
 #include "lib/path.h"
 #include "lib/util.h"
@@ -465,6 +466,13 @@ int cmd_cp(const Cmd *cmd, int argc, char **argv)
         if (engine_lookup(e, to_ctr ? dref : sref, &id, &err) < 0)
                 return cli_fail(err);
         merged = engine_container_path(e, id, "merged");
+        /* an unmounted merged/ is an empty dir: copying there would lose
+         * the files silently */
+        if (rootfs_is_mounted(s, id) <= 0) {
+                fprintf(stderr, "Error: the root filesystem of container %s is not mounted (%s)\n", id,
+                        merged ? merged : "");
+                return 1;
+        }
         root = merged ? open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC) : -EBADF;
         if (root < 0)
                 return error_set(&err, errno, "open the container's root filesystem %s", merged ? merged : ""),

@@ -248,6 +248,11 @@ rootfs() {
 	husk cp cpc:/stopped "$TEST_DIR/back"
 	[ "$(cat "$TEST_DIR/back")" = host ]
 	run -1 husk cp cpc:/nope "$TEST_DIR/x"
+	# a rootfs that is not mounted (after a reboot) is refused, not written to
+	umount "$(rootfs "$id")"
+	run -1 husk cp "$TEST_DIR/h" cpc:/x
+	[[ $output == *"is not mounted"* ]]
+	[ ! -e "$(rootfs "$id")/x" ]
 	run -1 husk cp "$TEST_DIR/h" "$TEST_DIR/h2"
 	[[ $output == *"must specify at least one container source"* ]]
 }
