@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,14 +289,26 @@ static int parse_operand(Parser *ps, Operand *o)
         } else if (isdigit((unsigned char)c) ||
                    ((c == '-' || c == '+') && ps->p + 1 < ps->end && isdigit((unsigned char)ps->p[1]))) {
                 char *e;
-                double d = strtod(s, &e);
-                long long ll = strtoll(s, NULL, 0);
+                double d;
+                long long ll;
+                bool too_big;
+
+                errno = 0;
+                ll = strtoll(s, NULL, 0);
+                too_big = errno == ERANGE;
+                d = strtod(s, &e);
                 if (e > ps->end)
                         e = (char *)ps->end;
                 ps->p = e;
                 o->type = OP_NUMBER;
-                o->num = memchr(s, '.', (size_t)(e - s)) || memchr(s, 'e', (size_t)(e - s)) ? json_real(d)
-                                                                                            : json_integer(ll);
+                /* jansson has no infinity: Go's constants cannot be one either */
+                if (!isfinite(d))
+                        return perr(ps, "illegal number syntax: \"%.*s\"", (int)(e - s), s);
+                o->num = too_big || memchr(s, '.', (size_t)(e - s)) || memchr(s, 'e', (size_t)(e - s))
+                                 ? json_real(d)
+                                 : json_integer(ll);
+                if (!o->num)
+                        return -ENOMEM;
         } else if (ident_char(c)) {
                 while (ps->p < ps->end && ident_char(*ps->p))
                         ps->p++;
@@ -735,6 +748,8 @@ void template_print_value(FILE *out, json_t *v)
 
 static bool truth(json_t *v)
 {
+        if (!v)
+                return false;
         switch (json_typeof(v)) {
         case JSON_STRING: return json_string_length(v) > 0;
         case JSON_INTEGER: return json_integer_value(v) != 0;
@@ -997,10 +1012,32 @@ static char *go_printf(const char *fmt, json_t **args, size_t n)
                 }
                 spec[sl++] = '%';
                 p++;
-                while (*p && strchr("-+ 0#123456789.", *p) && sl < sizeof(spec) - 3)
+                while (*p && strchr("-+ 0#", *p) && sl < 8)
                         spec[sl++] = *p++;
-                if (!*p)
+                /* width and precision as Go takes them: past 1e6 is
+                 * %!(BADWIDTH) / %!(BADPREC) and ignored */
+                for (int part = 0; part < 2; part++) {
+                        unsigned long v = 0;
+                        bool big = false, any = false;
+                        if (part == 1) {
+                                if (*p != '.')
+                                        break;
+                                p++;
+                        }
+                        for (; *p >= '0' && *p <= '9'; p++) {
+                                v = v * 10 + (unsigned long)(*p - '0');
+                                big = big || v > 1000000;
+                                any = true;
+                        }
+                        if (big)
+                                fputs(part ? "%!(BADPREC)" : "%!(BADWIDTH)", f);
+                        else if (any || part == 1)
+                                sl += (size_t)snprintf(spec + sl, sizeof(spec) - sl, part ? ".%lu" : "%lu", v);
+                }
+                if (!*p) {
+                        fputs("%!(NOVERB)", f);
                         break;
+                }
                 if (ai >= n) {
                         fprintf(f, "%%!%c(MISSING)", *p);
                         continue;
@@ -1168,6 +1205,9 @@ static int call(Exec *x, const Operand *fn, json_t **a, size_t n, json_t **ret)
                 FILE *m;
                 size_t len = 0;
                 NEED(3);
+                if (json_integer_value(a[1]) < 0 || json_integer_value(a[1]) > 1000000 ||
+                    json_integer_value(a[2]) < 0 || json_integer_value(a[2]) > 1000000)
+                        return xerr(x, fn, "error calling pad: count out of range");
                 m = open_memstream(&s, &len);
                 if (!m)
                         return -ENOMEM;
@@ -1370,7 +1410,7 @@ static int exec_node(Exec *x, const Node *n, json_t *dot)
                 else
                         template_print_value(x->out, v);
                 break;
-        case N_IF: r = exec_list(x, truth(v == MISSING ? NULL : v) ? &n->body : &n->alt, dot); break;
+        case N_IF: r = exec_list(x, truth(v) ? &n->body : &n->alt, dot); break;
         case N_WITH:
                 if (v != MISSING && truth(v))
                         r = exec_list(x, &n->body, v);

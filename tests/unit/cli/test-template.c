@@ -87,6 +87,8 @@ static void test_functions(void **state)
         check("{{println .Id .State.Pid}}", "abc 42\n");
         check("{{print 1 2}}{{print \"a\" \"b\"}}", "1 2ab");
         check("{{printf \"%s-%d-%5s|%v\" .Id .State.Pid \"x\" .Args}}", "abc-42-    x|[-c echo hi]");
+        check("{{printf \"%-4s|%.2s|%05d|%2000000s|%\" .Id .Id .State.Pid .Id}}",
+              "abc |ab|00042|%!(BADWIDTH)abc|%!(NOVERB)");
         check("{{.State.Status | upper}}", "RUNNING");
         check("{{.Id | printf \"<%s>\"}}", "<abc>");
         check("{{(index .Labels \"a\") | len}}", "1");
@@ -106,6 +108,7 @@ static void test_control(void **state)
         check("{{if .Empty}}a{{else if .Null}}b{{else if .Id}}c{{else}}d{{end}}.", "c.");
         check("{{with .Nope}}a{{else with .State}}{{.Pid}}{{end}}", "42");
         check("{{if not .Nope}}missing{{end}}", "missing");
+        check("{{if .Nope}}x{{else if .Nope2}}y{{else}}none{{end}}", "none");
         check("{{if and .State.Running (eq .State.Pid 42)}}yes{{end}}", "yes");
         check("{{if or .Empty .Id}}{{or .Empty .Id}}{{end}}", "abc");
         check("{{if ne .State.Pid 1}}ne{{end}}{{if lt .State.Pid 100}}lt{{end}}{{if ge .Ratio 0.5}}ge{{end}}",
@@ -156,6 +159,7 @@ static void test_errors(void **state)
         check_error("{{end}}", false, "template: :1: unexpected {{end}}");
         check_error("{{if 1}}{{else}}{{else}}{{end}}", false, "template: :1: expected end; found {{else}}");
         check_error("{{}}", false, "template: :1: missing value for command");
+        check_error("{{1e999}}", false, "template: :1: illegal number syntax: \"1e999\"");
         check_error("{{\"abc}}", false, "template: :1: unclosed action");
         check_error("{{index .Id 1}}", false,
                     "template: :1:2: executing \"\" at <index>: error calling index: cannot index string with int");
