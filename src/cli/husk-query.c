@@ -62,6 +62,9 @@ static int proc_read(pid_t pid, ProcInfo *p)
         if (!c || !strchr(buf, '('))
                 return -EIO;
         snprintf(p->comm, sizeof(p->comm), "%.*s", (int)(c - strchr(buf, '(') - 1), strchr(buf, '(') + 1);
+        for (char *q = p->comm; *q; q++)
+                if ((unsigned char)*q < 0x20 || *q == 0x7f)
+                        *q = '?';
         if (sscanf(c + 2, "%*c %d %*d %*d %d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %llu", &p->ppid,
                    &p->tty_nr, &p->utime, &p->stime, &p->start) != 5)
                 return -EIO;
@@ -83,9 +86,14 @@ static int proc_read(pid_t pid, ProcInfo *p)
         }
         snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
         if (read_full_file(path, &cmd, &len, NULL) >= 0 && len > 0) {
+                /* the container's process writes its own argv: control
+                 * characters (a terminal's escapes, a tab that would shift
+                 * the columns) print as '?', as ps prints them */
                 for (size_t i = 0; i + 1 < len; i++)
                         if (cmd[i] == 0)
                                 cmd[i] = ' ';
+                        else if ((unsigned char)cmd[i] < 0x20 || cmd[i] == 0x7f)
+                                cmd[i] = '?';
                 p->cmdline = TAKE_PTR(cmd);
         } else if (asprintf(&p->cmdline, "[%s]", p->comm) < 0)
                 p->cmdline = NULL;

@@ -196,6 +196,12 @@ rootfs() {
 	[ "$got" = "$want" ]
 	[ "$(echo "$output" | awk 'NR > 1 { print $8 }' | sort -n | tr '\n' ' ')" = "1 2 " ]
 	[[ $output == *"sleep 200"* && $output == *"sleep 100"* ]]
+	# a command line with a tab and an escape cannot shift the columns or reach the terminal
+	husk exec -d "$id" sh -c 'sleep 50; :' "$(printf 'x\ty\033[2J')"
+	sleep 0.3
+	run husk top "$id"
+	[[ $output == *"x?y?[2J"* ]]
+	[ "$(echo "$output" | awk -F'\t' 'NF > 1' | wc -l)" -eq 0 ]
 	run -1 husk top "$id" aux
 	husk rm -f "$id"
 	id=$(husk create --cgroup-parent /husk-test husk-test-img true)
