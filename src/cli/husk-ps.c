@@ -296,7 +296,8 @@ static void human_duration(time_t secs, char *buf, size_t n)
                 snprintf(buf, n, "%ld days", (long)secs / 86400);
 }
 
-/* Docker's ps filters: the same key ORed, different keys ANDed. */
+/* Docker's ps filters: the same key ORed (but label, whose values must
+ * all match: moby's MatchKVList), different keys ANDed. */
 typedef struct Filter {
         char *key, *value;
         regex_t re; /* name */
@@ -373,9 +374,8 @@ static bool filter_one(Store *s, const Filter *f, json_t *rec)
 
         if (streq(f->key, "id"))
                 return strncmp(id, v, strlen(v)) == 0;
-        if (streq(f->key, "name"))
-                return regexec(&f->re, name[0] == '/' ? name + 1 : name, 0, NULL, 0) == 0 ||
-                       regexec(&f->re, name, 0, NULL, 0) == 0;
+        if (streq(f->key, "name")) /* Docker's names start with '/': name=^/web$ */
+                return regexec(&f->re, name, 0, NULL, 0) == 0;
         if (streq(f->key, "label")) {
                 const char *eq = strchr(v, '=');
                 json_t *labels = json_object_get(cfg, "Labels");
@@ -425,16 +425,18 @@ static bool filter_one(Store *s, const Filter *f, json_t *rec)
 static bool filters_match(Store *s, const Filter *f, size_t n, json_t *rec)
 {
         for (size_t i = 0; i < n; i++) {
-                bool any = false, seen = false;
+                bool seen = false, all = streq(f[i].key, "label"), ok = all;
                 /* the first filter of each key decides for all of that key */
                 for (size_t k = 0; k < i; k++)
                         seen = seen || streq(f[k].key, f[i].key);
                 if (seen)
                         continue;
-                for (size_t k = i; k < n && !any; k++)
-                        if (streq(f[k].key, f[i].key))
-                                any = filter_one(s, &f[k], rec);
-                if (!any)
+                for (size_t k = i; k < n; k++)
+                        if (streq(f[k].key, f[i].key)) {
+                                bool m = filter_one(s, &f[k], rec);
+                                ok = all ? ok && m : ok || m;
+                        }
+                if (!ok)
                         return false;
         }
         return true;

@@ -110,6 +110,23 @@ rootfs() {
 	[ "$(echo "$output" | wc -l)" -eq 3 ]
 	run husk ps -a --filter ancestor=nope -q
 	[ -z "$output" ]
+	run husk ps -a --filter name=^/alp --format '{{.Names}}'
+	[ "$output" = alpha ]
+	run husk ps -a --filter name=^alp -q
+	[ -z "$output" ]
+	# labels (set in the record: husk run has no --label here yet): every label filter must match
+	rec=$HUSK_STORAGE/containers/$a/container.json
+	jq '.Config.Labels = {"tier": "web", "env": "prod"}' "$rec" > "$rec.new" && mv "$rec.new" "$rec"
+	run husk ps -a --filter label=tier --format '{{.Names}} {{.Label "env"}}'
+	[ "$output" = "alpha prod" ]
+	run husk ps -a --filter label=tier=web --filter label=env=prod -q
+	[ "$output" = "${a:0:12}" ]
+	run husk ps -a --filter label=tier=web --filter label=env=dev -q
+	[ -z "$output" ]
+	run husk ps -a --filter label=tier=db -q
+	[ -z "$output" ]
+	run husk ps --filter label=env --format '{{.Labels}}'
+	[ "$output" = "tier=web,env=prod" ] || [ "$output" = "env=prod,tier=web" ]
 	run husk ps -n 2 --format '{{.Names}}'
 	[ "$output" = "$(printf 'gamma\nbeta')" ]
 	run husk ps -l -q
