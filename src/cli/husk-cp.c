@@ -9,8 +9,10 @@
  * container; below that, the walk goes one name at a time relative to
  * verified directory fds with O_NOFOLLOW, copying symlinks as symlinks and
  * replacing (unlinkat) a symlink that stands where a file is written,
- * never writing through it. The rootfs (containers/<id>/merged) stays
- * mounted from create to rm, so stopped containers work alike. */
+ * never writing through it. A running container is reached through
+ * /proc/PID/root, so that its volumes are where it sees them; a stopped
+ * one through its rootfs (containers/<id>/merged), which stays mounted
+ * from create to rm. */
 #include <archive.h>
 #include <archive_entry.h>
 #include <dirent.h>
@@ -425,6 +427,42 @@ static int do_copy(const Side *src, const Side *dst, const CpOpts *o, Error **re
         return copy_tree(sdir, sname, ddir, dname, o, ret_err);
 }
 
+static pid_t running_pid(Engine *e, const char *id)
+{
+        json_t *rec = NULL;
+        pid_t pid = 0;
+
+        if (engine_load(e, id, &rec, NULL) < 0)
+                return 0;
+        if (json_is_true(json_object_get(json_object_get(rec, "State"), "Running")))
+                pid = (pid_t)json_integer_value(json_object_get(json_object_get(rec, "State"), "Pid"));
+        json_decref(rec);
+        return pid;
+}
+
+/* A running container's root as its processes see it, with its volumes
+ * and other mounts: /proc/PID/root, whose lookups walk the container's
+ * mount namespace (RESOLVE_IN_ROOT keeps them below it, and
+ * RESOLVE_NO_MAGICLINKS off its /proc's links). The pid is checked again
+ * once the fd is open, so that a container that exited meanwhile (and a
+ * reused pid) is not taken for it. -1 when the container does not run. */
+static int open_running_root(Engine *e, const char *id)
+{
+        char p[64];
+        pid_t pid = running_pid(e, id);
+        int fd;
+
+        if (pid <= 0)
+                return -1;
+        snprintf(p, sizeof(p), "/proc/%d/root", pid);
+        fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0 && running_pid(e, id) != pid) {
+                close(fd);
+                return -1;
+        }
+        return fd;
+}
+
 int cmd_cp(const Cmd *cmd, int argc, char **argv)
 {
         static const struct option lo[] = { { "archive", no_argument, NULL, 'a' },
@@ -473,7 +511,9 @@ int cmd_cp(const Cmd *cmd, int argc, char **argv)
                         merged ? merged : "");
                 return 1;
         }
-        root = merged ? open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC) : -EBADF;
+        root = open_running_root(e, id);
+        if (root < 0)
+                root = merged ? open(merged, O_PATH | O_DIRECTORY | O_CLOEXEC) : -EBADF;
         if (root < 0)
                 return error_set(&err, errno, "open the container's root filesystem %s", merged ? merged : ""),
                        cli_fail(err);

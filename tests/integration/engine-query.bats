@@ -248,8 +248,15 @@ rootfs() {
 }
 
 @test "cp: both ways, into dirs, tar on stdin/stdout, a stopped container" {
-	id=$(hrun -d --name cpc husk-test-img sh -c 'mkdir -p /data/sub; echo inside > /data/sub/f; chmod 640 /data/sub/f; sleep 100')
+	mkdir "$TEST_DIR/vol"
+	id=$(hrun -d --name cpc -v "$TEST_DIR/vol:/vol" husk-test-img sh -c 'mkdir -p /data/sub; echo inside > /data/sub/f; chmod 640 /data/sub/f; echo v > /vol/from-ctr; sleep 100')
 	sleep 0.3
+	# a volume of a running container is where the container sees it
+	echo to-vol > "$TEST_DIR/tv"
+	husk cp "$TEST_DIR/tv" cpc:/vol/
+	[ "$(cat "$TEST_DIR/vol/tv")" = to-vol ]
+	husk cp cpc:/vol/from-ctr "$TEST_DIR/fc"
+	[ "$(cat "$TEST_DIR/fc")" = v ]
 	husk cp cpc:/data/sub/f "$TEST_DIR/f"
 	[ "$(cat "$TEST_DIR/f")" = inside ]
 	[ "$(stat -c %a "$TEST_DIR/f")" = 640 ]
