@@ -198,7 +198,9 @@ int cmd_inspect(const Cmd *cmd, int argc, char **argv)
                 fprintf(stderr, "\"%s\" is not a valid value for --type\n", type);
                 return EXIT_USAGE;
         }
-        if (fmt && *fmt && template_parse(fmt, &t, &err) < 0) {
+        if (fmt && !*fmt)
+                fmt = NULL; /* Docker: an empty format is the JSON */
+        if (fmt && template_parse(fmt, &t, &err) < 0) {
                 /* docker/cli's inspect: a StatusError with code 64 */
                 fprintf(stderr, "Template parsing error: %s\n", err->msg);
                 return 64;
@@ -247,9 +249,7 @@ int cmd_inspect(const Cmd *cmd, int argc, char **argv)
                         } else
                                 printf("%s\n", out);
                         json_decref(rec);
-                } else if (fmt)
-                        json_decref(rec), putchar('\n');
-                else
+                } else
                         json_array_append_new(all, rec);
         }
         if (!fmt) {
