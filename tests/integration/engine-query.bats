@@ -245,6 +245,14 @@ rootfs() {
 	[ $((used * 4 + 1000000)) -ge "$cg" ] || [ "$cg" -lt 4000000 ]
 	run husk stats --no-stream --format json st
 	echo "$output" | jq -e '.Name == "st" and (.CPUPerc | endswith("%"))'
+	# a busy loop shows as CPU time, an idle sleep does not
+	hrun -d --name busy husk-test-img sh -c 'while :; do :; done'
+	sleep 0.5
+	run husk stats --no-stream --format '{{.Name}} {{.CPUPerc}}' busy st
+	busy=$(echo "$output" | awk '$1 == "busy" { print int($2) }')
+	idle=$(echo "$output" | awk '$1 == "st" { print int($2) }')
+	[ "$busy" -ge 20 ]
+	[ "$idle" -le 5 ]
 }
 
 @test "cp: both ways, into dirs, tar on stdin/stdout, a stopped container" {
