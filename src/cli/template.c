@@ -5,7 +5,8 @@
  * list of operands (fields, variables, literals, function names, or a
  * parenthesised pipeline). Execution walks the tree with JSON values,
  * holding a reference to every value it keeps, and a stack of variables
- * that each block unwinds when it ends. */
+ * that each block unwinds when it ends. The functions it calls are in
+ * template-funcs.c. */
 #include "cli/template.h"
 
 #include <ctype.h>
@@ -15,31 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/macros.h"
+#include "cli/template-internal.h"
 #include "lib/util.h"
-
-typedef enum {
-        OP_FIELD,  /* .A.B (names; none: ".") */
-        OP_VAR,    /* $x.A.B */
-        OP_STRING, /* "x" */
-        OP_NUMBER,
-        OP_BOOL,
-        OP_NIL,
-        OP_IDENT, /* a function */
-        OP_PIPE,  /* ( pipeline ).A.B */
-} OpType;
-
-typedef struct Pipe Pipe;
-
-typedef struct Operand {
-        OpType type;
-        char *str;    /* OP_VAR name, OP_STRING value, OP_IDENT name */
-        char **names; /* the field chain after it */
-        json_t *num;  /* OP_NUMBER, OP_BOOL */
-        Pipe *pipe;   /* OP_PIPE */
-        int line, col;
-        char *text; /* as written, for messages */
-} Operand;
 
 typedef struct Command {
         Operand *args;
@@ -678,124 +656,22 @@ int template_parse(const char *text, Template **ret, Error **ret_err)
         return 0;
 }
 
-/* ---- values ---- */
-
-static int cmp_str(const void *a, const void *b)
-{
-        return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The keys of an object, sorted (Go prints and ranges over maps so). */
-static const char **sorted_keys(json_t *o, size_t *ret_n)
-{
-        size_t n = json_object_size(o), i = 0;
-        const char **k = calloc(n + 1, sizeof(char *));
-        const char *key;
-        json_t *v;
-
-        if (!k)
-                return NULL;
-        json_object_foreach(o, key, v) k[i++] = key;
-        qsort(k, n, sizeof(char *), cmp_str);
-        *ret_n = n;
-        return k;
-}
-
-static void print_real(FILE *out, double d)
-{
-        char buf[64];
-
-        /* strconv.FormatFloat(d, 'g', -1, 64): the shortest that reads back */
-        for (int prec = 1; prec <= 17; prec++) {
-                snprintf(buf, sizeof(buf), "%.*g", prec, d);
-                if (strtod(buf, NULL) == d)
-                        break;
-        }
-        fputs(buf, out);
-}
-
-void template_print_value(FILE *out, json_t *v)
-{
-        switch (json_typeof(v)) {
-        case JSON_STRING: fwrite(json_string_value(v), 1, json_string_length(v), out); break;
-        case JSON_INTEGER: fprintf(out, "%lld", (long long)json_integer_value(v)); break;
-        case JSON_REAL: print_real(out, json_real_value(v)); break;
-        case JSON_TRUE: fputs("true", out); break;
-        case JSON_FALSE: fputs("false", out); break;
-        case JSON_NULL: fputs("<nil>", out); break;
-        case JSON_ARRAY:
-                fputc('[', out);
-                for (size_t i = 0; i < json_array_size(v); i++) {
-                        if (i)
-                                fputc(' ', out);
-                        template_print_value(out, json_array_get(v, i));
-                }
-                fputc(']', out);
-                break;
-        case JSON_OBJECT: {
-                size_t n = 0;
-                _cleanup_free_ const char **k = sorted_keys(v, &n);
-                fputs("map[", out);
-                for (size_t i = 0; k && i < n; i++) {
-                        fprintf(out, "%s%s:", i ? " " : "", k[i]);
-                        template_print_value(out, json_object_get(v, k[i]));
-                }
-                fputc(']', out);
-                break;
-        }
-        }
-}
-
-static bool truth(json_t *v)
-{
-        if (!v)
-                return false;
-        switch (json_typeof(v)) {
-        case JSON_STRING: return json_string_length(v) > 0;
-        case JSON_INTEGER: return json_integer_value(v) != 0;
-        case JSON_REAL: return json_real_value(v) != 0;
-        case JSON_TRUE: return true;
-        case JSON_ARRAY: return json_array_size(v) > 0;
-        case JSON_OBJECT: return json_object_size(v) > 0;
-        default: return false;
-        }
-}
-
 /* ---- execution ---- */
 
-typedef struct Var {
-        char *name;
-        json_t *v;
-} Var;
+json_t template_missing = { JSON_NULL, (size_t)-1 };
 
-typedef struct Exec {
-        const TemplateExecOpts *o;
-        json_t *root;
-        Var *vars;
-        size_t n_vars;
-        FILE *out;
-        Error **err;
-} Exec;
-
-/* A missing value: Go's "<no value>" (a map's zero reflect.Value). A null
- * that is never counted (refcount -1, as jansson's own null), told apart
- * by its address. */
-static json_t missing_sentinel = { JSON_NULL, (size_t)-1 };
-#define MISSING (&missing_sentinel)
-
-static json_t *ref(json_t *v)
+json_t *template_ref(json_t *v)
 {
         return v == MISSING ? MISSING : json_incref(v);
 }
 
-static void unref(json_t *v)
+void template_unref(json_t *v)
 {
         if (v != MISSING)
                 json_decref(v);
 }
 
-static int xerr(Exec *x, const Operand *at, const char *fmt, ...) _printf_(3, 4);
-static int xerr(Exec *x, const Operand *at, const char *fmt, ...)
+int template_xerr(Exec *x, const Operand *at, const char *fmt, ...)
 {
         char msg[512];
         va_list ap;
@@ -817,7 +693,7 @@ static int var_push(Exec *x, const char *name, json_t *v)
                 return -ENOMEM;
         x->vars = nv;
         x->vars[x->n_vars].name = strdup(name);
-        x->vars[x->n_vars].v = ref(v);
+        x->vars[x->n_vars].v = template_ref(v);
         x->n_vars++;
         return 0;
 }
@@ -827,11 +703,11 @@ static void vars_pop(Exec *x, size_t to)
         while (x->n_vars > to) {
                 x->n_vars--;
                 free(x->vars[x->n_vars].name);
-                unref(x->vars[x->n_vars].v);
+                template_unref(x->vars[x->n_vars].v);
         }
 }
 
-static const char *type_of(json_t *v)
+const char *template_type_of(json_t *v)
 {
         switch (v == MISSING ? JSON_NULL : json_typeof(v)) {
         case JSON_STRING: return "string";
@@ -849,7 +725,7 @@ static const char *type_of(json_t *v)
  * template's data (strict mode applies there). */
 static int walk(Exec *x, const Operand *at, json_t *v, char **names, bool top, json_t **ret)
 {
-        json_t *cur = ref(v);
+        json_t *cur = template_ref(v);
 
         for (char **n = names; n && *n; n++) {
                 json_t *next;
@@ -857,21 +733,21 @@ static int walk(Exec *x, const Operand *at, json_t *v, char **names, bool top, j
                 if (cur == MISSING || json_is_null(cur)) {
                         if (cur == MISSING)
                                 break; /* Go: <no value> stays */
-                        unref(cur);
-                        return xerr(x, at, "nil pointer evaluating interface {}.%s", *n);
+                        template_unref(cur);
+                        return template_xerr(x, at, "nil pointer evaluating interface {}.%s", *n);
                 }
                 if (!json_is_object(cur)) {
-                        int r = xerr(x, at, "can't evaluate field %s in type %s", *n, type_of(cur));
-                        unref(cur);
+                        int r = template_xerr(x, at, "can't evaluate field %s in type %s", *n, template_type_of(cur));
+                        template_unref(cur);
                         return r;
                 }
                 next = json_object_get(cur, *n);
                 if (!next && top && n == names && x->o && x->o->strict && cur == x->root) {
-                        unref(cur);
-                        return xerr(x, at, "can't evaluate field %s in type %s", *n,
-                                    x->o->type_name ? x->o->type_name : "struct");
+                        template_unref(cur);
+                        return template_xerr(x, at, "can't evaluate field %s in type %s", *n,
+                                             x->o->type_name ? x->o->type_name : "struct");
                 }
-                unref(cur);
+                template_unref(cur);
                 cur = next ? json_incref(next) : MISSING;
         }
         *ret = cur;
@@ -891,7 +767,7 @@ static int eval_operand(Exec *x, const Operand *o, json_t *dot, json_t **ret)
                 for (size_t i = x->n_vars; i > 0; i--)
                         if (streq(x->vars[i - 1].name, o->str))
                                 return walk(x, o, x->vars[i - 1].v, o->names, false, ret);
-                return xerr(x, o, "undefined variable: %s", o->str);
+                return template_xerr(x, o, "undefined variable: %s", o->str);
         case OP_STRING: *ret = json_string(o->str); return *ret ? 0 : -ENOMEM;
         case OP_NUMBER:
         case OP_BOOL: *ret = json_incref(o->num); return 0;
@@ -901,398 +777,11 @@ static int eval_operand(Exec *x, const Operand *o, json_t *dot, json_t **ret)
                 if (r < 0)
                         return r;
                 r = walk(x, o, base, o->names, false, ret);
-                unref(base);
+                template_unref(base);
                 return r;
         case OP_IDENT: break;
         }
-        return xerr(x, o, "%s is not a value", o->str);
-}
-
-static char *to_string(json_t *v)
-{
-        char *buf = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&buf, &len);
-
-        if (!f)
-                return NULL;
-        if (v == MISSING)
-                fputs("<no value>", f);
-        else
-                template_print_value(f, v);
-        fclose(f);
-        return buf;
-}
-
-/* Go's json.Marshal: compact, with <, > and & escaped as encoding/json
- * does for HTML safety. */
-static char *to_json(json_t *v)
-{
-        _cleanup_free_ char *s =
-                v == MISSING ? strdup("null") : json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_PRESERVE_ORDER);
-        char *o, *q;
-
-        if (!s)
-                return NULL;
-        o = malloc(strlen(s) * 6 + 1);
-        if (!o)
-                return NULL;
-        q = o;
-        for (const char *p = s; *p; p++) {
-                if (*p == '<' || *p == '>' || *p == '&')
-                        q += sprintf(q, "\\u%04x", (unsigned)*p);
-                else
-                        *q++ = *p;
-        }
-        *q = 0;
-        return o;
-}
-
-static int cmp_values(json_t *a, json_t *b, int *ret)
-{
-        if (json_is_number(a) && json_is_number(b)) {
-                double x = json_number_value(a), y = json_number_value(b);
-                *ret = x < y ? -1 : x > y;
-                return 0;
-        }
-        if (json_is_string(a) && json_is_string(b)) {
-                *ret = strcmp(json_string_value(a), json_string_value(b));
-                return 0;
-        }
-        if (json_is_boolean(a) && json_is_boolean(b)) {
-                *ret = json_is_true(a) != json_is_true(b);
-                return 0;
-        }
-        if (json_is_null(a) && json_is_null(b)) {
-                *ret = 0;
-                return 0;
-        }
-        return -EINVAL;
-}
-
-static json_t *title_case(const char *s)
-{
-        _cleanup_free_ char *c = strdup(s);
-        bool start = true;
-
-        if (!c)
-                return NULL;
-        for (char *p = c; *p; p++) {
-                if (start && islower((unsigned char)*p))
-                        *p = (char)toupper((unsigned char)*p);
-                start = isspace((unsigned char)*p) || ispunct((unsigned char)*p);
-        }
-        return json_string(c);
-}
-
-/* printf with Go's verbs, the common ones: %s %v %d %q %%, with flags and
- * widths passed through. The format is the user's, but what reaches
- * fprintf is only a rebuilt "%<flags><width>s" or "...lld" spec. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-static char *go_printf(const char *fmt, json_t **args, size_t n)
-{
-        char *buf = NULL;
-        size_t len = 0, ai = 0;
-        FILE *f = open_memstream(&buf, &len);
-
-        if (!f)
-                return NULL;
-        for (const char *p = fmt; *p; p++) {
-                char spec[32];
-                size_t sl = 0;
-                if (*p != '%') {
-                        fputc(*p, f);
-                        continue;
-                }
-                if (p[1] == '%') {
-                        fputc('%', f);
-                        p++;
-                        continue;
-                }
-                spec[sl++] = '%';
-                p++;
-                while (*p && strchr("-+ 0#", *p) && sl < 8)
-                        spec[sl++] = *p++;
-                /* width and precision as Go takes them: past 1e6 is
-                 * %!(BADWIDTH) / %!(BADPREC) and ignored */
-                for (int part = 0; part < 2; part++) {
-                        unsigned long v = 0;
-                        bool big = false, any = false;
-                        if (part == 1) {
-                                if (*p != '.')
-                                        break;
-                                p++;
-                        }
-                        for (; *p >= '0' && *p <= '9'; p++) {
-                                v = v * 10 + (unsigned long)(*p - '0');
-                                big = big || v > 1000000;
-                                any = true;
-                        }
-                        if (big)
-                                fputs(part ? "%!(BADPREC)" : "%!(BADWIDTH)", f);
-                        else if (any || part == 1)
-                                sl += (size_t)snprintf(spec + sl, sizeof(spec) - sl, part ? ".%lu" : "%lu", v);
-                }
-                if (!*p) {
-                        fputs("%!(NOVERB)", f);
-                        break;
-                }
-                if (ai >= n) {
-                        fprintf(f, "%%!%c(MISSING)", *p);
-                        continue;
-                }
-                {
-                        json_t *a = args[ai++];
-                        _cleanup_free_ char *s = NULL;
-                        if (*p == 'd' && json_is_integer(a)) {
-                                spec[sl++] = 'l';
-                                spec[sl++] = 'l';
-                                spec[sl++] = 'd';
-                                spec[sl] = 0;
-                                fprintf(f, spec, (long long)json_integer_value(a));
-                                continue;
-                        }
-                        s = *p == 'q' ? to_json(a) : to_string(a);
-                        spec[sl++] = 's';
-                        spec[sl] = 0;
-                        fprintf(f, spec, s ? s : "");
-                }
-        }
-        fclose(f);
-        return buf;
-}
-#pragma GCC diagnostic pop
-
-static size_t utf8_len(const char *s)
-{
-        size_t n = 0;
-
-        for (; *s; s++)
-                n += ((unsigned char)*s & 0xc0) != 0x80;
-        return n;
-}
-
-static int call(Exec *x, const Operand *fn, json_t **a, size_t n, json_t **ret)
-{
-        const char *f = fn->str;
-        _cleanup_free_ char *s = NULL;
-
-#define NEED(k)                                                                                             \
-        do {                                                                                                \
-                if (n != (k))                                                                               \
-                        return xerr(x, fn, "wrong number of args for %s: want %d got %zu", f, (int)(k), n); \
-        } while (0)
-        if (streq(f, "json")) {
-                NEED(1);
-                s = to_json(a[0]);
-                *ret = s ? json_string(s) : NULL;
-        } else if (streq(f, "index")) {
-                json_t *cur;
-                if (n < 1)
-                        return xerr(x, fn, "wrong number of args for index: want at least 1 got 0");
-                cur = ref(a[0]);
-                for (size_t i = 1; i < n; i++) {
-                        json_t *next = NULL;
-                        if (json_is_object(cur) && json_is_string(a[i]))
-                                next = json_object_get(cur, json_string_value(a[i]));
-                        else if (json_is_array(cur) && json_is_integer(a[i])) {
-                                json_int_t k = json_integer_value(a[i]);
-                                if (k < 0 || (size_t)k >= json_array_size(cur)) {
-                                        unref(cur);
-                                        return xerr(x, fn, "error calling index: index out of range: %lld",
-                                                    (long long)k);
-                                }
-                                next = json_array_get(cur, (size_t)k);
-                        } else if (cur == MISSING || json_is_null(cur)) {
-                                unref(cur);
-                                return xerr(x, fn, "error calling index: index of untyped nil");
-                        } else {
-                                int r = xerr(x, fn, "error calling index: cannot index %s with %s", type_of(cur),
-                                             type_of(a[i]));
-                                unref(cur);
-                                return r;
-                        }
-                        unref(cur);
-                        /* Go: a missing map key is the zero value, printed <no value> */
-                        cur = next ? json_incref(next) : MISSING;
-                }
-                *ret = cur;
-                return 0;
-        } else if (streq(f, "join")) {
-                FILE *m;
-                size_t len = 0;
-                NEED(2);
-                if (!json_is_array(a[0]) && !json_is_null(a[0]) && a[0] != MISSING)
-                        return xerr(x, fn, "wrong type for value; expected []string; got %s", type_of(a[0]));
-                m = open_memstream(&s, &len);
-                if (!m)
-                        return -ENOMEM;
-                for (size_t i = 0; a[0] != MISSING && i < json_array_size(a[0]); i++) {
-                        _cleanup_free_ char *e = to_string(json_array_get(a[0], i));
-                        fprintf(m, "%s%s", i ? json_string_value(a[1]) ?: "" : "", e ? e : "");
-                }
-                fclose(m);
-                *ret = json_string(s ? s : "");
-        } else if (streq(f, "split")) {
-                const char *str, *sep;
-                json_t *arr;
-                NEED(2);
-                str = json_string_value(a[0]);
-                sep = json_string_value(a[1]);
-                if (!str || !sep)
-                        return xerr(x, fn, "wrong type for value; expected string");
-                arr = json_array();
-                if (!*sep) {
-                        for (const char *p = str; *p; p++)
-                                json_array_append_new(arr, json_stringn(p, 1));
-                } else
-                        for (const char *p = str;;) {
-                                const char *q = strstr(p, sep);
-                                json_array_append_new(arr, json_stringn(p, q ? (size_t)(q - p) : strlen(p)));
-                                if (!q)
-                                        break;
-                                p = q + strlen(sep);
-                        }
-                *ret = arr;
-        } else if (streq(f, "upper") || streq(f, "lower") || streq(f, "title")) {
-                NEED(1);
-                s = to_string(a[0]);
-                if (!s)
-                        return -ENOMEM;
-                if (streq(f, "title")) {
-                        *ret = title_case(s);
-                } else {
-                        for (char *p = s; *p; p++)
-                                *p = (char)(f[0] == 'u' ? toupper((unsigned char)*p) : tolower((unsigned char)*p));
-                        *ret = json_string(s);
-                }
-        } else if (streq(f, "len")) {
-                NEED(1);
-                if (json_is_string(a[0]))
-                        *ret = json_integer((json_int_t)json_string_length(a[0]));
-                else if (json_is_array(a[0]))
-                        *ret = json_integer((json_int_t)json_array_size(a[0]));
-                else if (json_is_object(a[0]))
-                        *ret = json_integer((json_int_t)json_object_size(a[0]));
-                else
-                        return xerr(x, fn, "error calling len: len of type %s", type_of(a[0]));
-        } else if (streq(f, "print") || streq(f, "println")) {
-                FILE *m;
-                size_t len = 0;
-                bool ln = streq(f, "println");
-                m = open_memstream(&s, &len);
-                if (!m)
-                        return -ENOMEM;
-                for (size_t i = 0; i < n; i++) {
-                        _cleanup_free_ char *e = to_string(a[i]);
-                        /* Sprint: a space between operands when neither is a string */
-                        if (i && (ln || (!json_is_string(a[i]) && !json_is_string(a[i - 1]))))
-                                fputc(' ', m);
-                        fputs(e ? e : "", m);
-                }
-                if (ln)
-                        fputc('\n', m);
-                fclose(m);
-                *ret = json_string(s ? s : "");
-        } else if (streq(f, "printf")) {
-                if (n < 1 || !json_is_string(a[0]))
-                        return xerr(x, fn, "wrong type for value; expected string");
-                s = go_printf(json_string_value(a[0]), a + 1, n - 1);
-                *ret = json_string(s ? s : "");
-        } else if (streq(f, "pad")) {
-                /* Docker's: pad(s, prefix, suffix) spaces */
-                FILE *m;
-                size_t len = 0;
-                NEED(3);
-                if (json_integer_value(a[1]) < 0 || json_integer_value(a[1]) > 1000000 ||
-                    json_integer_value(a[2]) < 0 || json_integer_value(a[2]) > 1000000)
-                        return xerr(x, fn, "error calling pad: count out of range");
-                m = open_memstream(&s, &len);
-                if (!m)
-                        return -ENOMEM;
-                {
-                        _cleanup_free_ char *e = to_string(a[0]);
-                        fprintf(m, "%*s%s%*s", (int)json_integer_value(a[1]), "", e ? e : "",
-                                (int)json_integer_value(a[2]), "");
-                }
-                fclose(m);
-                *ret = json_string(s ? s : "");
-        } else if (streq(f, "truncate")) {
-                json_int_t l;
-                NEED(2);
-                s = to_string(a[0]);
-                l = json_integer_value(a[1]);
-                if (s && l >= 0 && utf8_len(s) > (size_t)l) {
-                        char *p = s;
-                        for (json_int_t k = 0; k < l && *p; k++) {
-                                p++;
-                                while ((*p & 0xc0) == 0x80)
-                                        p++;
-                        }
-                        *p = 0;
-                }
-                *ret = json_string(s ? s : "");
-        } else if (streq(f, "slice")) {
-                json_int_t i0 = n > 1 ? json_integer_value(a[1]) : 0, i1;
-                if (n < 1 || n > 3)
-                        return xerr(x, fn, "wrong number of args for slice");
-                if (json_is_string(a[0])) {
-                        size_t l = json_string_length(a[0]);
-                        i1 = n > 2 ? json_integer_value(a[2]) : (json_int_t)l;
-                        if (i0 < 0 || i1 < i0 || (size_t)i1 > l)
-                                return xerr(x, fn, "error calling slice: index out of range");
-                        *ret = json_stringn(json_string_value(a[0]) + i0, (size_t)(i1 - i0));
-                } else if (json_is_array(a[0])) {
-                        size_t l = json_array_size(a[0]);
-                        i1 = n > 2 ? json_integer_value(a[2]) : (json_int_t)l;
-                        if (i0 < 0 || i1 < i0 || (size_t)i1 > l)
-                                return xerr(x, fn, "error calling slice: index out of range");
-                        *ret = json_array();
-                        for (json_int_t k = i0; k < i1; k++)
-                                json_array_append(*ret, json_array_get(a[0], (size_t)k));
-                } else
-                        return xerr(x, fn, "error calling slice: can't slice item of type %s", type_of(a[0]));
-        } else if (streq(f, "not")) {
-                NEED(1);
-                *ret = json_boolean(!truth(a[0]));
-        } else if (streq(f, "and") || streq(f, "or")) {
-                size_t i = 0;
-                if (n < 1)
-                        return xerr(x, fn, "wrong number of args for %s: want at least 1 got 0", f);
-                /* the first falsy (and) / truthy (or) value, else the last */
-                for (; i + 1 < n; i++)
-                        if (truth(a[i]) == (f[0] == 'o'))
-                                break;
-                *ret = ref(a[i]);
-                return 0;
-        } else {
-                /* comparisons */
-                int c = 0, r;
-                bool res = false;
-                if (n < 2)
-                        return xerr(x, fn, "wrong number of args for %s: want 2 got %zu", f, n);
-                if (streq(f, "eq")) {
-                        for (size_t i = 1; i < n && !res; i++) {
-                                if (cmp_values(a[0], a[i], &c) < 0)
-                                        return xerr(x, fn, "error calling eq: incompatible types for comparison");
-                                res = c == 0;
-                        }
-                } else {
-                        NEED(2);
-                        r = cmp_values(a[0], a[1], &c);
-                        if (r < 0 || (json_is_boolean(a[0]) && !streq(f, "ne")))
-                                return xerr(x, fn, "error calling %s: incompatible types for comparison", f);
-                        res = streq(f, "ne")   ? c != 0
-                              : streq(f, "lt") ? c < 0
-                              : streq(f, "le") ? c <= 0
-                              : streq(f, "gt") ? c > 0
-                                               : c >= 0;
-                }
-                *ret = json_boolean(res);
-        }
-#undef NEED
-        return *ret ? 0 : -ENOMEM;
+        return template_xerr(x, o, "%s is not a value", o->str);
 }
 
 static int eval_command(Exec *x, const Command *c, json_t *dot, json_t *piped, json_t **ret)
@@ -1309,7 +798,7 @@ static int eval_command(Exec *x, const Command *c, json_t *dot, json_t *piped, j
                  * key here; a string is a header row's ("LABEL") */
                 json_t *v = NULL, *arg = NULL;
                 if (first->type != OP_FIELD || c->n != 2 || piped)
-                        return xerr(x, first, "can't give argument to non-function %s", first->text);
+                        return template_xerr(x, first, "can't give argument to non-function %s", first->text);
                 r = eval_operand(x, first, dot, &v);
                 if (r < 0)
                         return r;
@@ -1320,9 +809,9 @@ static int eval_command(Exec *x, const Command *c, json_t *dot, json_t *piped, j
                 } else if (r >= 0 && json_is_string(v) && json_is_string(arg)) {
                         *ret = json_incref(v);
                 } else if (r >= 0)
-                        r = xerr(x, first, "can't give argument to non-function %s", first->text);
-                unref(v);
-                unref(arg);
+                        r = template_xerr(x, first, "can't give argument to non-function %s", first->text);
+                template_unref(v);
+                template_unref(arg);
                 return r;
         }
         a = calloc(c->n + 1, sizeof(json_t *));
@@ -1334,11 +823,11 @@ static int eval_command(Exec *x, const Command *c, json_t *dot, json_t *piped, j
                         n++;
         }
         if (r >= 0 && piped)
-                a[n++] = ref(piped);
+                a[n++] = template_ref(piped);
         if (r >= 0)
-                r = call(x, first, a, n, ret);
+                r = template_call(x, first, a, n, ret);
         for (size_t i = 0; i < n; i++)
-                unref(a[i]);
+                template_unref(a[i]);
         free(a);
         return r;
 }
@@ -1348,11 +837,11 @@ static int set_var(Exec *x, const char *name, json_t *v, bool assign)
         if (assign) {
                 for (size_t i = x->n_vars; i > 0; i--)
                         if (streq(x->vars[i - 1].name, name)) {
-                                unref(x->vars[i - 1].v);
-                                x->vars[i - 1].v = ref(v);
+                                template_unref(x->vars[i - 1].v);
+                                x->vars[i - 1].v = template_ref(v);
                                 return 0;
                         }
-                return xerr(x, NULL, "undefined variable: %s", name);
+                return template_xerr(x, NULL, "undefined variable: %s", name);
         }
         return var_push(x, name, v);
 }
@@ -1366,7 +855,7 @@ static int eval_pipe(Exec *x, const Pipe *p, json_t *dot, json_t **ret)
                 json_t *next = NULL;
                 r = eval_command(x, &p->cmds[i], dot, v, &next);
                 if (v)
-                        unref(v);
+                        template_unref(v);
                 if (r < 0)
                         return r;
                 v = next;
@@ -1410,9 +899,9 @@ static int exec_node(Exec *x, const Node *n, json_t *dot)
                 else
                         template_print_value(x->out, v);
                 break;
-        case N_IF: r = exec_list(x, truth(v) ? &n->body : &n->alt, dot); break;
+        case N_IF: r = exec_list(x, template_truth(v) ? &n->body : &n->alt, dot); break;
         case N_WITH:
-                if (v != MISSING && truth(v))
+                if (v != MISSING && template_truth(v))
                         r = exec_list(x, &n->body, v);
                 else
                         r = exec_list(x, &n->alt, dot);
@@ -1422,14 +911,14 @@ static int exec_node(Exec *x, const Node *n, json_t *dot)
                 size_t len = json_is_array(v) ? json_array_size(v) : json_is_object(v) ? json_object_size(v) : 0;
                 _cleanup_free_ const char **keys = NULL;
                 if (v != MISSING && !json_is_array(v) && !json_is_object(v) && !json_is_null(v)) {
-                        r = xerr(x, &p->cmds[0].args[0], "range can't iterate over %s", type_of(v));
+                        r = template_xerr(x, &p->cmds[0].args[0], "range can't iterate over %s", template_type_of(v));
                         break;
                 }
                 if (len == 0) {
                         r = exec_list(x, &n->alt, dot);
                         break;
                 }
-                if (json_is_object(v) && !(keys = sorted_keys(v, &len))) {
+                if (json_is_object(v) && !(keys = template_sorted_keys(v, &len))) {
                         r = -ENOMEM;
                         break;
                 }
@@ -1456,7 +945,7 @@ static int exec_node(Exec *x, const Node *n, json_t *dot)
 out:
         vars_pop(x, mark);
 out_keep:
-        unref(v);
+        template_unref(v);
         return r;
 }
 
@@ -1503,80 +992,4 @@ int template_exec_string(const Template *t, json_t *data, const TemplateExecOpts
         }
         *ret = buf;
         return 0;
-}
-
-/* ---- tabwriter ---- */
-
-void template_tabwrite(const char *text, size_t minwidth, FILE *out)
-{
-        _cleanup_free_ size_t *w = NULL;
-        size_t ncol = 0;
-
-        /* pass 1: column widths (cells ended by a tab) */
-        for (const char *line = text; *line;) {
-                const char *eol = strchr(line, '\n') ?: line + strlen(line);
-                size_t col = 0;
-                for (const char *c = line; c < eol;) {
-                        const char *tab = memchr(c, '\t', (size_t)(eol - c));
-                        size_t width = 0;
-                        if (!tab)
-                                break;
-                        for (const char *q = c; q < tab; q++)
-                                width += ((unsigned char)*q & 0xc0) != 0x80;
-                        if (col >= ncol) {
-                                size_t *nw = realloc(w, (col + 1) * sizeof(size_t));
-                                if (!nw)
-                                        return;
-                                w = nw;
-                                w[col] = 0;
-                                ncol = col + 1;
-                        }
-                        if (width + 3 > w[col])
-                                w[col] = width + 3;
-                        col++;
-                        c = tab + 1;
-                }
-                line = *eol ? eol + 1 : eol;
-        }
-        for (size_t i = 0; i < ncol; i++)
-                if (w[i] < minwidth)
-                        w[i] = minwidth;
-        /* pass 2 */
-        for (const char *line = text; *line;) {
-                const char *eol = strchr(line, '\n') ?: line + strlen(line);
-                size_t col = 0;
-                const char *c = line;
-                for (;;) {
-                        const char *tab = memchr(c, '\t', (size_t)(eol - c));
-                        size_t width = 0;
-                        if (!tab) {
-                                fwrite(c, 1, (size_t)(eol - c), out);
-                                break;
-                        }
-                        fwrite(c, 1, (size_t)(tab - c), out);
-                        for (const char *q = c; q < tab; q++)
-                                width += ((unsigned char)*q & 0xc0) != 0x80;
-                        for (; width < w[col]; width++)
-                                fputc(' ', out);
-                        col++;
-                        c = tab + 1;
-                }
-                if (*eol)
-                        fputc('\n', out);
-                line = *eol ? eol + 1 : eol;
-        }
-}
-
-const char *template_format_body(const char *fmt, bool *ret_table)
-{
-        *ret_table = false;
-        if (streq(fmt, "json"))
-                return "{{json .}}";
-        if (strncmp(fmt, "table", 5) == 0 && (fmt[5] == 0 || isspace((unsigned char)fmt[5]))) {
-                *ret_table = true;
-                fmt += 5;
-                while (*fmt == ' ')
-                        fmt++;
-        }
-        return fmt;
 }
