@@ -683,6 +683,14 @@ int cmd_ps(const Cmd *cmd, int argc, char **argv)
                 }
                 break;
         case 'f':
+                /* a value without '=' is the flag's own error, as Docker's */
+                if (!strchr(optarg, '=')) {
+                        fprintf(stderr,
+                                "invalid argument \"%s\" for \"-f, --filter\" flag: bad format of filter (expected "
+                                "name=value)\nSee 'husk ps --help'.\n",
+                                optarg);
+                        return EXIT_USAGE;
+                }
                 if (strv_push(&fargs, optarg) < 0)
                         return EXIT_USAGE;
                 break;
@@ -699,7 +707,8 @@ int cmd_ps(const Cmd *cmd, int argc, char **argv)
         for (char **a = fargs; a && *a; a++) {
                 if (parse_filter(e, *a, &filters[nf++], &err) < 0) {
                         filters_free(filters, nf);
-                        return cli_fail(err);
+                        fprintf(stderr, "Error response from daemon: %s\n", err->msg);
+                        return 1;
                 }
         }
         /* Docker: -n/-l list every state; a status filter looks past

@@ -150,7 +150,11 @@ rootfs() {
 	run -1 husk ps --format '{{.Names'
 	[ "$output" = "template parsing error: template: :1: unclosed action" ]
 	run -1 husk ps --filter foo=bar
-	[[ $output == *"invalid filter 'foo'"* ]]
+	[ "$output" = "Error response from daemon: invalid filter 'foo'" ]
+	run -125 husk ps --filter foo
+	[[ $output == *"bad format of filter (expected name=value)"* ]]
+	run -1 husk ps --filter before=nothing-here
+	[[ $output == *"No such container: nothing-here"* ]]
 	run -1 husk ps --filter status=sleeping
 	[[ $output == *"invalid filter 'status=sleeping'"* ]]
 	run husk ps -s --format '{{.Size}}' --filter name=alpha
