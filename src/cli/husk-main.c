@@ -142,11 +142,12 @@ static const char *arg_state;
                         "      --no-stream       Disable streaming stats and only pull the first result\n"         \
                         "      --no-trunc        Do not truncate output\n"                                         \
         }
-#define CMD_TOP(name)                                                                                            \
-        {                                                                                                        \
-                name, cmd_top, "CONTAINER [ps OPTIONS]", "Display the running processes of a container",         \
-                        "  ps -ef's columns, read from /proc for every process in the container's cgroup, with " \
-                        "host PIDs,\n  and CPID: the PID inside the container's PID namespace (NSpid)\n"         \
+#define CMD_TOP(name)                                                                                    \
+        {                                                                                                \
+                name, cmd_top, "CONTAINER [ps OPTIONS]", "Display the running processes of a container", \
+                        "  ps -ef's columns (ps aux's with aux), read from /proc for every process\n"    \
+                        "  in the container's cgroup: host PIDs, and CPID, the PID inside the\n"         \
+                        "  container's PID namespace (NSpid)\n"                                          \
         }
 
 static const Cmd commands[] = {

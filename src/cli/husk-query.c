@@ -35,7 +35,8 @@ typedef struct ProcInfo {
         pid_t pid, ppid, nspid;
         uid_t uid;
         int tty_nr;
-        unsigned long long utime, stime, start;
+        unsigned long long utime, stime, start, vsz_kb, rss_kb; /* VmSize, VmRSS */
+        char state;
         char comm[64];
         char *cmdline;
 } ProcInfo;
@@ -65,14 +66,19 @@ static int proc_read(pid_t pid, ProcInfo *p)
         for (char *q = p->comm; *q; q++)
                 if ((unsigned char)*q < 0x20 || *q == 0x7f)
                         *q = '?';
-        if (sscanf(c + 2, "%*c %d %*d %*d %d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %llu", &p->ppid,
-                   &p->tty_nr, &p->utime, &p->stime, &p->start) != 5)
+        if (sscanf(c + 2, "%c %d %*d %*d %d %*d %*u %*u %*u %*u %*u %llu %llu %*d %*d %*d %*d %*d %*d %llu", &p->state,
+                   &p->ppid, &p->tty_nr, &p->utime, &p->stime, &p->start) != 6)
                 return -EIO;
         snprintf(path, sizeof(path), "/proc/%d/status", pid);
         if (read_full_file(path, &status, NULL, NULL) >= 0) {
                 const char *u = strstr(status, "\nUid:"), *ns = strstr(status, "\nNSpid:");
+                const char *vsz = strstr(status, "\nVmSize:"), *rss = strstr(status, "\nVmRSS:");
                 if (u)
                         p->uid = (uid_t)strtoul(u + 5, NULL, 10);
+                if (vsz)
+                        p->vsz_kb = strtoull(vsz + 8, NULL, 10);
+                if (rss)
+                        p->rss_kb = strtoull(rss + 7, NULL, 10);
                 if (ns) {
                         /* the last pid in the list is the innermost namespace's */
                         const char *end = strchr(ns + 1, '\n');
@@ -124,6 +130,38 @@ static void tty_name(int nr, char *buf, size_t n)
                 snprintf(buf, n, "?");
 }
 
+/* One row of `ps -ef` (aux: false) or `ps aux` for p. */
+static void top_row(FILE *out, const ProcInfo *p, bool aux, long hz, double up, time_t boot, const struct tm *today)
+{
+        struct passwd *pw = getpwuid(p->uid);
+        char user[32], start[16], tty[16];
+        unsigned long long cpu = (p->utime + p->stime) / (unsigned long long)hz;
+        double age = up - (double)p->start / (double)hz, pcpu;
+        time_t started = boot + (time_t)(p->start / (unsigned long long)hz);
+        struct tm tm;
+
+        if (pw && strlen(pw->pw_name) <= 8)
+                snprintf(user, sizeof(user), "%s", pw->pw_name);
+        else
+                snprintf(user, sizeof(user), "%u", (unsigned)p->uid);
+        localtime_r(&started, &tm);
+        if (tm.tm_yday == today->tm_yday && tm.tm_year == today->tm_year)
+                strftime(start, sizeof(start), "%H:%M", &tm);
+        else
+                strftime(start, sizeof(start), "%b%d", &tm);
+        tty_name(p->tty_nr, tty, sizeof(tty));
+        pcpu = age > 0 ? (double)(p->utime + p->stime) / (double)hz * 100 / age : 0;
+        if (aux) {
+                struct sysinfo si;
+                double total = sysinfo(&si) == 0 ? (double)si.totalram * si.mem_unit : 0;
+                fprintf(out, "%s\t%d\t%.1f\t%.1f\t%llu\t%llu\t%s\t%c\t%s\t%llu:%02llu\t%d\t%s\n", user, p->pid, pcpu,
+                        total > 0 ? (double)p->rss_kb * 1024 * 100 / total : 0, p->vsz_kb, p->rss_kb, tty, p->state,
+                        start, cpu / 60, cpu % 60, p->nspid, p->cmdline ? p->cmdline : p->comm);
+        } else
+                fprintf(out, "%s\t%d\t%d\t%d\t%s\t%s\t%02llu:%02llu:%02llu\t%d\t%s\n", user, p->pid, p->ppid, (int)pcpu,
+                        start, tty, cpu / 3600, cpu / 60 % 60, cpu % 60, p->nspid, p->cmdline ? p->cmdline : p->comm);
+}
+
 int cmd_top(const Cmd *cmd, int argc, char **argv)
 {
         _cleanup_store_ Store *s = NULL;
@@ -135,6 +173,7 @@ int cmd_top(const Cmd *cmd, int argc, char **argv)
         long hz = sysconf(_SC_CLK_TCK);
         double up = uptime_secs();
         time_t now = time(NULL), boot = now - (time_t)up;
+        bool aux = false;
         struct tm today;
         FILE *out;
         int c;
@@ -144,15 +183,19 @@ int cmd_top(const Cmd *cmd, int argc, char **argv)
         }
         if (argc - optind < 1)
                 return cli_args_error(cmd, "at least 1 argument"), EXIT_USAGE;
-        /* ps options: husk reads /proc itself, in ps -ef's columns */
-        for (int i = optind + 1; i < argc; i++)
-                if (!streq(argv[i], "-ef") && !streq(argv[i], "-e") && !streq(argv[i], "-f")) {
+        /* ps options: husk reads /proc itself, in the columns of ps -ef
+         * (Docker's default) or ps aux */
+        for (int i = optind + 1; i < argc; i++) {
+                if (streq(argv[i], "aux") || streq(argv[i], "-aux") || streq(argv[i], "au") || streq(argv[i], "ax"))
+                        aux = true;
+                else if (!streq(argv[i], "-ef") && !streq(argv[i], "-e") && !streq(argv[i], "-f")) {
                         fprintf(stderr,
-                                "Error response from daemon: husk top shows ps -ef's columns only; "
+                                "Error response from daemon: husk top shows the columns of ps -ef or ps aux; "
                                 "ps option \"%s\" is not supported\n",
                                 argv[i]);
                         return 1;
                 }
+        }
         if (cli_open_engine(&s, &e, &err) < 0)
                 return cli_fail125(err);
         if (lookup_or_fail(e, argv[optind], &id) < 0)
@@ -167,35 +210,14 @@ int cmd_top(const Cmd *cmd, int argc, char **argv)
         out = open_memstream(&buf, &len);
         if (!out)
                 return 1;
-        fputs("UID\tPID\tPPID\tC\tSTIME\tTTY\tTIME\tCPID\tCMD\n", out);
+        fputs(aux ? "USER\tPID\t%CPU\t%MEM\tVSZ\tRSS\tTTY\tSTAT\tSTART\tTIME\tCPID\tCOMMAND\n"
+                  : "UID\tPID\tPPID\tC\tSTIME\tTTY\tTIME\tCPID\tCMD\n",
+              out);
         for (size_t i = 0; i < n; i++) {
                 ProcInfo p;
-                struct passwd *pw;
-                char user[32], stime[16], tty[16];
-                unsigned long long cpu;
-                double age;
-                time_t started;
-                struct tm tm;
-
                 if (proc_read(pids[i], &p) < 0)
                         continue; /* exited meanwhile */
-                pw = getpwuid(p.uid);
-                if (pw && strlen(pw->pw_name) <= 8)
-                        snprintf(user, sizeof(user), "%s", pw->pw_name);
-                else
-                        snprintf(user, sizeof(user), "%u", (unsigned)p.uid);
-                started = boot + (time_t)(p.start / (unsigned long long)hz);
-                localtime_r(&started, &tm);
-                if (tm.tm_yday == today.tm_yday && tm.tm_year == today.tm_year)
-                        strftime(stime, sizeof(stime), "%H:%M", &tm);
-                else
-                        strftime(stime, sizeof(stime), "%b%d", &tm);
-                tty_name(p.tty_nr, tty, sizeof(tty));
-                cpu = (p.utime + p.stime) / (unsigned long long)hz;
-                age = up - (double)p.start / (double)hz;
-                fprintf(out, "%s\t%d\t%d\t%d\t%s\t%s\t%02llu:%02llu:%02llu\t%d\t%s\n", user, p.pid, p.ppid,
-                        age > 0 ? (int)((double)(p.utime + p.stime) / (double)hz * 100 / age) : 0, stime, tty,
-                        cpu / 3600, cpu / 60 % 60, cpu % 60, p.nspid, p.cmdline ? p.cmdline : p.comm);
+                top_row(out, &p, aux, hz, up, boot, &today);
                 free(p.cmdline);
         }
         fclose(out);

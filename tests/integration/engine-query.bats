@@ -223,7 +223,13 @@ rootfs() {
 	run husk top "$id"
 	[[ $output == *"x?y?[2J"* ]]
 	[ "$(echo "$output" | awk -F'\t' 'NF > 1' | wc -l)" -eq 0 ]
-	run -1 husk top "$id" aux
+	# aux: RSS is the kernel's for that pid
+	run husk top "$id" aux
+	[[ ${lines[0]} == "USER "*"PID "*"%CPU "*"%MEM "*"VSZ "*"RSS "*"TTY "*"STAT "*"START "*"TIME "*"CPID "*"COMMAND" ]]
+	p1=$(echo "$output" | awk '$12 == "sleep" && $13 == 200 { print $2 }')
+	[ "$(echo "$output" | awk -v p="$p1" '$2 == p { print $6 }')" = "$(awk '/^VmRSS/ { print $2 }' "/proc/$p1/status")" ]
+	run -1 husk top "$id" -o pid
+	[[ $output == *'ps option "-o" is not supported'* ]]
 	husk rm -f "$id"
 	id=$(husk create --cgroup-parent /husk-test husk-test-img true)
 	run -1 husk top "$id"
