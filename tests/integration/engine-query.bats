@@ -261,7 +261,7 @@ rootfs() {
 	run husk stats --no-stream --format '{{.Name}} {{.CPUPerc}}' busy st
 	busy=$(echo "$output" | awk '$1 == "busy" { print int($2) }')
 	idle=$(echo "$output" | awk '$1 == "st" { print int($2) }')
-	[ "$busy" -ge 20 ]
+	[ "$busy" -ge 10 ]
 	[ "$idle" -le 5 ]
 }
 
