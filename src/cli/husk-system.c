@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -54,6 +56,25 @@ static char *os_pretty_name(void)
                 p++;
         e = p + strcspn(p, "\"\n");
         return strndup(p, (size_t)(e - p));
+}
+
+/* The filesystem under the storage root, named as Docker's "Backing
+ * Filesystem" line names it. */
+static const char *backing_fs(const char *root)
+{
+        struct statfs sf;
+
+        if (statfs(root, &sf) < 0)
+                return "unknown";
+        switch ((unsigned long)sf.f_type) {
+        case EXT4_SUPER_MAGIC: return "extfs";
+        case XFS_SUPER_MAGIC: return "xfs";
+        case BTRFS_SUPER_MAGIC: return "btrfs";
+        case TMPFS_MAGIC: return "tmpfs";
+        case OVERLAYFS_SUPER_MAGIC: return "overlayfs";
+        case 0x2fc12fc1: return "zfs";
+        default: return "unknown";
+        }
 }
 
 typedef struct Counts {
@@ -159,12 +180,12 @@ int cmd_info(const Cmd *cmd, int argc, char **argv)
         else {
                 printf("Client:\n Version:    %s\n Context:    default\n Debug Mode: false\n\n", HUSK_VERSION);
                 printf("Server:\n Containers: %zu\n  Running: %zu\n  Paused: %zu\n  Stopped: %zu\n Images: %zu\n"
-                       " Server Version: %s\n Storage Driver: overlay2\n  Backing Filesystem: overlayfs over the "
-                       "store's layers\n Cgroup Driver: cgroupfs\n Cgroup Version: %s\n Runtimes: husk-runtime\n"
+                       " Server Version: %s\n Storage Driver: overlay2\n  Backing Filesystem: %s\n Cgroup Driver: "
+                       "cgroupfs\n Cgroup Version: %s\n Runtimes: husk-runtime\n"
                        " Default Runtime: husk-runtime\n Kernel Version: %s\n Operating System: %s\n OSType: linux\n"
                        " Architecture: %s\n CPUs: %ld\n Total Memory: %s\n Name: %s\n Docker Root Dir: %s\n"
                        " Debug Mode: false\n",
-                       c.total, c.running, c.paused, c.stopped, nimg, HUSK_VERSION,
+                       c.total, c.running, c.paused, c.stopped, nimg, HUSK_VERSION, backing_fs(store_root(s)),
                        layout == CGROUP_LAYOUT_V2 ? "2" : "1", u.release, os ? os : "Linux", u.machine,
                        sysconf(_SC_NPROCESSORS_ONLN), mem, host, store_root(s));
         }

@@ -426,6 +426,9 @@ rootfs() {
 	run husk info
 	[[ $output == *" Kernel Version: $(uname -r)"* && $output == *" CPUs: $(nproc)"* ]]
 	[[ $output == *" Storage Driver: overlay2"* && $output == *" Running: 1"* ]]
+	fs=$(stat -f -c %T "$HUSK_STORAGE")
+	[[ $fs != ext2/ext3 ]] || fs=extfs
+	[[ $output == *"  Backing Filesystem: $fs"* ]]
 	run husk version --format '{{.Client.Version}}'
 	[[ $output =~ ^[0-9]+\.[0-9]+\.[0-9]+ ]]
 	run husk system df
