@@ -406,7 +406,8 @@ int engine_kill(Engine *e, const char *id, int sig, Error **ret_err)
                 return r;
         if (!running)
                 return error_setx(ret_err, EINVAL, "cannot kill container: %s: container %s is not running", id, id);
-        engine_thaw_for_signal(e, id);
+        if (sig == SIGKILL) /* other signals wait for unpause, as Docker's */
+                engine_thaw_for_signal(e, id);
         return runtime_kill(&e->ro, id, sig, false, ret_err);
 }
 
