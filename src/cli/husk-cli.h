@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "image/store.h"
@@ -111,3 +112,34 @@ int cmd_restart(const Cmd *cmd, int argc, char **argv);
 struct EngineAttachOpts;
 /* start -a / -i of the one container argv[optind]. */
 int cli_start_attach(const Cmd *cmd, int argc, char **argv, const struct EngineAttachOpts *o);
+
+/* Query commands (husk-ps.c, husk-query.c, husk-cp.c, husk-system.c). */
+/* `husk image inspect`'s object for img (new reference), NULL on error. */
+json_t *cli_image_inspect_json(Store *s, const StoreImage *img, Error **ret_err);
+/* A size as Docker prints it with go-units: base 1000 ("1.23MB", "0B";
+ * HumanSize is precision 4, HumanSizeWithPrecision takes it) or 1024
+ * (BytesSize: "1.5MiB"). */
+void cli_size_string(uint64_t n, unsigned base, int precision, char *buf, size_t len);
+static inline void cli_human_size(uint64_t n, char *buf, size_t len)
+{
+        cli_size_string(n, 1000, 4, buf, len);
+}
+/* The bytes under a directory (not following symlinks or mounts). */
+uint64_t cli_dir_size(const char *path);
+/* Print rows (JSON objects, Docker's format context) through a --format:
+ * "table ..." (aligned, with the header object's row first), "json", or a
+ * template, one row a line. Fields missing from a row are errors naming
+ * type_name, as Go's on Docker's structs. Returns the exit code (1 after
+ * printing Docker's message for a bad template). */
+int cli_format_rows(const char *fmt, const char *type_name, json_t *header, json_t *rows);
+int cmd_top(const Cmd *cmd, int argc, char **argv);
+int cmd_stats(const Cmd *cmd, int argc, char **argv);
+int cmd_port(const Cmd *cmd, int argc, char **argv);
+int cmd_rename(const Cmd *cmd, int argc, char **argv);
+int cmd_pause(const Cmd *cmd, int argc, char **argv);
+int cmd_unpause(const Cmd *cmd, int argc, char **argv);
+int cmd_container_prune(const Cmd *cmd, int argc, char **argv);
+int cmd_cp(const Cmd *cmd, int argc, char **argv);
+int cmd_system_df(const Cmd *cmd, int argc, char **argv);
+int cmd_info(const Cmd *cmd, int argc, char **argv);
+int cmd_version(const Cmd *cmd, int argc, char **argv);

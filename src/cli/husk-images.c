@@ -54,15 +54,7 @@ static const char *tag_of(const char *full)
 /* go-units HumanSizeWithPrecision(size, 3): decimal units. */
 static void human_size(uint64_t n, char *buf, size_t size)
 {
-        static const char *const units[] = { "B", "kB", "MB", "GB", "TB", "PB" };
-        double v = (double)n;
-        size_t u = 0;
-
-        while (v >= 1000.0 && u + 1 < ELEMENTSOF(units)) {
-                v /= 1000.0;
-                u++;
-        }
-        snprintf(buf, size, "%.3g%s", v, units[u]);
+        cli_size_string(n, 1000, 3, buf, size);
 }
 
 /* RFC 3339 to seconds since the epoch; 0 when unparseable. */
@@ -202,18 +194,38 @@ static void print_table(Row *rows, size_t n)
                        w[3], rows[i].since, rows[i].size);
 }
 
+/* Docker's image format context of one row. */
+static json_t *row_json(const Row *r)
+{
+        return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Containers", "N/A", "CreatedAt",
+                         r->created, "CreatedSince", r->since, "Digest", "<none>", "ID", r->id, "Repository", r->repo,
+                         "SharedSize", "N/A", "Size", r->size, "Tag", r->tag, "UniqueSize", "N/A", "VirtualSize",
+                         r->size);
+}
+
 static void print_json_rows(Row *rows, size_t n)
 {
         for (size_t i = 0; i < n; i++) {
-                _cleanup_json_ json_t *o =
-                        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Containers", "N/A",
-                                  "CreatedAt", rows[i].created, "CreatedSince", rows[i].since, "Digest", "<none>", "ID",
-                                  rows[i].id, "Repository", rows[i].repo, "SharedSize", "N/A", "Size", rows[i].size,
-                                  "Tag", rows[i].tag, "UniqueSize", "N/A", "VirtualSize", rows[i].size);
+                _cleanup_json_ json_t *o = row_json(&rows[i]);
                 _cleanup_free_ char *s = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
                 if (s)
                         puts(s);
         }
+}
+
+/* --format with a Go template ("table ..." or not). */
+static int print_template_rows(const char *fmt, Row *rows, size_t n)
+{
+        _cleanup_json_ json_t *all = json_array();
+        _cleanup_json_ json_t *h =
+                json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "Containers", "CONTAINERS",
+                          "CreatedAt", "CREATED AT", "CreatedSince", "CREATED", "Digest", "DIGEST", "ID", "IMAGE ID",
+                          "Repository", "REPOSITORY", "SharedSize", "SHARED SIZE", "Size", "SIZE", "Tag", "TAG",
+                          "UniqueSize", "UNIQUE SIZE", "VirtualSize", "VIRTUAL SIZE");
+
+        for (size_t i = 0; all && i < n; i++)
+                json_array_append_new(all, row_json(&rows[i]));
+        return cli_format_rows(fmt, "*formatter.imageContext", h, all);
 }
 
 int cmd_images(const Cmd *cmd, int argc, char **argv)
@@ -245,10 +257,6 @@ int cmd_images(const Cmd *cmd, int argc, char **argv)
         }
         if (argc - optind > 1)
                 return cli_args_error(cmd, "at most 1 argument");
-        if (!streq(format, "table") && !streq(format, "json")) {
-                fprintf(stderr, "invalid --format %s: husk takes \"table\" or \"json\" (no Go templates)\n", format);
-                return EXIT_USAGE;
-        }
         if (optind < argc && ref_parse_name(argv[optind], &filter, &err) < 0)
                 return cli_fail(err);
         if (cli_open_store(&s, &err) < 0 || store_list(s, &imgs, &n, &err) < 0)
@@ -272,8 +280,13 @@ int cmd_images(const Cmd *cmd, int argc, char **argv)
                                 puts(rows[i].id);
         } else if (streq(format, "json")) {
                 print_json_rows(rows, nrows);
-        } else {
+        } else if (streq(format, "table")) {
                 print_table(rows, nrows);
+        } else {
+                r = print_template_rows(format, rows, nrows);
+                rows_free(rows, nrows);
+                store_image_list_free(imgs, n);
+                return r;
         }
         rows_free(rows, nrows);
         store_image_list_free(imgs, n);
@@ -292,7 +305,7 @@ static json_t *cfg_field(json_t *cfg, const char *key, bool object)
         return object ? json_object() : json_string("");
 }
 
-static json_t *inspect_json(Store *s, const StoreImage *img, Error **ret_err)
+json_t *cli_image_inspect_json(Store *s, const StoreImage *img, Error **ret_err)
 {
         _cleanup_free_ char *buf = NULL, *lower = NULL, *upper = NULL;
         _cleanup_json_ json_t *cfg = NULL, *o = NULL;
@@ -373,10 +386,8 @@ int cmd_image_inspect(const Cmd *cmd, int argc, char **argv)
 
         GETOPT_LOOP(cmd, argc, argv, "+f:", lo, c)
         {
-                if (c == 'f') {
-                        fprintf(stderr, "husk image inspect: --format (Go templates) is not supported; use jq\n");
-                        return EXIT_USAGE;
-                }
+                if (c == 'f') /* templates: husk inspect's, narrowed to images */
+                        return cmd_inspect(cmd, argc, argv);
         }
         if (optind == argc)
                 return cli_args_error(cmd, "at least 1 argument");
@@ -386,7 +397,7 @@ int cmd_image_inspect(const Cmd *cmd, int argc, char **argv)
                 _cleanup_store_image_ StoreImage *img = NULL;
                 json_t *o;
 
-                if (store_lookup(s, argv[i], &img, NULL, &err) < 0 || !(o = inspect_json(s, img, &err))) {
+                if (store_lookup(s, argv[i], &img, NULL, &err) < 0 || !(o = cli_image_inspect_json(s, img, &err))) {
                         rc = cli_fail(err);
                         error_free(err);
                         err = NULL;

@@ -57,7 +57,7 @@ static int cmd_transfer(const Cmd *cmd, int argc, char **argv)
                 name, cmd_images, "[OPTIONS] [REPOSITORY[:TAG]]", "List images",                              \
                         "  -a, --all             Show all images (no intermediate images exist: the same as " \
                         "without)\n"                                                                          \
-                        "      --format string   \"table\" (default) or \"json\" (one object a line)\n"       \
+                        "      --format string   \"table\" (default), \"json\" or a Go template\n"            \
                         "      --no-trunc        Do not truncate output\n"                                    \
                         "  -q, --quiet           Only show image IDs\n"                                       \
         }
@@ -165,6 +165,70 @@ static int cmd_transfer(const Cmd *cmd, int argc, char **argv)
         "                               [r]shared, [r]slave (default rprivate)\n"                           \
         "  -w, --workdir string         Working directory inside the container\n"
 
+#define CMD_CP(name)                                                                          \
+        {                                                                                     \
+                name, TRANSFER(cmd_cp),                                                       \
+                        "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\thusk " name              \
+                        " [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",                          \
+                        "Copy files/folders between a container and the local filesystem",    \
+                        "  -a, --archive       Archive mode (copy all uid/gid information)\n" \
+                        "  -L, --follow-link   Always follow symbol link in SRC_PATH\n"       \
+                        "  -q, --quiet         Accepted for Docker compatibility\n"           \
+        }
+#define CMD_INSPECT(name)                                                                               \
+        {                                                                                               \
+                name, cmd_inspect, "[OPTIONS] NAME|ID [NAME|ID...]",                                    \
+                        "Return low-level information on containers or images",                         \
+                        "  -f, --format string   Format the output using the given Go template\n"       \
+                        "  -s, --size            Display total file sizes (SizeRw, SizeRootFs)\n"       \
+                        "      --type string     Return JSON for specified type (container or image)\n" \
+        }
+#define CMD_PS(name)                                                                                           \
+        {                                                                                                      \
+                name, cmd_ps, "[OPTIONS]", "List containers",                                                  \
+                        "  -a, --all             Show all containers (default shows just running)\n"           \
+                        "  -f, --filter filter   Filter output based on conditions provided\n"                 \
+                        "      --format string   Pretty-print containers using a Go template, \"table ...\"\n" \
+                        "                        or \"json\"\n"                                                \
+                        "  -n, --last int        Show n last created containers (includes all states)\n"       \
+                        "  -l, --latest          Show the latest created container (includes all states)\n"    \
+                        "      --no-trunc        Don't truncate output\n"                                      \
+                        "  -q, --quiet           Only display container IDs\n"                                 \
+                        "  -s, --size            Display total file sizes\n"                                   \
+        }
+#define CMD_PAUSE(name)                                                                                                \
+        {                                                                                                              \
+                name, cmd_pause, "CONTAINER [CONTAINER...]", "Pause all processes within one or more containers", NULL \
+        }
+#define CMD_UNPAUSE(name)                                                                                             \
+        {                                                                                                             \
+                name, cmd_unpause, "CONTAINER [CONTAINER...]", "Unpause all processes within one or more containers", \
+                        NULL                                                                                          \
+        }
+#define CMD_PORT(name)                                                                                           \
+        {                                                                                                        \
+                name, cmd_port, "CONTAINER [PRIVATE_PORT[/PROTO]]", "List port mappings for the container", NULL \
+        }
+#define CMD_RENAME(name)                                                           \
+        {                                                                          \
+                name, cmd_rename, "CONTAINER NEW_NAME", "Rename a container", NULL \
+        }
+#define CMD_STATS(name)                                                                                            \
+        {                                                                                                          \
+                name, cmd_stats, "[OPTIONS] [CONTAINER...]", "Display a live stream of resource usage statistics", \
+                        "  -a, --all             Show all containers (default shows just running)\n"               \
+                        "      --format string   Format output using a Go template\n"                              \
+                        "      --no-stream       Disable streaming stats and only pull the first result\n"         \
+                        "      --no-trunc        Do not truncate output\n"                                         \
+        }
+#define CMD_TOP(name)                                                                                    \
+        {                                                                                                \
+                name, cmd_top, "CONTAINER [ps OPTIONS]", "Display the running processes of a container", \
+                        "  ps -ef's columns (ps aux's with aux), read from /proc for every process\n"    \
+                        "  in the container's cgroup: host PIDs, and CPID, the PID inside the\n"         \
+                        "  container's PID namespace (NSpid)\n"                                          \
+        }
+
 static const Cmd commands[] = {
         CMD_IMAGES("images"),
         CMD_IMPORT("import"),
@@ -194,8 +258,7 @@ static const Cmd commands[] = {
           "  -t, --tty              Allocate a pseudo-TTY\n"
           "  -u, --user string      Username or UID (format: <name|uid>[:<group|gid>])\n"
           "  -w, --workdir string   Working directory inside the container\n" },
-        { "inspect", cmd_inspect, "[OPTIONS] CONTAINER [CONTAINER...]", "Return low-level information on containers",
-          "  -f, --format string   A template of field paths: '{{.State.Pid}}', '{{json .Config}}'\n" },
+        CMD_INSPECT("inspect"),
         { "kill", cmd_kill, "[OPTIONS] CONTAINER [CONTAINER...]", "Kill one or more running containers",
           "  -s, --signal string   Signal to send to the container (default \"KILL\")\n" },
         { "logs", cmd_logs, "[OPTIONS] CONTAINER", "Fetch the logs of a container",
@@ -206,10 +269,7 @@ static const Cmd commands[] = {
           "  -t, --timestamps     Show timestamps\n"
           "      --until string   Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or relative (e.g. "
           "\"42m\" for 42 minutes)\n" },
-        { "ps", cmd_ps, "[OPTIONS]", "List containers",
-          "  -a, --all        Show all containers (default shows just running)\n"
-          "      --no-trunc   Don't truncate output\n"
-          "  -q, --quiet      Only display container IDs\n" },
+        CMD_PS("ps"),
         { "restart", cmd_restart, "[OPTIONS] CONTAINER [CONTAINER...]", "Restart one or more containers",
           "  -t, --time int   Seconds to wait before killing the container (default 10)\n" },
         { "rm", cmd_rm, "[OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers",
@@ -225,13 +285,66 @@ static const Cmd commands[] = {
           "  -t, --time int   Seconds to wait before killing the container (default 10)\n" },
         { "wait", cmd_wait, "CONTAINER [CONTAINER...]",
           "Block until one or more containers stop, then print their exit codes", NULL },
+        /* query and management commands (husk-ps.c, husk-query.c, husk-cp.c, husk-system.c) */
+        CMD_CP("cp"),
+        { "info", cmd_info, "[OPTIONS]", "Display system-wide information",
+          "  -f, --format string   Format the output using the given Go template\n" },
+        CMD_PAUSE("pause"),
+        CMD_PORT("port"),
+        CMD_RENAME("rename"),
+        CMD_STATS("stats"),
+        CMD_TOP("top"),
+        CMD_UNPAUSE("unpause"),
+        { "version", cmd_version, "[OPTIONS]", "Show the husk version information",
+          "  -f, --format string   Format the output using the given Go template\n" },
+};
+
+/* `husk container X`: the container commands again, and prune. */
+static const Cmd container_commands[] = {
+        CMD_CP("container cp"),
+        { "container create", cmd_create, "[OPTIONS] IMAGE [COMMAND] [ARG...]", "Create a new container", RUN_OPTIONS },
+        { "container exec", cmd_exec, "[OPTIONS] CONTAINER COMMAND [ARG...]",
+          "Execute a command in a running container", NULL },
+        CMD_INSPECT("container inspect"),
+        { "container kill", cmd_kill, "[OPTIONS] CONTAINER [CONTAINER...]", "Kill one or more running containers",
+          "  -s, --signal string   Signal to send to the container (default \"KILL\")\n" },
+        { "container logs", cmd_logs, "[OPTIONS] CONTAINER", "Fetch the logs of a container", NULL },
+        CMD_PS("container ls"),
+        CMD_PS("container list"),
+        CMD_PS("container ps"),
+        CMD_PAUSE("container pause"),
+        CMD_PORT("container port"),
+        { "container prune", cmd_container_prune, "[OPTIONS]", "Remove all stopped containers",
+          "      --filter filter   Provide filter values (e.g. \"until=<timestamp>\", \"label=k=v\")\n"
+          "  -f, --force           Do not prompt for confirmation\n" },
+        CMD_RENAME("container rename"),
+        { "container rm", cmd_rm, "[OPTIONS] CONTAINER [CONTAINER...]", "Remove one or more containers",
+          "  -f, --force   Force the removal of a running container (uses SIGKILL)\n" },
+        { "container run", cmd_run, "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+          "Create and run a new container from an image", RUN_OPTIONS },
+        { "container start", cmd_start, "CONTAINER [CONTAINER...]", "Start one or more stopped containers", NULL },
+        CMD_STATS("container stats"),
+        { "container stop", cmd_stop, "[OPTIONS] CONTAINER [CONTAINER...]", "Stop one or more running containers",
+          "  -t, --time int   Seconds to wait before killing the container (default 10)\n" },
+        CMD_TOP("container top"),
+        CMD_UNPAUSE("container unpause"),
+        { "container wait", cmd_wait, "CONTAINER [CONTAINER...]",
+          "Block until one or more containers stop, then print their exit codes", NULL },
+};
+
+static const Cmd system_commands[] = {
+        { "system df", cmd_system_df, "[OPTIONS]", "Show husk disk usage",
+          "      --format string   Format the output using the given Go template\n"
+          "  -v, --verbose         Show detailed information on space usage\n" },
+        { "system info", cmd_info, "[OPTIONS]", "Display system-wide information",
+          "  -f, --format string   Format the output using the given Go template\n" },
 };
 
 static const Cmd image_commands[] = {
         CMD_IMPORT("image import"),
         { "image inspect", cmd_image_inspect, "[OPTIONS] IMAGE [IMAGE...]",
           "Display detailed information on one or more images",
-          "  -f, --format string   Not supported (Go templates); use jq\n" },
+          "  -f, --format string   Format the output using the given Go template\n" },
         CMD_LOAD("image load"),
         CMD_IMAGES("image ls"),
         CMD_IMAGES("image list"),
@@ -289,7 +402,8 @@ static void usage(FILE *f)
                    "Commands:\n");
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-        fprintf(f, "\nManagement Commands:\n  image      Manage images\n  volume     Manage volumes\n\n"
+        fprintf(f, "\nManagement Commands:\n  container  Manage containers\n  image      Manage images\n"
+                   "  system     Manage husk\n  volume     Manage volumes\n\n"
                    "Run 'husk COMMAND --help' for more information on a command.\n");
 }
 
@@ -384,6 +498,18 @@ static const Cmd *find(const Cmd *table, size_t n, const char *prefix, const cha
         return NULL;
 }
 
+/* The management commands: `husk GROUP COMMAND`. */
+static const struct {
+        const char *name, *what;
+        const Cmd *table;
+        size_t n;
+} groups[] = {
+        { "container", "containers", container_commands, ELEMENTSOF(container_commands) },
+        { "image", "images", image_commands, ELEMENTSOF(image_commands) },
+        { "system", "husk", system_commands, ELEMENTSOF(system_commands) },
+        { "volume", "volumes", volume_commands, ELEMENTSOF(volume_commands) },
+};
+
 int main(int argc, char **argv)
 {
         const Cmd *cmd;
@@ -425,32 +551,29 @@ int main(int argc, char **argv)
         }
         if (streq(argv[i], "__network"))
                 return cli_network_hook(argc - i, argv + i);
-        if (streq(argv[i], "image") || streq(argv[i], "volume")) {
-                bool img = streq(argv[i], "image");
-                const Cmd *table = img ? image_commands : volume_commands;
-                size_t n = img ? ELEMENTSOF(image_commands) : ELEMENTSOF(volume_commands);
-                size_t skip = strlen(argv[i]) + 1;
-
+        for (size_t g = 0; g < ELEMENTSOF(groups); g++) {
+                if (!streq(argv[i], groups[g].name))
+                        continue;
                 if (i + 1 == argc || streq(argv[i + 1], "--help")) {
                         FILE *f = i + 1 == argc ? stderr : stdout;
-                        fprintf(f, "\nUsage:  husk %s COMMAND\n\nManage %ss\n\nCommands:\n", argv[i], argv[i]);
-                        for (size_t k = 0; k < n; k++)
-                                fprintf(f, "  %-8s %s\n", table[k].name + skip, table[k].summary);
+                        fprintf(f, "\nUsage:  husk %s COMMAND\n\nManage %s\n\nCommands:\n", argv[i], groups[g].what);
+                        for (size_t k = 0; k < groups[g].n; k++)
+                                fprintf(f, "  %-8s %s\n", strchr(groups[g].table[k].name, ' ') + 1,
+                                        groups[g].table[k].summary);
                         return i + 1 == argc ? EXIT_USAGE : 0;
                 }
-                cmd = find(table, n, argv[i], argv[i + 1]);
+                cmd = find(groups[g].table, groups[g].n, argv[i], argv[i + 1]);
                 if (!cmd) {
                         fprintf(stderr, "husk: '%s %s' is not a husk command.\nSee 'husk %s --help'\n", argv[i],
                                 argv[i + 1], argv[i]);
                         return 1;
                 }
-                i++;
-        } else {
-                cmd = find(commands, ELEMENTSOF(commands), NULL, argv[i]);
-                if (!cmd) {
-                        fprintf(stderr, "husk: '%s' is not a husk command.\nSee 'husk --help'\n", argv[i]);
-                        return 1;
-                }
+                return cmd->run(cmd, argc - i - 1, argv + i + 1);
+        }
+        cmd = find(commands, ELEMENTSOF(commands), NULL, argv[i]);
+        if (!cmd) {
+                fprintf(stderr, "husk: '%s' is not a husk command.\nSee 'husk --help'\n", argv[i]);
+                return 1;
         }
         return cmd->run(cmd, argc - i, argv + i);
 }

@@ -1,5 +1,6 @@
 /* The commands that move images in and out of the store: import, load,
- * save (and, in husk-pull.c, pull, login, logout). They link libarchive,
+ * save (and, in husk-pull.c, pull, login, logout; husk-cp.c's cp, files in
+ * and out of a container, streams tar too). They link libarchive,
  * libcrypto and libcurl, which the rest of husk does without: they live in
  * the husk-transfer binary, which `husk` execs for them (husk-main.c). */
 #include <errno.h>

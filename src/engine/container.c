@@ -22,7 +22,7 @@
 #include "lib/util.h"
 #include "oci/spec.h"
 
-static bool name_valid(const char *n)
+bool engine_name_valid(const char *n)
 {
         if (n[0] == '/')
                 n++;
@@ -94,7 +94,7 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
 
         if ((r = engine_monitor_check(o, ret_err)) < 0)
                 return r;
-        if (o->name && !name_valid(o->name))
+        if (o->name && !engine_name_valid(o->name))
                 return error_setx(ret_err, EINVAL,
                                   "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", o->name);
         if (!cgparent || !*cgparent)
@@ -304,6 +304,8 @@ int engine_kill(Engine *e, const char *id, int sig, Error **ret_err)
                 return r;
         if (!running)
                 return error_setx(ret_err, EINVAL, "cannot kill container: %s: container %s is not running", id, id);
+        if (sig == SIGKILL) /* other signals wait for unpause, as Docker's */
+                engine_thaw_for_signal(e, id);
         return runtime_kill(&e->ro, id, sig, false, ret_err);
 }
 
@@ -353,6 +355,7 @@ int engine_stop(Engine *e, const char *id, int timeout, Error **ret_err)
         if (timeout < 0)
                 timeout = 10;
         engine_mark_stopped(e, id);
+        engine_thaw_for_signal(e, id);
         RT_IGNORE(runtime_kill(&e->ro, id, sig, false, &ign_));
         for (int i = 0; (forever || i < timeout * 50) && engine_monitor_alive(e, id); i++)
                 usleep(20000);
@@ -377,6 +380,7 @@ int engine_remove(Engine *e, const char *id, bool force, Error **ret_err)
                                   id);
         if (running) {
                 engine_mark_stopped(e, id);
+                engine_thaw_for_signal(e, id);
                 RT_IGNORE(runtime_kill(&e->ro, id, SIGKILL, false, &ign_));
                 wait_monitor(e, id);
         }

@@ -87,6 +87,13 @@ void attach_consume(AttachBuf *b, uint32_t len);
  * an O_PATH fd of the monitors dir (no sun_path length limit on the state
  * root). ret must hold 108 bytes. */
 int attach_socket_path(int mon_dir_fd, const char *id, char ret[static 108]);
+/* Thaw a paused container before a signal is sent to it (query.c):
+ * under the v1 freezer a frozen task does not even die of SIGKILL, so
+ * stop, kill and rm -f would wait for ever, and the record is left saying
+ * "paused" once the container exited. */
+void engine_thaw_for_signal(Engine *e, const char *id);
+/* Docker's container name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+, "/" allowed first. */
+bool engine_name_valid(const char *n);
 
 /* Call a runtime function whose error nobody reads: it is given an error
  * slot (`&ign_`) all the same, which the runtime expects. */

@@ -215,5 +215,20 @@ int engine_start_attach(Engine *e, const char *id, const EngineAttachOpts *o, in
 /* The log path, malloc'd. */
 char *engine_log_path(Engine *e, const char *id);
 
+/* ---- queries and small changes (query.c) ---- */
+
+/* pause/unpause (freeze the cgroup) and record State.Paused, Status
+ * "paused"/"running". -EINVAL with Docker's message when the container
+ * does not run, is paused already (pause) or is not paused (unpause). */
+int engine_pause(Engine *e, const char *id, bool pause, Error **ret_err);
+/* Give the container a new name (Docker's rules and conflict message). */
+int engine_rename(Engine *e, const char *id, const char *name, Error **ret_err);
+/* The host pids in the container's cgroup (malloc'd array). */
+int engine_pids(Engine *e, const char *id, pid_t **ret, size_t *ret_n, Error **ret_err);
+/* The cgroup statistics (cgroup_stats_json's shape), malloc'd. */
+int engine_stats_json(Engine *e, const char *id, char **ret, Error **ret_err);
+/* <storage>/containers/<id>/<file> (file "" for the dir), malloc'd. */
+char *engine_container_path(Engine *e, const char *id, const char *file);
+
 /* Docker-style "adjective_surname" from our own lists. malloc'd. */
 char *engine_random_name(void);

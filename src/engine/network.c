@@ -51,7 +51,7 @@ int engine_network_create(Engine *e, const char *id, const char *mode, char *con
 {
         _cleanup_free_ NetPort *ports = NULL;
         _cleanup_free_ char *path = NULL;
-        json_t *hc = json_object_get(rec, "HostConfig"), *bindings = json_object(), *settings;
+        json_t *hc = json_object_get(rec, "HostConfig"), *bindings = json_object();
         size_t n = 0;
 
         if (!streq(mode, "bridge") && !streq(mode, "none") && !streq(mode, "host")) {
@@ -96,9 +96,8 @@ int engine_network_create(Engine *e, const char *id, const char *mode, char *con
         json_object_set_new(hc, "NetworkMode", json_string(mode));
         json_object_set_new(hc, "PortBindings", bindings);
         json_object_set_new(hc, "PublishAllPorts", json_boolean(publish_all));
-        settings = json_pack("{s:s,s:s,s:s,s:i,s:s,s:o,s:{}}", "IPAddress", "", "Gateway", "", "MacAddress", "",
-                             "IPPrefixLen", 0, "SandboxKey", "", "Ports", json_object(), "Networks");
-        json_object_set_new(rec, "NetworkSettings", settings);
+        /* NetworkSettings: filled in by engine_network_start (bridge), or
+         * by inspect from the running container */
 
         if (streq(mode, "host"))
                 spec_namespace_remove(spec, NS_NET);

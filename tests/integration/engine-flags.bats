@@ -8,56 +8,16 @@
 
 bats_require_minimum_version 1.5.0
 
+load engine-helpers
+
 HUSK=${HUSK:-}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 
-setup_file() {
-	[[ -x $HUSK ]] || skip "set HUSK"
-	command -v umoci >/dev/null || skip "umoci not installed"
-	local t=${BATS_FILE_TMPDIR:?}
-	umoci init --layout "$t/oci" >&3
-	umoci new --image "$t/oci:img" >&3
-	umoci unpack --image "$t/oci:img" "$t/bundle" >&3
-	local r=$t/bundle/rootfs
-	[[ -d $r ]] || return 1
-	mkdir -p "$r"/{bin,etc,tmp,home/app}
-	cp "$BUSYBOX" "$r/bin/busybox"
-	for c in sh echo cat ls ip sleep hostname id pwd env readlink true grep awk df sysctl stat head dd test tr wc mkdir; do ln -s busybox "$r/bin/$c"; done
-	printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:App:/home/app:/bin/sh\n' >"$r/etc/passwd"
-	printf 'root:x:0:\napp:x:1000:\naudio:x:29:\n' >"$r/etc/group"
-	umoci repack --image "$t/oci:img" "$t/bundle" >&3
-	umoci config --image "$t/oci:img" --config.cmd sh >&3
-}
+setup_file() { engine_setup_file; }
 
-setup() {
-	[[ -x $HUSK ]] || skip "set HUSK"
-	[[ $EUID -eq 0 ]] || skip "needs root"
-	TEST_DIR=$(mktemp -d /tmp/husk-test.XXXXXX)
-	export HUSK_STORAGE=$TEST_DIR/store HUSK_STATE=$TEST_DIR/state
-	local id
-	id=$("$HUSK" load -i "$BATS_FILE_TMPDIR/oci" | sed -n 's/^Loaded image ID: //p')
-	"$HUSK" tag "$id" husk-test-img
-}
+setup() { engine_setup; }
 
-teardown() {
-	[[ -n ${TEST_DIR:-} && -d $TEST_DIR/store ]] || return 0
-	local ids left=0
-	ids=$("$HUSK" ps -aq --no-trunc 2>/dev/null || true)
-	[[ -z $ids ]] || "$HUSK" rm -f $ids >/dev/null 2>&1 || true
-	if grep -q " ${TEST_DIR}/" /proc/self/mountinfo; then
-		echo "mount left under $TEST_DIR" >&2
-		left=1
-		grep " ${TEST_DIR}/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
-	fi
-	for id in $ids; do
-		if find /sys/fs/cgroup -type d -path "*/husk-test/$id" 2>/dev/null | grep -q .; then
-			echo "cgroup left for $id" >&2
-			left=1
-		fi
-	done
-	rm -rf "$TEST_DIR"
-	[ "$left" -eq 0 ]
-}
+teardown() { engine_teardown; }
 
 husk() {
 	"$HUSK" "$@"

@@ -20,11 +20,14 @@ engine_setup_file() {
 	umoci unpack --image "$t/oci:img" "$t/bundle" >&3
 	local r=$t/bundle/rootfs
 	[[ -d $r ]] || return 1
-	mkdir -p "$r"/{bin,etc,tmp}
+	mkdir -p "$r"/{bin,etc,tmp,home/app}
 	cp "$BUSYBOX" "$r/bin/busybox"
-	for c in sh echo cat ls sleep true tty stty wc ps kill; do ln -s busybox "$r/bin/$c"; done
-	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$r/etc/passwd"
-	printf 'root:x:0:\n' >"$r/etc/group"
+	for c in sh echo cat ls ip sleep hostname id pwd env readlink true grep awk df sysctl stat head dd test \
+		tr wc mkdir tty stty ps kill; do
+		ln -s busybox "$r/bin/$c"
+	done
+	printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:App:/home/app:/bin/sh\n' >"$r/etc/passwd"
+	printf 'root:x:0:\napp:x:1000:\naudio:x:29:\n' >"$r/etc/group"
 	umoci repack --image "$t/oci:img" "$t/bundle" >&3
 	umoci config --image "$t/oci:img" --config.cmd sh >&3
 }

@@ -13,37 +13,11 @@ load engine-helpers
 HUSK=${HUSK:-}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 
-setup_file() {
-	[[ -x $HUSK ]] || skip "set HUSK"
-	command -v umoci >/dev/null || skip "umoci not installed"
-	local t=${BATS_FILE_TMPDIR:?}
-	umoci init --layout "$t/oci" >&3
-	umoci new --image "$t/oci:img" >&3
-	umoci unpack --image "$t/oci:img" "$t/bundle" >&3
-	local r=$t/bundle/rootfs
-	[[ -d $r ]] || return 1
-	mkdir -p "$r"/{bin,etc,tmp,home/app}
-	cp "$BUSYBOX" "$r/bin/busybox"
-	for c in sh echo cat ls ip sleep hostname id pwd env readlink true; do ln -s busybox "$r/bin/$c"; done
-	printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:App:/home/app:/bin/sh\n' >"$r/etc/passwd"
-	printf 'root:x:0:\napp:x:1000:\n' >"$r/etc/group"
-	umoci repack --image "$t/oci:img" "$t/bundle" >&3
-	umoci config --image "$t/oci:img" --config.cmd sh >&3
-}
+setup_file() { engine_setup_file; }
 
-setup() {
-	[[ -x $HUSK ]] || skip "set HUSK"
-	[[ $EUID -eq 0 ]] || skip "needs root"
-	TEST_DIR=$(mktemp -d /tmp/husk-test.XXXXXX)
-	export HUSK_STORAGE=$TEST_DIR/store HUSK_STATE=$TEST_DIR/state
-	local id
-	id=$("$HUSK" load -i "$BATS_FILE_TMPDIR/oci" | sed -n 's/^Loaded image ID: //p')
-	"$HUSK" tag "$id" husk-test-img
-}
+setup() { engine_setup; }
 
-teardown() {
-	engine_teardown
-}
+teardown() { engine_teardown; }
 
 @test "run: output, exit codes 0, 3, 127, 125" {
 	run hrun --rm husk-test-img echo hi
@@ -130,7 +104,7 @@ teardown() {
 	[ "$output" = "$id" ]
 	run husk inspect nosuch
 	[ "$status" -eq 1 ]
-	[[ $output == *"No such container: nosuch"* ]]
+	[[ $output == *"No such object: nosuch"* ]]
 }
 
 @test "-e, --env-file, -w, -u, --entrypoint, --hostname are what the container sees" {
