@@ -10,22 +10,11 @@ bats_require_minimum_version 1.5.0
 
 load engine-helpers
 
-HUSK=${HUSK:-}
-BUSYBOX=${BUSYBOX:-/bin/busybox}
-
 setup_file() { engine_setup_file; }
 
 setup() { engine_setup; }
 
 teardown() { engine_teardown; }
-
-husk() {
-	"$HUSK" "$@"
-}
-
-hrun() {
-	husk run --cgroup-parent /husk-test "$@"
-}
 
 # cg_file ID CONTROLLER V1_FILE V2_FILE: the host's file of the container's
 # cgroup (under /husk-test) holding that value.

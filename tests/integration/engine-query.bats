@@ -12,23 +12,11 @@ bats_require_minimum_version 1.5.0
 
 load engine-helpers
 
-HUSK=${HUSK:-}
-BUSYBOX=${BUSYBOX:-/bin/busybox}
-
 setup_file() { engine_setup_file; }
 
 setup() { engine_setup; }
 
 teardown() { engine_teardown; }
-
-husk() {
-	"$HUSK" "$@"
-}
-
-hrun() {
-	husk run --cgroup-parent /husk-test "$@"
-}
-
 
 # The container's cgroup directory in controller $1 ("memory", "pids"; on a
 # pure v2 host the unified one).

@@ -10,9 +10,6 @@ bats_require_minimum_version 1.5.0
 
 load engine-helpers
 
-HUSK=${HUSK:-}
-BUSYBOX=${BUSYBOX:-/bin/busybox}
-
 setup_file() { engine_setup_file; }
 
 setup() { engine_setup; }
