@@ -54,9 +54,11 @@ cleanup() {
 	ip netns del "$netns" 2>/dev/null || true
 	grep -o " $work/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	rm -rf --one-file-system "$work"
+	for d in /sys/fs/cgroup/*/husk-bench /sys/fs/cgroup/husk-bench; do [[ -d $d ]] && rmdir "$d" 2>/dev/null; done
+	return 0
 }
 
-export HUSK_STORAGE=$work/husk-store HUSK_STATE=$work/husk-state
+export HUSK_STORAGE=$work/husk-store HUSK_STATE=$work/husk-state HUSK_CGROUP_PARENT=/husk-bench
 unset HUSK_DEFAULT_NETWORK
 husk_() { nsenter --net="/run/netns/$netns" "$husk" "$@"; }
 podman_() {

@@ -97,6 +97,10 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         if (o->name && !engine_name_valid(o->name))
                 return error_setx(ret_err, EINVAL,
                                   "Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed", o->name);
+        /* the default parent: HUSK_CGROUP_PARENT, as dockerd's
+         * --cgroup-parent, else /husk */
+        if (!cgparent || !*cgparent)
+                cgparent = getenv("HUSK_CGROUP_PARENT");
         if (!cgparent || !*cgparent)
                 cgparent = "/husk";
         r = engine_mounts_parse(o, &mounts, ret_err);

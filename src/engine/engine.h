@@ -68,7 +68,7 @@ typedef struct EngineCreateOpts {
         const char *network;       /* "bridge" (default), "none", "host" */
         char *const *publish;      /* -p specs */
         bool publish_all;          /* -P */
-        const char *cgroup_parent; /* default "/husk" */
+        const char *cgroup_parent; /* default $HUSK_CGROUP_PARENT, else "/husk" */
         bool auto_remove;          /* --rm */
         bool interactive;          /* -i */
         bool tty;                  /* -t */

@@ -59,7 +59,18 @@ engine_teardown() {
 		fi
 	done
 	rm -rf "$TEST_DIR"
+	engine_cgroup_parent_remove
 	[ "$left" -eq 0 ]
+}
+
+# The containers' parent cgroup (HUSK_CGROUP_PARENT, --cgroup-parent), once
+# empty: the engine makes it and, as Docker, leaves it.
+engine_cgroup_parent_remove() {
+	local d
+	for d in /sys/fs/cgroup/*/husk-test /sys/fs/cgroup/husk-test; do
+		[[ -d $d ]] && rmdir "$d" 2>/dev/null
+	done
+	return 0
 }
 
 husk() {

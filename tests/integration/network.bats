@@ -13,6 +13,8 @@
 
 bats_require_minimum_version 1.5.0
 
+load engine-helpers # engine_cgroup_parent_remove
+
 HUSK=${HUSK:-}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 
@@ -72,6 +74,7 @@ teardown() {
 	ip netns del "$HOST_NS" 2>/dev/null || true
 	ip netns del "$OUT_NS" 2>/dev/null || true
 	rm -rf "$TEST_DIR"
+	engine_cgroup_parent_remove
 	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$FWD_BEFORE" ] || {
 		echo "the machine's ip_forward changed" >&2
 		left=1

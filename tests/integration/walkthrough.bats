@@ -19,6 +19,8 @@
 
 bats_require_minimum_version 1.5.0
 
+load engine-helpers # engine_cgroup_parent_remove
+
 HUSK=${HUSK:-}
 
 setup_file() {
@@ -74,6 +76,7 @@ teardown() {
 	grep " ${TEST_DIR}/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
 	ip netns del "$HOST_NS" 2>/dev/null || true
 	rm -rf "$TEST_DIR"
+	engine_cgroup_parent_remove
 }
 
 husk() { nsenter --net="/run/netns/$HOST_NS" timeout 120 "$HUSK" "$@"; }
