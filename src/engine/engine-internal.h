@@ -44,6 +44,11 @@ int monitor_remove(Engine *e, const char *id, Error **ret_err);
  * (engine_network_up/_down, network.h). The same two implementations:
  * husk-monitor, which does not link the network layer, runs husk for it. */
 int monitor_network(Engine *e, const char *id, bool up, Error **ret_err);
+/* Recovery of a container whose monitor died (record.c): what its network
+ * still holds, released, and rec's NetworkSettings emptied (network.h's
+ * engine_network_stop). husk-monitor's does nothing: it recovers no other
+ * container than its own, whose monitor it is. */
+void monitor_network_release(Engine *e, const char *id, json_t *rec);
 /* In the forked child that is to be the monitor: exec husk-monitor
  * (monitor-main.c) with the two fds; returns only when that failed. */
 void engine_exec_monitor(Engine *e, const char *id, int ready_fd, int client_fd);

@@ -62,3 +62,8 @@ void engine_exec_monitor(Engine *e, const char *id, int ready_fd, int client_fd)
         if (client_fd >= 0)
                 (void)fcntl(client_fd, F_SETFD, FD_CLOEXEC);
 }
+
+void monitor_network_release(Engine *e, const char *id, json_t *rec)
+{
+        engine_network_stop(e, id, rec);
+}

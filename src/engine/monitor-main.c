@@ -92,6 +92,10 @@ int monitor_network(Engine *e, const char *id, bool up, Error **ret_err)
         return 0;
 }
 
+void monitor_network_release(Engine *e, const char *id, json_t *rec)
+{
+}
+
 int main(int argc, char **argv)
 {
         _cleanup_engine_ Engine *e = NULL;

@@ -271,3 +271,29 @@ open(sys.argv[1], "w").write(a[0] + " " + c.recv(100).decode())
 	run husk run --rm --network none net-img ls /sys/class/net
 	[ "$output" = lo ]
 }
+
+@test "its monitor killed: the container reads as exited, its processes and its network are gone, rm works" {
+	local c pid mon
+	c=$(husk run -d -p 8090:80 net-img sleep 100)
+	pid=$(husk inspect -f '{{.State.Pid}}' "$c")
+	mon=$(awk '{print $4}' /proc/$pid/stat)
+	[ "$(cat /proc/$mon/comm)" = husk-monitor ]
+	kill -9 "$mon"
+	run husk ps -a --format '{{.Status}}'
+	[[ $output == "Exited (255)"* ]]
+	# recovery ended its processes (the runtime's delete) and released
+	# its network
+	dead() { [ ! -e /proc/$pid ] || grep -q '^State:.Z' /proc/$pid/status; }
+	wait_for dead
+	[ -z "$(in_host ip -o link show master husk0)" ]
+	[ -z "$(ls -A "$HUSK_STATE/net/leases")" ]
+	run in_host nft list map ip husk ports_any
+	[[ $output != *8090* ]]
+	[ -z "$(husk inspect -f '{{.NetworkSettings.IPAddress}}' "$c")" ]
+	! grep -q " $HUSK_STATE/netns/" /proc/self/mountinfo || false
+	# and it starts again, with an address and its port
+	husk start "$c"
+	[[ $(ip_of "$c") == 10.88.0.* ]]
+	husk rm -f "$c"
+	[ -z "$(husk ps -aq)" ]
+}
