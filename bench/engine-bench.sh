@@ -21,7 +21,10 @@
 # The engines take turns in blocks of 5 runs (the first of a block not
 # counted: it meets the other engine's leftovers), N runs each in all
 # (default 40). The table gives median and mean ms and the ratio of medians
-# to podman's same row. A benchmark, never a timed test: not run by CI.
+# to podman's same row; then a container's network alone (the run with one
+# published port less the run with --network none), and the memory of the
+# process each engine leaves beside a running container. A benchmark,
+# never a timed test: not run by CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -90,10 +93,12 @@ pid_=$(podman_ pull -q "oci:$work/oci:img" | tail -1)
 declare -A cmd=(
 	[husk]="husk_ run --rm bench-img true"
 	[husk-none]="husk_ run --rm --network none bench-img true"
+	[husk-port]="husk_ run --rm -p 18080:80 bench-img true"
 	[podman]="podman_ run --rm ${pod_ulimits[*]} $pid_ true"
 	[podman-none]="podman_ run --rm ${pod_ulimits[*]} --network none $pid_ true"
+	[podman-port]="podman_ run --rm ${pod_ulimits[*]} -p 18080:80 $pid_ true"
 )
-order=(husk podman husk-none podman-none)
+order=(husk podman husk-none podman-none husk-port podman-port)
 declare -A times=()
 
 once() { # name: ms of one run, or fail
@@ -135,6 +140,16 @@ for name in "${order[@]}"; do
 	read -r m a < <(echo "${times[$name]}" | stats)
 	printf '%-28s %10s %10s %12s\n' "$name" "$m" "$a" "$ratio"
 done
+
+# A container's network alone (namespace, veth pair, address, route, NAT,
+# one published port, and their teardown): the run with -p less the run
+# with --network none.
+hnet=$(awk -v a="${med[husk-port]}" -v b="${med[husk-none]}" 'BEGIN {printf "%.1f", a - b}')
+pnet=$(awk -v a="${med[podman-port]}" -v b="${med[podman-none]}" 'BEGIN {printf "%.1f", a - b}')
+echo
+printf '%-28s %10s %12s\n' "network set-up + teardown" "ms" "vs podman"
+printf '%-28s %10s %12s\n' "husk (bridge, -p)" "$hnet" "$(awk -v a="$hnet" -v b="$pnet" 'BEGIN {printf "%.3fx", a / b}')"
+printf '%-28s %10s %12s\n' "podman (CNI bridge, -p)" "$pnet" "1.000x"
 
 # The process left beside a running container: its RSS and PSS.
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }

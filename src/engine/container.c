@@ -77,6 +77,25 @@ static json_t *build_record(const char *id, const char *name, const EngineCreate
                 strv_json(entry && entry[0] ? entry : NULL), "Labels", json_object(), "StopSignal", ic->stop_signal);
 }
 
+/* What a create that died between mounting a rootfs and writing its
+ * record left: a container directory without container.json, which no
+ * command can name. Only under the engine lock, which every create holds
+ * from the first to the last of those steps. */
+static void sweep_unrecorded(Engine *e)
+{
+        _cleanup_(closedirp) DIR *d = opendir(e->cdir);
+        struct dirent *de;
+
+        while (d && (de = readdir(d))) {
+                char rec[80];
+                if (strlen(de->d_name) != 64 || strspn(de->d_name, "0123456789abcdef") != 64)
+                        continue;
+                snprintf(rec, sizeof(rec), "%s/container.json", de->d_name);
+                if (faccessat(dirfd(d), rec, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+                        RT_IGNORE(rootfs_remove(e->store, de->d_name, &ign_));
+        }
+}
+
 int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **ret_err)
 {
         _cleanup_store_image_ StoreImage *img = NULL;
@@ -120,6 +139,7 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         r = engine_lock(e, ret_err);
         if (r < 0)
                 goto out;
+        sweep_unrecorded(e);
         if (o->name) {
                 taken = engine_find_name(e, o->name);
                 if (taken) {

@@ -172,6 +172,25 @@ teardown() { engine_teardown; }
 	[ -z "$(husk ps -aq)" ]
 }
 
+@test "a create that died before its record: the next create removes what it left" {
+	# what husk leaves between mounting a rootfs and writing the record:
+	# the directory, its upper and work dirs, a mount on merged
+	local ghost=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+	local dir=$TEST_DIR/store/containers/$ghost
+	hrun --rm husk-test-img true # the store and its containers dir exist
+	mkdir -p "$dir"/{upper,work,merged}
+	mount -t tmpfs husk-test-ghost "$dir/merged"
+	run husk ps -aq
+	[ -z "$output" ]
+	hrun --rm husk-test-img true
+	[ ! -e "$dir" ]
+	! grep -q " $dir/" /proc/self/mountinfo || false
+	# a container with a record is not touched
+	id=$(hcreate husk-test-img true)
+	hrun --rm husk-test-img true
+	[ "$(husk ps -aq --no-trunc)" = "$id" ]
+}
+
 @test "rmi and image prune keep an image a container uses: stopped (-f untags), running (cannot be forced)" {
 	local img cid
 	img=$(husk images -q --no-trunc husk-test-img)
