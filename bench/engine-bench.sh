@@ -151,17 +151,30 @@ printf '%-28s %10s %12s\n' "network set-up + teardown" "ms" "vs podman"
 printf '%-28s %10s %12s\n' "husk (bridge, -p)" "$hnet" "$(awk -v a="$hnet" -v b="$pnet" 'BEGIN {printf "%.3fx", a / b}')"
 printf '%-28s %10s %12s\n' "podman (CNI bridge, -p)" "$pnet" "1.000x"
 
-# The process left beside a running container: its RSS and PSS.
+# The process left beside a running container, each engine running 10:
+# the mean RSS, and the mean PSS (shared pages split among the processes
+# that map them: what each container adds).
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 pss() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup"; }
-hc=$(husk_ run -d bench-img sleep 300)
-husk_ids+=("$hc")
-hpid=$(husk_ inspect -f '{{.State.Pid}}' "$hc")
-mon=$(awk '/^PPid/ {print $2}' "/proc/$hpid/status")
-pc=$(podman_ run -d "${pod_ulimits[@]}" --network none "$pid_" sleep 300)
-pod_ids+=("$pc")
-conmon=$(podman_ inspect -f '{{.State.ConmonPid}}' "$pc")
+husk_mon() { awk '/^PPid/ {print $2}' "/proc/$(husk_ inspect -f '{{.State.Pid}}' "$1")/status"; }
+mons=()
+cons=()
+for i in $(seq 10); do
+	hc=$(husk_ run -d bench-img sleep 300)
+	husk_ids+=("$hc")
+	mons+=("$(husk_mon "$hc")")
+	pc=$(podman_ run -d "${pod_ulimits[@]}" --network none "$pid_" sleep 300)
+	pod_ids+=("$pc")
+	cons+=("$(podman_ inspect -f '{{.State.ConmonPid}}' "$pc")")
+done
+mean() { # fn pids...
+	local f=$1 t=0 p
+	shift
+	for p in "$@"; do t=$((t + $($f "$p"))); done
+	echo $((t / $#))
+}
 echo
-printf '%-28s %10s %10s\n' "per running container" "RSS KiB" "PSS KiB"
-printf '%-28s %10s %10s\n' "husk monitor ($(tr -d '\0' <"/proc/$mon/comm"))" "$(rss "$mon")" "$(pss "$mon")"
-printf '%-28s %10s %10s\n' "podman conmon" "$(rss "$conmon")" "$(pss "$conmon")"
+printf '%-28s %10s %18s\n' "per running container" "RSS KiB" "PSS KiB (10 run)"
+printf '%-28s %10s %18s\n' "husk monitor ($(tr -d '\0' <"/proc/${mons[0]}/comm"))" "$(mean rss "${mons[@]}")" \
+	"$(mean pss "${mons[@]}")"
+printf '%-28s %10s %18s\n' "podman conmon" "$(mean rss "${cons[@]}")" "$(mean pss "${cons[@]}")"
