@@ -8,6 +8,7 @@
 #include "image/registry.h"
 
 #include <curl/curl.h>
+#include <dirent.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -33,11 +34,17 @@
 
 struct Registry {
         char *domain; /* "127.0.0.1:5000", for messages */
-        char *base;   /* "http://127.0.0.1:5000" */
+        char *base;   /* "https://127.0.0.1:5000" (http:// once fallen back) */
         char *repo;   /* "library/busybox" */
         char *user, *pass;
-        pthread_mutex_t lock; /* guards auth */
+        pthread_mutex_t lock; /* guards auth and base */
         char *auth;           /* "Authorization: ..." header, or NULL */
+        /* TLS, as Docker: an insecure registry (loopback, or named by
+         * --insecure-registry) is tried over https without verification,
+         * then over plain http; the others are verified against the system
+         * CAs and the registry's own from certs.d (see registry.h). */
+        bool insecure;
+        char *ca_file, *cert_file, *key_file;
 };
 
 struct RegistryConn {
@@ -168,6 +175,8 @@ static size_t on_body(char *buf, size_t size, size_t n, void *ud)
         return len;
 }
 
+static void find_certs(Registry *r);
+
 static void global_init(void)
 {
         curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -186,11 +195,12 @@ int registry_open(const char *domain, const char *repo, const RegistryOpts *o, R
         pthread_mutex_init(&r->lock, NULL);
         r->domain = strdup(domain);
         r->repo = strdup(repo);
-        if (!r->domain || !r->repo ||
-            asprintf(&r->base, "%s://%s", registry_is_insecure(domain, o->insecure) ? "http" : "https", host) < 0) {
+        r->insecure = registry_is_insecure(domain, o->insecure);
+        if (!r->domain || !r->repo || asprintf(&r->base, "https://%s", host) < 0) {
                 registry_free(r);
                 return error_set(ret_err, ENOMEM, "registry %s", domain);
         }
+        find_certs(r);
         if (o->user) {
                 r->user = strdup(o->user);
                 r->pass = strdup(o->pass ? o->pass : "");
@@ -222,6 +232,9 @@ void registry_free(Registry *r)
                 explicit_bzero(r->pass, strlen(r->pass));
         free(r->pass);
         free(r->auth);
+        free(r->ca_file);
+        free(r->cert_file);
+        free(r->key_file);
         free(r);
 }
 
@@ -278,6 +291,66 @@ static char *error_body_message(const Resp *x)
                 if (*p >= 'A' && *p <= 'Z' && !m)
                         *p = (char)(*p - 'A' + 'a');
         return out;
+}
+
+/* The directories of per-registry certificates, as Docker's
+ * /etc/docker/certs.d: HUSK_CERTS_D, else /etc/husk/certs.d, then Docker's
+ * own. In <dir>/<host[:port]>/: *.crt, CAs trusted for that registry
+ * besides the system's; *.cert with its *.key, a client certificate. */
+static void find_certs(Registry *r)
+{
+        const char *env = getenv("HUSK_CERTS_D");
+        const char *dirs[] = { env && *env ? env : "/etc/husk/certs.d", env && *env ? NULL : "/etc/docker/certs.d" };
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs) && dirs[i] && !r->ca_file && !r->cert_file; i++) {
+                _cleanup_free_ char *dir = NULL;
+                struct dirent **ents = NULL;
+                int n;
+
+                if (asprintf(&dir, "%s/%s", dirs[i], r->domain) < 0)
+                        return;
+                n = scandir(dir, &ents, NULL, alphasort);
+                for (int k = 0; k < n; k++) {
+                        const char *name = ents[k]->d_name;
+                        size_t l = strlen(name);
+                        char *path = NULL;
+                        if (l > 4 && streq(name + l - 4, ".crt") && !r->ca_file &&
+                            asprintf(&path, "%s/%s", dir, name) >= 0)
+                                r->ca_file = path;
+                        else if (l > 5 && streq(name + l - 5, ".cert") && !r->cert_file &&
+                                 asprintf(&path, "%s/%s", dir, name) >= 0) {
+                                r->cert_file = path;
+                                if (asprintf(&r->key_file, "%s/%.*s.key", dir, (int)(l - 5), name) < 0)
+                                        r->key_file = NULL;
+                        }
+                }
+                for (int k = 0; k < n; k++)
+                        free(ents[k]);
+                free(ents);
+        }
+}
+
+static void tls_opts(const Registry *r, CURL *h)
+{
+        if (r->insecure) {
+                curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+                curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+        }
+        /* (the system's CAs stay trusted through the default CA path) */
+        if (r->ca_file)
+                curl_easy_setopt(h, CURLOPT_CAINFO, r->ca_file);
+        if (r->cert_file && r->key_file) {
+                curl_easy_setopt(h, CURLOPT_SSLCERT, r->cert_file);
+                curl_easy_setopt(h, CURLOPT_SSLKEY, r->key_file);
+        }
+}
+
+/* Whether a failed https request to an insecure registry means it speaks
+ * plain http: the TLS handshake failed, or the answer was not TLS. */
+static bool tls_unspoken(CURLcode cc)
+{
+        return cc == CURLE_SSL_CONNECT_ERROR || cc == CURLE_RECV_ERROR || cc == CURLE_GOT_NOTHING ||
+               cc == CURLE_WEIRD_SERVER_REPLY;
 }
 
 static void common_opts(CURL *h)
@@ -342,6 +415,7 @@ static int authenticate(RegistryConn *c, const char *www, Error **ret_err)
                 curl_free(svc);
                 curl_free(sc);
                 common_opts(h);
+                tls_opts(r, h);
                 curl_easy_setopt(h, CURLOPT_URL, url);
                 curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
                 curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
@@ -424,8 +498,6 @@ static int request(RegistryConn *c, const char *path, const char *accept, Resp *
         bool auth_tried = false;
         int attempt = 0;
 
-        if (asprintf(&url, "%s/v2/%s", r->base, path) < 0)
-                return error_set(ret_err, ENOMEM, "url");
         for (;;) {
                 struct curl_slist *hs = NULL;
                 char range[64], errbuf[CURL_ERROR_SIZE] = "";
@@ -435,8 +507,17 @@ static int request(RegistryConn *c, const char *path, const char *accept, Resp *
 
                 resp_clear(x);
                 x->start = before;
+                free(url);
+                pthread_mutex_lock(&r->lock);
+                url = NULL;
+                if (asprintf(&url, "%s/v2/%s", r->base, path) < 0)
+                        url = NULL;
+                pthread_mutex_unlock(&r->lock);
+                if (!url)
+                        return error_set(ret_err, ENOMEM, "url");
                 curl_easy_reset(c->h);
                 common_opts(c->h);
+                tls_opts(r, c->h);
                 curl_easy_setopt(c->h, CURLOPT_URL, url);
                 curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, errbuf);
                 curl_easy_setopt(c->h, CURLOPT_HEADERFUNCTION, on_header);
@@ -465,6 +546,23 @@ static int request(RegistryConn *c, const char *path, const char *accept, Resp *
                         return error_setx(ret_err, EFBIG, "%s: %s: answer too large", r->domain, path);
                 if (x->w && partial_size(x->w) > before)
                         attempt = 0; /* progress: this is a new failure, not the same one again */
+                if (cc != CURLE_OK && r->insecure && tls_unspoken(cc) && strncmp(url, "https:", 6) == 0) {
+                        /* an insecure registry without TLS: plain http,
+                         * for this request and every later one */
+                        pthread_mutex_lock(&r->lock);
+                        if (strncmp(r->base, "https://", 8) == 0)
+                                memmove(r->base + 4, r->base + 5, strlen(r->base + 5) + 1);
+                        pthread_mutex_unlock(&r->lock);
+                        continue;
+                }
+                if (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE)
+                        return error_setx(ret_err, EACCES,
+                                          "registry %s: %s (trust its CA in %s/%s/ca.crt, or name it with "
+                                          "--insecure-registry)",
+                                          r->domain, *errbuf ? errbuf : curl_easy_strerror(cc),
+                                          getenv("HUSK_CERTS_D") && *getenv("HUSK_CERTS_D") ? getenv("HUSK_CERTS_D")
+                                                                                            : "/etc/husk/certs.d",
+                                          r->domain);
                 if (cc != CURLE_OK) {
                         if (retryable_curl(cc) && ++attempt < MAX_ATTEMPTS) {
                                 backoff(attempt);

@@ -11,10 +11,13 @@
 /* A client of the OCI distribution API v2 (Docker's registry protocol),
  * over libcurl:
  *
- *   - scheme: https with the system CAs, except for registries on loopback
- *     (localhost, 127.0.0.0/8, ::1) and those marked insecure, which are
- *     spoken to over plain http (Docker treats 127.0.0.0/8 as insecure by
- *     default too; unlike Docker we do not try https first);
+ *   - scheme: https, verified against the system CAs and those of the
+ *     registry's certs.d directory (HUSK_CERTS_D, else /etc/husk/certs.d,
+ *     then Docker's /etc/docker/certs.d: <dir>/<host[:port]>/*.crt, and a
+ *     client certificate *.cert with its *.key); registries on loopback
+ *     (localhost, 127.0.0.0/8, ::1) and those marked insecure are tried
+ *     over https without verification, then over plain http when they do
+ *     not speak TLS, as Docker does;
  *   - auth: on a 401 the WWW-Authenticate challenge is answered, Bearer by
  *     a token request to its realm (with basic credentials when we have
  *     some), Basic with the credentials; the answer is cached per client;

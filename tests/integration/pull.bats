@@ -96,24 +96,25 @@ free_port() {
 
 wait_http() { # URL: until it answers (any status)
 	for _ in $(seq 100); do
-		curl -s -o /dev/null "$1" && return 0
+		curl -sk -o /dev/null "$1" && return 0
 		sleep 0.1
 	done
 	echo "nothing answers at $1" >&2
 	return 1
 }
 
-# start_registry NAME [AUTH_YAML]: docker-registry on 127.0.0.1:$PORT with
-# its storage under $TEST_DIR/NAME; sets REG (host:port) and REGDIR.
+# start_registry NAME [AUTH_YAML [TLS_DIR]]: docker-registry on
+# 127.0.0.1:$PORT with its storage under $TEST_DIR/NAME (https with
+# TLS_DIR's server.crt and server.key); sets REG (host:port) and REGDIR.
 start_registry() {
-	local name=$1 auth=${2:-} port
+	local name=$1 auth=${2:-} tls=${3:-} port
 	port=$(free_port)
 	REGDIR=$TEST_DIR/$name
-	"$PULL_DIR/registry-config.sh" "$REGDIR" "127.0.0.1:$port" "$auth"
+	"$PULL_DIR/registry-config.sh" "$REGDIR" "127.0.0.1:$port" "$auth" "$tls"
 	docker-registry serve "$REGDIR/config.yml" >"$REGDIR/log" 2>&1 &
 	echo $! >>"$TEST_DIR/pids"
 	REG=127.0.0.1:$port
-	wait_http "http://$REG/v2/"
+	wait_http "http${tls:+s}://$REG/v2/"
 }
 
 # start_proxy RATE [FAIL_BLOBS]: pull/proxy.py in front of $REG, logging
@@ -462,4 +463,47 @@ store_empty() {
 	run husk pull --platform nonsense "$REG/husk-test/busybox:1"
 	[ "$status" -ne 0 ]
 	[[ $output == *"invalid platform"* ]]
+}
+
+@test "pull over https: loopback without verification; a named registry with its CA in certs.d, refused without" {
+	# a CA, and a certificate it signs for registry.test and 127.0.0.1
+	local tls=$TEST_DIR/tls port
+	mkdir -p "$tls"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=husk-test-ca \
+		-keyout "$tls/ca.key" -out "$tls/ca.crt" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -subj /CN=registry.test \
+		-keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
+	printf 'subjectAltName=DNS:registry.test,IP:127.0.0.1\n' >"$tls/ext"
+	openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" -CAcreateserial \
+		-days 2 -extfile "$tls/ext" -out "$tls/server.crt" 2>/dev/null
+	start_registry tls "" "$tls"
+	port=${REG#*:}
+	push img "$REG/tls/busybox:latest"
+	# plain http gets nowhere there: what husk pulls comes over TLS
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "http://$REG/v2/")" != 200 ]
+
+	# on loopback: https first, unverified, as Docker treats 127.0.0.0/8
+	run husk pull -q "$REG/tls/busybox:latest"
+	[ "$status" -eq 0 ]
+	[ "$(husk images -q --no-trunc "$REG/tls/busybox")" = "$(config_of img)" ]
+	husk rmi "$REG/tls/busybox:latest" >/dev/null
+
+	# by a name (registry.test, in a mount namespace of the test's own whose
+	# /etc/hosts says 127.0.0.1): verified, so refused without its CA ...
+	printf '127.0.0.1 localhost\n127.0.0.1 registry.test\n' >"$TEST_DIR/hosts"
+	named() {
+		unshare -m sh -c 'mount --bind "$1" /etc/hosts && shift && exec "$@"' sh "$TEST_DIR/hosts" \
+			env HUSK_CERTS_D="$TEST_DIR/certs.d" timeout 120 "$HUSK" --storage "$STORE" "$@"
+	}
+	run named pull -q "registry.test:$port/tls/busybox:latest"
+	[ "$status" -eq 1 ]
+	[[ $output == *"registry registry.test:$port: "*"certificate"* ]]
+	[[ $output == *"$TEST_DIR/certs.d/registry.test:$port/ca.crt"* ]]
+	store_empty
+	# ... and pulled with it
+	mkdir -p "$TEST_DIR/certs.d/registry.test:$port"
+	cp "$tls/ca.crt" "$TEST_DIR/certs.d/registry.test:$port/ca.crt"
+	run named pull -q "registry.test:$port/tls/busybox:latest"
+	[ "$status" -eq 0 ]
+	[ "$(husk images -q --no-trunc "registry.test:$port/tls/busybox")" = "$(config_of img)" ]
 }
