@@ -13,8 +13,9 @@
  *
  *   - scheme: https, verified against the system CAs and those of the
  *     registry's certs.d directory (HUSK_CERTS_D, else /etc/husk/certs.d,
- *     then Docker's /etc/docker/certs.d: <dir>/<host[:port]>/*.crt, and a
- *     client certificate *.cert with its *.key); registries on loopback
+ *     then Docker's /etc/docker/certs.d; in <dir>/<host[:port]>, files
+ *     named .crt are CAs, and NAME.cert with NAME.key a client
+ *     certificate); registries on loopback
  *     (localhost, 127.0.0.0/8, ::1) and those marked insecure are tried
  *     over https without verification, then over plain http when they do
  *     not speak TLS, as Docker does;
