@@ -72,7 +72,17 @@ typedef struct Monitor {
         int stdin_w; /* -i without -t: the container's stdin pipe */
         int console; /* -t: the pty master */
         int sfd;
+        /* what is on its way to the container's stdin: written as the
+         * container reads it (never blocking the monitor, which must go
+         * on reading the container's output); the user's stdin and the
+         * attach clients are not read while it is full */
+        uint8_t *in_buf;
+        size_t in_len;
+        bool in_eof; /* close the stdin once in_buf is written */
 } Monitor;
+
+#define STDIN_BUF  (256u << 10)
+#define STDIN_HIGH (STDIN_BUF - ATTACH_FRAME_MAX - 8192)
 
 /* ---- the log ---- */
 
@@ -202,18 +212,55 @@ static void stream_read(Monitor *m, Stream *s)
 }
 
 /* Bytes for the container's stdin (the pty with -t). */
+static int stdin_fd(const Monitor *m)
+{
+        return m->tty ? m->console : m->stdin_w;
+}
+
+/* Write what in_buf holds, as far as the container takes it now. */
+static void stdin_flush(Monitor *m)
+{
+        int fd = stdin_fd(m);
+        size_t done = 0;
+
+        while (fd >= 0 && done < m->in_len) {
+                ssize_t n = write(fd, m->in_buf + done, m->in_len - done);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN)
+                        break;
+                if (n <= 0) { /* nobody reads it any more */
+                        done = m->in_len;
+                        if (!m->tty)
+                                m->stdin_w = safe_close(m->stdin_w);
+                        break;
+                }
+                done += (size_t)n;
+        }
+        if (done > 0)
+                memmove(m->in_buf, m->in_buf + done, m->in_len - done);
+        m->in_len -= done;
+        if (m->in_len == 0 && m->in_eof && !m->tty)
+                m->stdin_w = safe_close(m->stdin_w);
+}
+
 static void stdin_write(Monitor *m, const void *data, size_t len)
 {
-        int fd = m->tty ? m->console : m->stdin_w;
-
-        if (fd >= 0 && m->open_stdin && write_all(fd, data, len) < 0 && !m->tty)
-                m->stdin_w = safe_close(m->stdin_w);
+        if (stdin_fd(m) < 0 || !m->open_stdin || m->in_eof)
+                return;
+        if (!m->in_buf && !(m->in_buf = malloc(STDIN_BUF)))
+                return;
+        if (len > STDIN_BUF - m->in_len) /* (reading stops at STDIN_HIGH) */
+                len = STDIN_BUF - m->in_len;
+        memcpy(m->in_buf + m->in_len, data, len);
+        m->in_len += len;
+        stdin_flush(m);
 }
 
 static void stdin_close(Monitor *m)
 {
-        if (!m->tty)
-                m->stdin_w = safe_close(m->stdin_w);
+        m->in_eof = true;
+        stdin_flush(m);
 }
 
 static void client_read(Monitor *m, size_t i)
@@ -397,6 +444,7 @@ static int run_create(Monitor *m, int *ret_out, int *ret_err_fd, Cgroup **ret_cg
                         return error_set(ret_err, errno, "pipe");
                 in_r = pi[0];
                 m->stdin_w = pi[1];
+                (void)fcntl(m->stdin_w, F_SETFL, O_NONBLOCK);
         }
         if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
                 r = error_set(ret_err, errno, "pipe");
@@ -465,6 +513,8 @@ static int run_once(Monitor *m, int *ready_fd, int *ret_code, Error **ret_err)
         int status = 0, r;
 
         m->console = m->stdin_w = -1;
+        m->in_len = 0; /* a new run: a new stdin */
+        m->in_eof = false;
         r = monitor_network(m->e, m->id, true, ret_err);
         if (r < 0)
                 return r;
@@ -487,7 +537,7 @@ static int run_once(Monitor *m, int *ready_fd, int *ret_code, Error **ret_err)
 
         while (out.fd >= 0 || errs.fd >= 0 || !reaped) {
                 struct pollfd pfd[5 + MAX_CLIENTS];
-                int n = 0, io = -1, ie = -1, is, iu = -1, il = -1, ic[MAX_CLIENTS];
+                int n = 0, io = -1, ie = -1, is, iu = -1, iw = -1, il = -1, ic[MAX_CLIENTS];
                 bool any = false;
 
                 if (out.fd >= 0) {
@@ -500,9 +550,13 @@ static int run_once(Monitor *m, int *ready_fd, int *ret_code, Error **ret_err)
                 }
                 is = n;
                 pfd[n++] = (struct pollfd){ .fd = m->sfd, .events = POLLIN };
-                if (m->user_in >= 0 && !m->user_in_eof && m->open_stdin && !reaped) {
+                if (m->user_in >= 0 && !m->user_in_eof && m->open_stdin && !reaped && m->in_len < STDIN_HIGH) {
                         iu = n;
                         pfd[n++] = (struct pollfd){ .fd = m->user_in, .events = POLLIN };
+                }
+                if (m->in_len > 0 && stdin_fd(m) >= 0 && !reaped) {
+                        iw = n;
+                        pfd[n++] = (struct pollfd){ .fd = stdin_fd(m), .events = POLLOUT };
                 }
                 if (m->listen_fd >= 0) {
                         il = n;
@@ -512,7 +566,8 @@ static int run_once(Monitor *m, int *ready_fd, int *ret_code, Error **ret_err)
                         ic[i] = -1;
                         if (m->clients[i]) {
                                 ic[i] = n;
-                                pfd[n++] = (struct pollfd){ .fd = m->clients[i]->fd, .events = POLLIN };
+                                pfd[n++] = (struct pollfd){ .fd = m->clients[i]->fd,
+                                                            .events = m->in_len < STDIN_HIGH ? POLLIN : 0 };
                         }
                 }
                 if (poll(pfd, (nfds_t)n, reaped ? 200 : -1) < 0 && errno != EINTR)
@@ -529,6 +584,8 @@ static int run_once(Monitor *m, int *ready_fd, int *ret_code, Error **ret_err)
                         handle_signals(m, reaped);
                 if (iu >= 0 && pfd[iu].revents)
                         user_in_read(m);
+                if (iw >= 0 && pfd[iw].revents)
+                        stdin_flush(m);
                 if (il >= 0 && pfd[il].revents)
                         accept_clients(m);
                 for (size_t i = 0; i < MAX_CLIENTS; i++)
@@ -671,6 +728,7 @@ static void monitor_free(Monitor *m)
                 safe_close(m->user_err);
         }
         free(m->log_path);
+        free(m->in_buf);
         monitor_policy_clear(&m->policy);
 }
 

@@ -23,7 +23,7 @@ engine_setup_file() {
 	mkdir -p "$r"/{bin,etc,tmp,home/app}
 	cp "$BUSYBOX" "$r/bin/busybox"
 	for c in sh echo cat ls ip sleep hostname id pwd env readlink true grep awk df sysctl stat head dd test \
-		tr wc mkdir tty stty ps kill; do
+		tr wc mkdir tty stty ps kill seq; do
 		ln -s busybox "$r/bin/$c"
 	done
 	printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:App:/home/app:/bin/sh\n' >"$r/etc/passwd"

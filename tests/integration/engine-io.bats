@@ -46,6 +46,20 @@ teardown() { engine_teardown; }
 	[ -z "$output" ]
 }
 
+@test "run -i: a container that does not read its stdin still has all its output relayed" {
+	# 10 MB offered on stdin, never read; 1.2 MB written to stdout. A
+	# monitor blocked writing the stdin would stop reading the output, and
+	# both would wait for ever.
+	# (timeout on husk itself: a hang fails the test, not the suite)
+	run sh -c "head -c 10000000 /dev/zero | timeout -k 2 60 '$HUSK' run --rm -i --cgroup-parent /husk-test husk-test-img seq 1 200000 | wc -l"
+	[ "$status" -eq 0 ]
+	[ "$output" = 200000 ]
+	# and what is read arrives whole, however much
+	run sh -c "head -c 3000000 /dev/zero | timeout -k 2 60 '$HUSK' run --rm -i --cgroup-parent /husk-test husk-test-img wc -c"
+	[ "$status" -eq 0 ]
+	[ "$output" = 3000000 ]
+}
+
 @test "run -dit keeps the pty in the monitor: attach types into it, ctrl-p ctrl-q detaches, attach again ends with its code" {
 	id=$(hrun -dit husk-test-img sh)
 	[ -S "$TEST_DIR/state/monitors/$id.sock" ]
