@@ -398,7 +398,13 @@ static void usage(FILE *f)
                    "  HUSK_STORAGE             the storage root, when --storage is not given\n"
                    "  HUSK_STATE               the engine state root, when --state is not given\n"
                    "  HUSK_LAYER_MAX_ENTRIES   entries a layer may have (default 1048576)\n"
-                   "  HUSK_LAYER_MAX_BYTES     bytes of files a layer may hold (default 256 GiB)\n\n"
+                   "  HUSK_LAYER_MAX_BYTES     bytes of files a layer may hold (default 256 GiB)\n"
+                   "  HUSK_DEFAULT_NETWORK     the network of run/create without --network (default bridge)\n"
+                   "  HUSK_CGROUP_PARENT       the parent cgroup without --cgroup-parent (default /husk)\n"
+                   "  HUSK_BRIDGE_SUBNET       the default bridge's subnet (default 10.88.0.0/16)\n"
+                   "  HUSK_CERTS_D             per-registry certificates (default /etc/husk/certs.d,\n"
+                   "                           then /etc/docker/certs.d)\n"
+                   "  HUSK_INSECURE_REGISTRIES registries spoken to without TLS verification\n\n"
                    "Commands:\n");
         for (size_t i = 0; i < ELEMENTSOF(commands); i++)
                 fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
