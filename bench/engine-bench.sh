@@ -48,12 +48,16 @@ mkdir "$work"
 netns=husk-ebench-$$
 husk_ids=()
 pod_ids=()
+# podman's shared-memory locks: made by its first run, removed after
+# unless they were there before
+[[ -e /dev/shm/libpod_lock ]] && had_libpod_lock=1 || had_libpod_lock=0
 trap 'cleanup' EXIT
 cleanup() {
 	local id
 	for id in "${husk_ids[@]}"; do husk_ rm -f "$id" >/dev/null 2>&1 || true; done
 	for id in "${pod_ids[@]}"; do podman_ rm -f -t 0 "$id" >/dev/null 2>&1 || true; done
 	podman_ system reset -f >/dev/null 2>&1 || true
+	((had_libpod_lock)) || rm -f /dev/shm/libpod_lock
 	ip netns del "$netns" 2>/dev/null || true
 	grep -o " $work/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	rm -rf --one-file-system "$work"
