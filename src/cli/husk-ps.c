@@ -133,9 +133,8 @@ static void inspect_complete(Engine *e, json_t *rec, bool size)
                                       "UpperDir", upper, "WorkDir", work ? work : "", "Name",
                                       json_string_value(json_object_get(rec, "Driver")) ?: "overlay"));
         }
-        /* husk writes no /etc/resolv.conf, hostname or hosts of its own
-         * yet: the image's are the container's, as Docker's are with
-         * --network none for hostname only */
+        /* the /etc files' paths are in the record (engine/netfiles.h);
+         * a record made before husk wrote them has none */
         set_default(rec, "ResolvConfPath", json_string(""));
         set_default(rec, "HostnamePath", json_string(""));
         set_default(rec, "HostsPath", json_string(""));

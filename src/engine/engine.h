@@ -64,10 +64,17 @@ typedef struct EngineCreateOpts {
         const char *user;
         const char *workdir;
         const char *hostname;
-        char *const *volumes;      /* -v: "host:ctr[:opts]", "name:ctr[:opts]", "/ctr" */
-        const char *network;       /* "bridge" (default), "none", "host" */
-        char *const *publish;      /* -p specs */
-        bool publish_all;          /* -P */
+        char *const *volumes; /* -v: "host:ctr[:opts]", "name:ctr[:opts]", "/ctr" */
+        const char *network;  /* "bridge" (default), "none", "host", "container:X" */
+        char *const *publish; /* -p specs */
+        bool publish_all;     /* -P */
+        /* the network files and the interface (engine/netfiles.h) */
+        char *const *dns;          /* --dns: nameserver addresses */
+        char *const *dns_search;   /* --dns-search: domains ("." for none) */
+        char *const *dns_options;  /* --dns-option: resolv.conf options */
+        char *const *add_hosts;    /* --add-host "name:ip", ip "host-gateway" */
+        const char *mac_address;   /* --mac-address: eth0's, for the bridge */
+        const char *ip;            /* --ip: user-defined networks only */
         const char *cgroup_parent; /* default $HUSK_CGROUP_PARENT, else "/husk" */
         bool auto_remove;          /* --rm */
         bool interactive;          /* -i */
