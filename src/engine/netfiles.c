@@ -312,6 +312,21 @@ static int resolv_build(const char *host, bool legacy, char *const *dns, char *c
         return 0;
 }
 
+/* The container's hostname from its record: Config.Hostname, which is
+ * empty with --uts host, where the host's is the container's. */
+static const char *rec_hostname(json_t *rec, char buf[256])
+{
+        const char *h = json_string_value(json_object_get(json_object_get(rec, "Config"), "Hostname"));
+
+        if (h && *h)
+                return h;
+        buf[0] = 0;
+        if (gethostname(buf, 255) < 0)
+                buf[0] = 0;
+        buf[255] = 0;
+        return buf;
+}
+
 /* Append a JSON array's strings to *store: 0 or -ENOMEM. */
 static int json_strv(json_t *a, char ***store)
 {
@@ -346,16 +361,16 @@ static void bridge_gateway(char out[16])
 int netfiles_write_hosts(Engine *e, const char *id, json_t *rec, const char *ip, char *const *extra, Error **ret_err)
 {
         json_t *hc = json_object_get(rec, "HostConfig");
-        const char *mode = json_string_value(json_object_get(hc, "NetworkMode")) ?: "none",
-                   *hostname = json_string_value(json_object_get(json_object_get(rec, "Config"), "Hostname")) ?: "";
+        const char *mode = json_string_value(json_object_get(hc, "NetworkMode")) ?: "none", *hostname;
         _cleanup_free_ char *path = engine_path(e, id, "hosts"), *buf = NULL;
         _cleanup_strv_ char **hosts = NULL;
-        char gw[16] = "";
+        char gw[16] = "", hbuf[256];
         size_t len = 0;
         FILE *f;
 
         if (is_container_mode(mode))
                 return 0;
+        hostname = rec_hostname(rec, hbuf);
         if (!path || json_strv(json_object_get(hc, "ExtraHosts"), &hosts) < 0)
                 return error_set(ret_err, ENOMEM, "hosts file");
         if (streq(mode, "host") && !hosts) {
@@ -487,9 +502,8 @@ int netfiles_create(Engine *e, const char *id, const EngineCreateOpts *o, const 
                 r = write_in_place(paths[0], resolv, ret_err);
                 if (r < 0)
                         goto out;
-                if (asprintf(&hostname, "%s\n",
-                             json_string_value(json_object_get(json_object_get(rec, "Config"), "Hostname")) ?: "") <
-                    0) {
+                char hbuf[256];
+                if (asprintf(&hostname, "%s\n", rec_hostname(rec, hbuf)) < 0) {
                         hostname = NULL;
                         r = error_set(ret_err, ENOMEM, "hostname");
                         goto out;
