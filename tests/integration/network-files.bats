@@ -172,7 +172,7 @@ DOCKER_HOSTS=$'127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n
 		[ "${#lines[@]}" -eq 1 ]
 	done
 	run husk run --rm --add-host x:1.2.3.999 net-img true
-	[ "$output" = 'husk: invalid IP address in add-host: "1.2.3.999"' ]
+	[ "$output" = 'Error: invalid IP address in add-host: "1.2.3.999"' ]
 	[ "$(husk ps -aq | wc -l)" -eq 1 ]
 }
 
@@ -213,9 +213,9 @@ DOCKER_HOSTS=$'127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n
 
 @test "--network container:X: X's interfaces, address and files, again after X restarts" {
 	local x y xip
-	x=$(husk run -d --name x --add-host db:10.1.2.3 net-img sleep 100)
+	x=$(husk run -d --name xc --add-host db:10.1.2.3 net-img sleep 100)
 	xip=$(ip_of "$x")
-	y=$(husk run -d --network container:x net-img sleep 100)
+	y=$(husk run -d --network container:xc net-img sleep 100)
 	run husk exec "$y" ip -4 -o addr show dev eth0
 	[[ $output == *"inet $xip/16"* ]]
 	[ "$(husk exec "$y" cat /sys/class/net/eth0/address)" = "$(husk exec "$x" cat /sys/class/net/eth0/address)" ]
@@ -225,13 +225,13 @@ DOCKER_HOSTS=$'127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n
 	[ "$(husk inspect -f '{{.ResolvConfPath}} {{.HostsPath}} {{.HostnamePath}}' "$y")" = \
 		"$(husk inspect -f '{{.ResolvConfPath}} {{.HostsPath}} {{.HostnamePath}}' "$x")" ]
 	[ ! -e "$HUSK_STORAGE/containers/$y/hosts" ]
-	[ "$(husk inspect -f '{{.HostConfig.NetworkMode}}' "$y")" = container:x ]
+	[ "$(husk inspect -f '{{.HostConfig.NetworkMode}}' "$y")" = container:xc ]
 
 	# X restarted: a new namespace, which Y joins when it starts again
 	husk stop -t 1 "$y" "$x"
 	run husk start "$y"
 	[ "$status" -ne 0 ]
-	[[ $output == *"cannot join network of a non running container: x"* ]]
+	[[ $output == *"cannot join network of a non running container: xc"* ]]
 	husk start "$x"
 	husk start "$y"
 	run husk exec "$y" ip -4 -o addr show dev eth0
@@ -239,13 +239,13 @@ DOCKER_HOSTS=$'127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n
 }
 
 @test "--network container:X with -p, --hostname, --dns, --add-host, --mac-address: Docker's conflicts, nothing made" {
-	husk run -d --name x net-img sleep 100
+	husk run -d --name xc net-img sleep 100
 	local flags msg
 	while IFS='|' read -r flags msg; do
-		run husk run -d --network container:x $flags net-img true
+		run husk run -d --network container:xc $flags net-img true </dev/null
 		[ "$status" -eq 125 ]
 		[ "${#lines[@]}" -eq 1 ]
-		[ "$output" = "husk: conflicting options: $msg" ]
+		[ "$output" = "Error: conflicting options: $msg" ]
 	done <<-'EOF'
 		-p 8080:80|port publishing and the container type network mode
 		-P|port publishing and the container type network mode
@@ -256,11 +256,11 @@ DOCKER_HOSTS=$'127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n
 	EOF
 	run husk run -d --network container:nosuch net-img true
 	[ "$status" -eq 125 ]
-	[ "$output" = "husk: No such container: nosuch" ]
+	[ "$output" = "Error: No such container: nosuch" ]
 	husk create --name stopped net-img true
 	run husk run -d --network container:stopped net-img true
 	[ "$status" -eq 125 ]
-	[ "$output" = "husk: cannot join network of a non running container: stopped" ]
+	[ "$output" = "Error: cannot join network of a non running container: stopped" ]
 	run husk run -d --network container: net-img true
 	[ "$status" -eq 125 ]
 	[ "${#lines[@]}" -eq 1 ]
@@ -280,15 +280,15 @@ DOCKER_HOSTS=$'127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n
 	for bad in 92:d0:c6:0a:29 zz:d0:c6:0a:29:33 01:00:5e:00:00:01; do
 		run husk run -d --mac-address "$bad" net-img true
 		[ "$status" -eq 125 ]
-		[ "$output" = "husk: $bad is not a valid mac address" ]
+		[ "$output" = "Error: $bad is not a valid mac address" ]
 	done
 	run husk run -d --network host --mac-address 92:d0:c6:0a:29:34 net-img true
 	[ "$status" -eq 125 ]
-	[ "$output" = "husk: conflicting options: mac-address and the network mode" ]
+	[ "$output" = "Error: conflicting options: mac-address and the network mode" ]
 	for net in bridge none host; do
 		run husk run -d --network $net --ip 10.88.0.50 net-img true
 		[ "$status" -eq 125 ]
-		[ "$output" = "husk: user specified IP address is supported on user defined networks only" ]
+		[ "$output" = "Error: user specified IP address is supported on user defined networks only" ]
 	done
 	[ "$(husk ps -aq | wc -l)" -eq 1 ]
 }
