@@ -148,7 +148,9 @@ static void inspect_complete(Engine *e, json_t *rec, bool size)
                        "IPPrefixLen", 0, "IPv6Gateway", "", "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0,
                        "DriverOpts", "DNSNames");
         nets = json_object();
-        json_object_set(nets, mode, ep);
+        /* container:X has no network of its own: Docker shows none */
+        if (strncmp(mode, "container:", 10) != 0)
+                json_object_set(nets, mode, ep);
         ns = json_pack("{s:s,s:s,s:s,s:b,s:s,s:i,s:o,s:s,s:s,s:i,s:s,s:s,s:i,s:s,s:o}", "Bridge", "", "SandboxID", "",
                        "SandboxKey", key ? key : "", "HairpinMode", 0, "LinkLocalIPv6Address", "",
                        "LinkLocalIPv6PrefixLen", 0, "Ports", json_object(), "EndpointID", "", "Gateway", "",

@@ -21,6 +21,8 @@
  *                                      atomically (write, fsync, rename)
  *     containers/<id>/config.json      the OCI spec the container runs with
  *     containers/<id>/<id>-json.log    Docker's json-file log
+ *     containers/<id>/{resolv.conf,hosts,hostname}  bind-mounted on its /etc
+ *                                      files (engine/netfiles.h)
  *     containers/<id>/{upper,work,merged}/  the rootfs (image/rootfs.h)
  *
  * Under the state root (/run/husk, HUSK_STATE or --state):

@@ -225,7 +225,7 @@ DOCKER_HOSTS=$'127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n
 	[ "$(husk inspect -f '{{.ResolvConfPath}} {{.HostsPath}} {{.HostnamePath}}' "$y")" = \
 		"$(husk inspect -f '{{.ResolvConfPath}} {{.HostsPath}} {{.HostnamePath}}' "$x")" ]
 	[ ! -e "$HUSK_STORAGE/containers/$y/hosts" ]
-	[ "$(husk inspect -f '{{.HostConfig.NetworkMode}}' "$y")" = container:xc ]
+	[ "$(husk inspect -f '{{.HostConfig.NetworkMode}} {{json .NetworkSettings.Networks}}' "$y")" = "container:xc {}" ]
 
 	# X restarted: a new namespace, which Y joins when it starts again
 	husk stop -t 1 "$y" "$x"
