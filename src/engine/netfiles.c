@@ -193,8 +193,8 @@ static int write_in_place(const char *path, const char *text, Error **ret_err)
         return 0;
 }
 
-/* The host's resolv.conf (HUSK_RESOLV_CONF, else /etc/resolv.conf); "" when
- * there is none. */
+/* A host file (its resolv.conf, its hosts) read whole; "" when there is
+ * none. */
 static int host_file(const char *path, char **ret, Error **ret_err)
 {
         int r = read_full_file(path, ret, NULL, NULL);
@@ -206,6 +206,7 @@ static int host_file(const char *path, char **ret, Error **ret_err)
         return 0;
 }
 
+/* The host's resolv.conf: HUSK_RESOLV_CONF, else /etc/resolv.conf. */
 static const char *resolv_source(void)
 {
         const char *p = getenv("HUSK_RESOLV_CONF");
