@@ -417,6 +417,38 @@ int netfiles_write_hosts(Engine *e, const char *id, json_t *rec, const char *ip,
         return write_in_place(path, buf, ret_err);
 }
 
+int netfiles_write(Engine *e, const char *id, json_t *rec, const char *ip, Error **ret_err)
+{
+        json_t *hc = json_object_get(rec, "HostConfig");
+        const char *mode = json_string_value(json_object_get(hc, "NetworkMode")) ?: "none";
+        _cleanup_free_ char *rpath = engine_path(e, id, "resolv.conf"), *hpath = engine_path(e, id, "hostname"),
+                            *host = NULL, *resolv = NULL, *hostname = NULL;
+        _cleanup_strv_ char **dns = NULL, **search = NULL, **options = NULL;
+        char hbuf[256];
+        int r;
+
+        if (is_container_mode(mode))
+                return 0;
+        if (!rpath || !hpath || json_strv(json_object_get(hc, "Dns"), &dns) < 0 ||
+            json_strv(json_object_get(hc, "DnsSearch"), &search) < 0 ||
+            json_strv(json_object_get(hc, "DnsOptions"), &options) < 0 ||
+            asprintf(&hostname, "%s\n", rec_hostname(rec, hbuf)) < 0)
+                return error_set(ret_err, ENOMEM, "network files");
+        r = host_file(resolv_source(), &host, ret_err);
+        if (r < 0)
+                return r;
+        if (streq(mode, "host") && !dns && !search && !options)
+                resolv = TAKE_PTR(host); /* Docker's host mode: as it is */
+        else if ((r = resolv_build(host, !streq(mode, "host"), dns, search, options, &resolv)) < 0)
+                return error_set(ret_err, -r, "resolv.conf");
+        r = write_in_place(rpath, resolv, ret_err);
+        if (r >= 0)
+                r = write_in_place(hpath, hostname, ret_err);
+        if (r >= 0)
+                r = netfiles_write_hosts(e, id, rec, ip, NULL, ret_err);
+        return r;
+}
+
 /* ---- create ------------------------------------------------------------------ */
 
 static bool has_mount(const Spec *spec, const char *dest)
@@ -463,7 +495,6 @@ int netfiles_create(Engine *e, const char *id, const EngineCreateOpts *o, const 
         static const char *const keys[] = { "ResolvConfPath", "HostnamePath", "HostsPath" };
         static const char *const files[] = { "resolv.conf", "hostname", "hosts" };
         json_t *hc = json_object_get(rec, "HostConfig");
-        _cleanup_free_ char *host = NULL, *resolv = NULL, *hostname = NULL;
         char *paths[3] = { 0 };
         int r = 0;
 
@@ -487,34 +518,8 @@ int netfiles_create(Engine *e, const char *id, const EngineCreateOpts *o, const 
                         goto out;
                 }
         }
-        if (!xrec) {
-                bool legacy = !streq(mode, "host");
-                bool asis = !legacy && !(o->dns && *o->dns) && !(o->dns_search && *o->dns_search) &&
-                            !(o->dns_options && *o->dns_options);
-                r = host_file(resolv_source(), &host, ret_err);
-                if (r < 0)
-                        goto out;
-                if (asis)
-                        resolv = TAKE_PTR(host);
-                else if ((r = resolv_build(host, legacy, o->dns, o->dns_search, o->dns_options, &resolv)) < 0) {
-                        r = error_set(ret_err, -r, "resolv.conf");
-                        goto out;
-                }
-                r = write_in_place(paths[0], resolv, ret_err);
-                if (r < 0)
-                        goto out;
-                char hbuf[256];
-                if (asprintf(&hostname, "%s\n", rec_hostname(rec, hbuf)) < 0) {
-                        hostname = NULL;
-                        r = error_set(ret_err, ENOMEM, "hostname");
-                        goto out;
-                }
-                r = write_in_place(paths[1], hostname, ret_err);
-                if (r >= 0)
-                        r = netfiles_write_hosts(e, id, rec, NULL, NULL, ret_err);
-                if (r < 0)
-                        goto out;
-        }
+        if (!xrec && (r = netfiles_write(e, id, rec, NULL, ret_err)) < 0)
+                goto out;
         for (size_t i = 0; i < 3; i++) {
                 json_object_set_new(rec, keys[i], json_string(paths[i]));
                 if (bind_file(spec, paths[i], dests[i]) < 0) {

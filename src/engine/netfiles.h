@@ -21,7 +21,7 @@
  *     containers/<id>/hostname      the hostname
  *
  * bind-mounted on the container's /etc files (a user's own mount there
- * wins). The host's resolv.conf is HUSK_RESOLV_CONF when set, else
+ * wins), written at create and again at each start. The host's resolv.conf is HUSK_RESOLV_CONF when set, else
  * /etc/resolv.conf, read in the namespaces husk runs in. A container made
  * with --network container:X has none of its own: X's are bound. */
 
@@ -45,6 +45,13 @@ char *netfiles_hostname(const EngineCreateOpts *o, const char *mode, const char 
  * container's directory. 0 or -errno with *ret_err set. */
 int netfiles_create(Engine *e, const char *id, const EngineCreateOpts *o, const char *mode, json_t *xrec, Spec *spec,
                     json_t *rec, Error **ret_err);
+
+/* (Re)write container id's three files from its record (HostConfig's
+ * NetworkMode, Dns, DnsSearch, DnsOptions, ExtraHosts; Config.Hostname)
+ * and the host's files as they are now, as Docker does at each start;
+ * ip: the bridge address of this start, or NULL. Nothing for container:X.
+ * 0 or -errno with *ret_err set. */
+int netfiles_write(Engine *e, const char *id, json_t *rec, const char *ip, Error **ret_err);
 
 /* (Re)write container id's hosts file in place (it is bind-mounted: the
  * file is truncated and written, never replaced): Docker's lines, its

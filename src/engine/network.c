@@ -232,7 +232,7 @@ int engine_network_start(Engine *e, const char *id, json_t *rec, Error **ret_err
                              a.gateway, "IPPrefixLen", a.prefix_len, "MacAddress", a.mac, "NetworkID", nw.name);
         json_object_set_new(rec, "NetworkSettings", settings);
         /* the address is known now: "<ip> <hostname>" in its hosts file */
-        r = netfiles_write_hosts(e, id, rec, a.ip, NULL, ret_err);
+        r = netfiles_write(e, id, rec, a.ip, ret_err);
         net_attachment_clear(&a);
         if (r < 0)
                 engine_network_stop(e, id, rec);
@@ -303,8 +303,10 @@ int engine_network_up(Engine *e, const char *id, Error **ret_err)
         if (r < 0)
                 return r;
         if (!is_bridge(rec)) {
+                /* the host's files may have changed since the last start */
+                r = netfiles_write(e, id, rec, NULL, ret_err);
                 json_decref(rec);
-                return 0;
+                return r;
         }
         r = engine_network_start(e, id, rec, ret_err);
         if (r >= 0)

@@ -176,7 +176,7 @@ DOCKER_HOSTS=$'127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n
 	[ "$(husk ps -aq | wc -l)" -eq 1 ]
 }
 
-@test "the hosts file is written in place at each start: created without an address, then the address of that start" {
+@test "the files are written in place at each start: hosts with the address of that start, resolv.conf from the host's file of then" {
 	local c ino ip
 	c=$(husk create net-img sleep 100)
 	local hosts=$HUSK_STORAGE/containers/$c/hosts
@@ -195,6 +195,17 @@ DOCKER_HOSTS=$'127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n
 	ip=$(ip_of "$c")
 	run husk exec "$c" cat /etc/hosts
 	[ "$output" = "$DOCKER_HOSTS"$'\n'"$ip"$'\t'"${c:0:12}" ]
+	[ "$(stat -c %i "$hosts")" = "$ino" ]
+
+	# the host's resolv.conf changed: the next start has the new one, on
+	# the bridge and off it
+	local n
+	n=$(husk run -d --network none net-img sleep 100)
+	husk stop -t 1 "$c" "$n"
+	echo "nameserver 192.0.2.77" >"$HUSK_RESOLV_CONF"
+	husk start "$c" "$n"
+	[ "$(husk exec "$c" cat /etc/resolv.conf)" = "nameserver 192.0.2.77" ]
+	[ "$(husk exec "$n" cat /etc/resolv.conf)" = "nameserver 192.0.2.77" ]
 	[ "$(stat -c %i "$hosts")" = "$ino" ]
 }
 
