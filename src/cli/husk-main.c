@@ -105,6 +105,7 @@ static int cmd_transfer(const Cmd *cmd, int argc, char **argv)
                         "  -q, --quiet                    Suppress verbose output\n"                            \
         }
 #define RUN_OPTIONS                                                                                         \
+        "      --add-host list          Add a custom host-to-IP mapping (host:ip, ip host-gateway)\n"       \
         "      --cap-add list           Add Linux capabilities (NET_ADMIN, ALL)\n"                          \
         "      --cap-drop list          Drop Linux capabilities\n"                                          \
         "      --cgroup-parent string   Parent cgroup of the container's (default \"/husk\")\n"             \
@@ -116,12 +117,16 @@ static int cmd_transfer(const Cmd *cmd, int argc, char **argv)
         "      --cpuset-mems string     MEMs in which to allow execution (0-3, 0,1)\n"                      \
         "  -d, --detach                 Run in the background and print the container ID\n"                 \
         "      --device list            Add a host device: /dev/x[:/dev/y][:rwm]\n"                         \
+        "      --dns list               Set custom DNS servers\n"                                           \
+        "      --dns-option list        Set DNS options\n"                                                  \
+        "      --dns-search list        Set custom DNS search domains\n"                                    \
         "      --entrypoint string      Overwrite the image's ENTRYPOINT\n"                                 \
         "  -e, --env list               Set environment variables\n"                                        \
         "      --env-file list          Read in a file of environment variables\n"                          \
         "      --group-add list         Add additional groups to join\n"                                    \
         "  -h, --hostname string        Container host name\n"                                              \
         "  -i, --interactive            Keep STDIN open even if not attached\n"                             \
+        "      --ip string              IPv4 address (user-defined networks only)\n"                        \
         "      --init                   Run an init inside the container that forwards signals and reaps\n" \
         "                               processes\n"                                                        \
         "      --ipc string             IPC mode: host, private, shareable, none, container:X\n"            \
@@ -129,6 +134,7 @@ static int cmd_transfer(const Cmd *cmd, int argc, char **argv)
         "      --label-file list        Read in a line delimited file of labels\n"                          \
         "      --log-driver string      Logging driver for the container: json-file (default), none\n"      \
         "      --log-opt list           Log driver options: max-size=10m, max-file=3\n"                     \
+        "      --mac-address string     Container MAC address (e.g., 92:d0:c6:0a:29:33)\n"                  \
         "  -m, --memory bytes           Memory limit (512m, 1g)\n"                                          \
         "      --memory-reservation bytes\n"                                                                \
         "                               Memory soft limit\n"                                                \
@@ -137,7 +143,7 @@ static int cmd_transfer(const Cmd *cmd, int argc, char **argv)
         "                               source=..,target=..[,readonly][,bind-propagation=..]\n"             \
         "                               [,volume-nocopy][,tmpfs-size=..][,tmpfs-mode=..]\n"                 \
         "      --name string            Assign a name to the container\n"                                   \
-        "      --network string         bridge (the default), none, host\n"                                 \
+        "      --network string         bridge (the default), none, host, container:X\n"                    \
         "      --oom-kill-disable       Disable the OOM killer\n"                                           \
         "      --oom-score-adj int      Tune the host's OOM preferences (-1000 to 1000)\n"                  \
         "  -p, --publish list           Publish a container's port: [ip:][hostPort:]containerPort[/udp]\n"  \

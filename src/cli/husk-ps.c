@@ -133,9 +133,8 @@ static void inspect_complete(Engine *e, json_t *rec, bool size)
                                       "UpperDir", upper, "WorkDir", work ? work : "", "Name",
                                       json_string_value(json_object_get(rec, "Driver")) ?: "overlay"));
         }
-        /* husk writes no /etc/resolv.conf, hostname or hosts of its own
-         * yet: the image's are the container's, as Docker's are with
-         * --network none for hostname only */
+        /* the /etc files' paths are in the record (engine/netfiles.h);
+         * a record made before husk wrote them has none */
         set_default(rec, "ResolvConfPath", json_string(""));
         set_default(rec, "HostnamePath", json_string(""));
         set_default(rec, "HostsPath", json_string(""));
@@ -149,7 +148,9 @@ static void inspect_complete(Engine *e, json_t *rec, bool size)
                        "IPPrefixLen", 0, "IPv6Gateway", "", "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0,
                        "DriverOpts", "DNSNames");
         nets = json_object();
-        json_object_set(nets, mode, ep);
+        /* container:X has no network of its own: Docker shows none */
+        if (strncmp(mode, "container:", 10) != 0)
+                json_object_set(nets, mode, ep);
         ns = json_pack("{s:s,s:s,s:s,s:b,s:s,s:i,s:o,s:s,s:s,s:i,s:s,s:s,s:i,s:s,s:o}", "Bridge", "", "SandboxID", "",
                        "SandboxKey", key ? key : "", "HairpinMode", 0, "LinkLocalIPv6Address", "",
                        "LinkLocalIPv6PrefixLen", 0, "Ports", json_object(), "EndpointID", "", "Gateway", "",

@@ -13,6 +13,7 @@
 
 #include "engine/engine-internal.h"
 #include "engine/hostconfig.h"
+#include "engine/netfiles.h"
 #include "engine/network.h"
 #include "engine/volumes.h"
 #include "engine/monitor-opts.h"
@@ -101,17 +102,19 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         _cleanup_store_image_ StoreImage *img = NULL;
         _cleanup_image_config_ ImageConfig *ic = NULL;
         _cleanup_free_ char *cfg = NULL, *merged = NULL, *name = NULL, *taken = NULL, *cgpath = NULL, *spec_path = NULL,
-                            *spec_text = NULL, *log_path = NULL;
+                            *spec_text = NULL, *log_path = NULL, *hostname = NULL;
         _cleanup_spec_ Spec *spec = NULL;
         _cleanup_close_ int rootfs_fd = -EBADF;
         const char *network = engine_network_mode(o->network), *cgparent = o->cgroup_parent;
         _cleanup_(engine_mounts_freep) EngineMounts *mounts = NULL;
         size_t cfg_len = 0;
-        json_t *rec = NULL;
+        json_t *rec = NULL, *xrec = NULL; /* xrec: --network container:X's record */
         char id[65];
         int r;
 
         if ((r = engine_monitor_check(o, ret_err)) < 0)
+                return r;
+        if ((r = netfiles_validate(o, network, ret_err)) < 0)
                 return r;
         if (o->name && !engine_name_valid(o->name))
                 return error_setx(ret_err, EINVAL,
@@ -163,6 +166,14 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
                 r = error_set(ret_err, taken ? EEXIST : ENOMEM, "name the container");
                 goto unlock;
         }
+        if (strncmp(network, "container:", 10) == 0 &&
+            (r = hostconfig_peer(e, network + 10, "network", &xrec, ret_err)) < 0)
+                goto unlock;
+        hostname = netfiles_hostname(o, network, id, xrec);
+        if (!hostname) {
+                r = error_set(ret_err, ENOMEM, "hostname");
+                goto unlock;
+        }
         r = rootfs_prepare(e->store, img, id, NULL, &merged, ret_err);
         if (r < 0)
                 goto unlock;
@@ -177,7 +188,7 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
                                         .env = o->env,
                                         .user = o->user,
                                         .workdir = o->workdir,
-                                        .hostname = o->hostname,
+                                        .hostname = hostname,
                                         .id = id };
                 r = imgspec_build(ic, rootfs_fd, &ov, &spec, ret_err);
                 if (r < 0)
@@ -211,6 +222,10 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
                 goto undo;
         }
         r = engine_network_create(e, id, network, o->publish, o->publish_all, ic->exposed_ports, spec, rec, ret_err);
+        if (r >= 0 && xrec)
+                r = engine_network_join(e, xrec, spec, ret_err);
+        if (r >= 0)
+                r = netfiles_create(e, id, o, network, xrec, spec, rec, ret_err);
         if (r < 0)
                 goto undo;
         r = spec_to_json(spec, &spec_text, ret_err);
@@ -223,6 +238,7 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         if (r < 0)
                 goto undo;
         json_decref(rec);
+        json_decref(xrec);
         engine_unlock(e);
         *ret_id = strdup(id);
         return 0;
@@ -233,6 +249,7 @@ undo:
         rootfs_fd = safe_close(rootfs_fd);
         (void)rootfs_remove(e->store, id, NULL);
 unlock:
+        json_decref(xrec);
         engine_unlock(e);
 out:
         return r;

@@ -21,6 +21,8 @@
  *                                      atomically (write, fsync, rename)
  *     containers/<id>/config.json      the OCI spec the container runs with
  *     containers/<id>/<id>-json.log    Docker's json-file log
+ *     containers/<id>/{resolv.conf,hosts,hostname}  bind-mounted on its /etc
+ *                                      files (engine/netfiles.h)
  *     containers/<id>/{upper,work,merged}/  the rootfs (image/rootfs.h)
  *
  * Under the state root (/run/husk, HUSK_STATE or --state):
@@ -64,10 +66,17 @@ typedef struct EngineCreateOpts {
         const char *user;
         const char *workdir;
         const char *hostname;
-        char *const *volumes;      /* -v: "host:ctr[:opts]", "name:ctr[:opts]", "/ctr" */
-        const char *network;       /* "bridge" (default), "none", "host" */
-        char *const *publish;      /* -p specs */
-        bool publish_all;          /* -P */
+        char *const *volumes; /* -v: "host:ctr[:opts]", "name:ctr[:opts]", "/ctr" */
+        const char *network;  /* "bridge" (default), "none", "host", "container:X" */
+        char *const *publish; /* -p specs */
+        bool publish_all;     /* -P */
+        /* the network files and the interface (engine/netfiles.h) */
+        char *const *dns;          /* --dns: nameserver addresses */
+        char *const *dns_search;   /* --dns-search: domains ("." for none) */
+        char *const *dns_options;  /* --dns-option: resolv.conf options */
+        char *const *add_hosts;    /* --add-host "name:ip", ip "host-gateway" */
+        const char *mac_address;   /* --mac-address: eth0's, for the bridge */
+        const char *ip;            /* --ip: user-defined networks only */
         const char *cgroup_parent; /* default $HUSK_CGROUP_PARENT, else "/husk" */
         bool auto_remove;          /* --rm */
         bool interactive;          /* -i */

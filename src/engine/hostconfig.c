@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "engine/engine-internal.h"
+#include "engine/network.h"
 #include "lib/macros.h"
 #include "lib/util.h"
 #include "oci/profile.h"
@@ -816,15 +817,10 @@ static int ns_join(Spec *spec, NsType t, const char *path)
         return -ENOENT;
 }
 
-/* The pid of running container `ref`'s init (for --pid/--ipc container:X),
- * and its IpcMode. "No such container: X" when there is none. Reads the
- * record without recovering it: the caller holds the engine lock, and a
- * record whose monitor is gone reads as not running all the same. */
-static int container_init_pid(Engine *e, const char *ref, const char *what, pid_t *ret, char **ret_ipc, Error **ret_err)
+int hostconfig_peer(Engine *e, const char *ref, const char *what, json_t **ret, Error **ret_err)
 {
         _cleanup_free_ char *id = NULL, *path = NULL;
         json_t *rec, *st;
-        const char *ipc;
         int r = engine_lookup(e, ref, &id, ret_err);
 
         if (r < 0)
@@ -836,11 +832,26 @@ static int container_init_pid(Engine *e, const char *ref, const char *what, pid_
         if (!rec)
                 return error_setx(ret_err, ENOENT, "No such container: %s", ref);
         st = json_object_get(rec, "State");
-        *ret = (pid_t)json_integer_value(json_object_get(st, "Pid"));
-        if (!json_is_true(json_object_get(st, "Running")) || *ret <= 0 || !engine_monitor_alive(e, id)) {
+        if (!json_is_true(json_object_get(st, "Running")) || json_integer_value(json_object_get(st, "Pid")) <= 0 ||
+            !engine_monitor_alive(e, id)) {
                 json_decref(rec);
                 return error_setx(ret_err, EINVAL, "cannot join %s of a non running container: %s", what, ref);
         }
+        *ret = rec;
+        return 0;
+}
+
+/* The pid of running container `ref`'s init (for --pid/--ipc container:X),
+ * and its IpcMode. */
+static int container_init_pid(Engine *e, const char *ref, const char *what, pid_t *ret, char **ret_ipc, Error **ret_err)
+{
+        json_t *rec = NULL;
+        const char *ipc;
+        int r = hostconfig_peer(e, ref, what, &rec, ret_err);
+
+        if (r < 0)
+                return r;
+        *ret = (pid_t)json_integer_value(json_object_get(json_object_get(rec, "State"), "Pid"));
         ipc = json_string_value(json_object_get(json_object_get(rec, "HostConfig"), "IpcMode"));
         *ret_ipc = strdup(ipc ? ipc : "private");
         json_decref(rec);
@@ -1097,8 +1108,8 @@ int hostconfig_rejoin(Engine *e, const char *id, Error **ret_err)
 {
         _cleanup_free_ char *path = engine_path(e, id, "config.json"), *text = NULL;
         _cleanup_spec_ Spec *spec = NULL;
-        const char *pid_x, *ipc_x;
-        json_t *rec = NULL, *hc;
+        const char *pid_x, *ipc_x, *net_x;
+        json_t *rec = NULL, *hc, *xrec = NULL;
         int r = engine_load(e, id, &rec, ret_err);
 
         if (r < 0)
@@ -1106,7 +1117,8 @@ int hostconfig_rejoin(Engine *e, const char *id, Error **ret_err)
         hc = json_object_get(rec, "HostConfig");
         pid_x = mode_container(json_string_value(json_object_get(hc, "PidMode")));
         ipc_x = mode_container(json_string_value(json_object_get(hc, "IpcMode")));
-        if (!pid_x && !ipc_x) {
+        net_x = mode_container(json_string_value(json_object_get(hc, "NetworkMode")));
+        if (!pid_x && !ipc_x && !net_x) {
                 json_decref(rec);
                 return 0;
         }
@@ -1118,6 +1130,10 @@ int hostconfig_rejoin(Engine *e, const char *id, Error **ret_err)
                 r = join_container(e, spec, NS_PID, pid_x, ret_err);
         if (r >= 0 && ipc_x)
                 r = join_container(e, spec, NS_IPC, ipc_x, ret_err);
+        if (r >= 0 && net_x && (r = hostconfig_peer(e, net_x, "network", &xrec, ret_err)) >= 0) {
+                r = engine_network_join(e, xrec, spec, ret_err);
+                json_decref(xrec);
+        }
         json_decref(rec);
         if (r >= 0)
                 r = spec_to_json(spec, &text, ret_err);

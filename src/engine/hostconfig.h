@@ -50,8 +50,15 @@ int hostconfig_validate(const EngineCreateOpts *o, Error **ret_err);
  * *ret_err set; spec may be half-changed on failure (the caller drops it). */
 int hostconfig_apply_spec(Engine *e, const EngineCreateOpts *o, Spec *spec, Error **ret_err);
 
+/* Running container `ref`'s record (new reference), for a container:X
+ * mode: -ENOENT "No such container: X", or -EINVAL "cannot join <what> of
+ * a non running container: X" (Docker's). Reads the record without
+ * recovering it: the caller may hold the engine's lock, and a record whose
+ * monitor is gone reads as not running all the same. */
+int hostconfig_peer(Engine *e, const char *ref, const char *what, json_t **ret, Error **ret_err);
+
 /* Before container id starts: join again the namespaces of the containers
- * its --pid/--ipc container:X name, as they are now (X may have restarted
+ * its --pid/--ipc/--network container:X name, as they are now (X may have restarted
  * since the create, and its old init's pid may be another process's by
  * now). X must run. Returns 0 (nothing to do for other containers) or
  * -errno with *ret_err set. */

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "engine/engine-internal.h"
+#include "engine/netfiles.h"
 #include "engine/network.h"
 #include "lib/macros.h"
 #include "lib/path.h"
@@ -40,6 +41,22 @@ const char *engine_network_mode(const char *requested)
         return d && *d ? d : "bridge";
 }
 
+/* Make spec join the network namespace at path (taken). 0 or -ENOMEM. */
+static int spec_set_netns(Spec *spec, char *path)
+{
+        SpecNamespace *v;
+
+        spec_namespace_remove(spec, NS_NET);
+        v = realloc(spec->linux_.namespaces, (spec->linux_.n_namespaces + 1) * sizeof(SpecNamespace));
+        if (!v) {
+                free(path);
+                return -ENOMEM;
+        }
+        spec->linux_.namespaces = v;
+        v[spec->linux_.n_namespaces++] = (SpecNamespace){ .type = NS_NET, .path = path };
+        return 0;
+}
+
 /* "80/tcp" from a NetPort's container side. */
 static void port_key(const NetPort *p, char out[16])
 {
@@ -54,7 +71,8 @@ int engine_network_create(Engine *e, const char *id, const char *mode, char *con
         json_t *hc = json_object_get(rec, "HostConfig"), *bindings = json_object();
         size_t n = 0;
 
-        if (!streq(mode, "bridge") && !streq(mode, "none") && !streq(mode, "host")) {
+        if (!streq(mode, "bridge") && !streq(mode, "none") && !streq(mode, "host") &&
+            strncmp(mode, "container:", 10) != 0) {
                 json_decref(bindings);
                 return error_setx(ret_err, ENOENT, "network %s not found", mode);
         }
@@ -102,19 +120,32 @@ int engine_network_create(Engine *e, const char *id, const char *mode, char *con
         if (streq(mode, "host"))
                 spec_namespace_remove(spec, NS_NET);
         if (!streq(mode, "bridge"))
-                return 0;
+                return 0; /* container:X: engine_network_join */
         path = engine_netns_path(e, id);
-        if (!path)
+        if (!path || spec_set_netns(spec, TAKE_PTR(path)) < 0)
                 return error_set(ret_err, ENOMEM, "network");
-        spec_namespace_remove(spec, NS_NET);
-        {
-                SpecNamespace *v =
-                        realloc(spec->linux_.namespaces, (spec->linux_.n_namespaces + 1) * sizeof(SpecNamespace));
-                if (!v)
-                        return error_set(ret_err, ENOMEM, "network");
-                spec->linux_.namespaces = v;
-                v[spec->linux_.n_namespaces++] = (SpecNamespace){ .type = NS_NET, .path = TAKE_PTR(path) };
+        return 0;
+}
+
+int engine_network_join(Engine *e, json_t *xrec, Spec *spec, Error **ret_err)
+{
+        const char *xmode = json_string_value(json_object_get(json_object_get(xrec, "HostConfig"), "NetworkMode")),
+                   *xid = json_string_value(json_object_get(xrec, "Id"));
+        long long pid = json_integer_value(json_object_get(json_object_get(xrec, "State"), "Pid"));
+        char *path = NULL;
+
+        if (xmode && streq(xmode, "host")) {
+                spec_namespace_remove(spec, NS_NET);
+                return 0;
         }
+        /* a bridge X's namespace is mounted for as long as it runs; any
+         * other's is its init's */
+        if (xmode && streq(xmode, "bridge") && xid)
+                path = engine_netns_path(e, xid);
+        else if (asprintf(&path, "/proc/%lld/ns/net", pid) < 0)
+                path = NULL;
+        if (!path || spec_set_netns(spec, path) < 0)
+                return error_set(ret_err, ENOMEM, "network");
         return 0;
 }
 
@@ -172,6 +203,9 @@ int engine_network_start(Engine *e, const char *id, json_t *rec, Error **ret_err
         if (r < 0)
                 return r;
         net_default_network(&nw);
+        /* --mac-address, checked at create */
+        snprintf(a.mac, sizeof(a.mac), "%s",
+                 json_string_value(json_object_get(json_object_get(rec, "Config"), "MacAddress")) ?: "");
         r = net_setup(state, &nw, id, path, ports, n, &a, ret_err);
         if (r < 0) {
                 (void)net_netns_remove(path);
@@ -197,8 +231,12 @@ int engine_network_start(Engine *e, const char *id, json_t *rec, Error **ret_err
                              "SandboxKey", path, "Ports", pj, "Networks", nw.name, "IPAddress", a.ip, "Gateway",
                              a.gateway, "IPPrefixLen", a.prefix_len, "MacAddress", a.mac, "NetworkID", nw.name);
         json_object_set_new(rec, "NetworkSettings", settings);
+        /* the address is known now: "<ip> <hostname>" in its hosts file */
+        r = netfiles_write(e, id, rec, a.ip, ret_err);
         net_attachment_clear(&a);
-        return 0;
+        if (r < 0)
+                engine_network_stop(e, id, rec);
+        return r;
 }
 
 void engine_network_stop(Engine *e, const char *id, json_t *rec)
@@ -265,8 +303,10 @@ int engine_network_up(Engine *e, const char *id, Error **ret_err)
         if (r < 0)
                 return r;
         if (!is_bridge(rec)) {
+                /* the host's files may have changed since the last start */
+                r = netfiles_write(e, id, rec, NULL, ret_err);
                 json_decref(rec);
-                return 0;
+                return r;
         }
         r = engine_network_start(e, id, rec, ret_err);
         if (r >= 0)

@@ -8,7 +8,7 @@
 
 /* --network and -p/-P (src/engine/network.c). Modes: bridge (Docker's
  * default; HUSK_DEFAULT_NETWORK changes the default, as dockerd's
- * --bridge=none does), none, host. */
+ * --bridge=none does), none, host, container:X (X's namespace). */
 
 /* The mode for --network `requested` (NULL: not given). */
 const char *engine_network_mode(const char *requested);
@@ -25,10 +25,16 @@ char *engine_netns_path(Engine *e, const char *id);
 int engine_network_create(Engine *e, const char *id, const char *mode, char *const *publish, bool publish_all,
                           char *const *exposed, Spec *spec, json_t *rec, Error **ret_err);
 
+/* Point spec's network namespace at running container X's (xrec: its
+ * record, hostconfig_peer's): a bridge X's mounted namespace, a host X's (none of the
+ * container's own), else X's init's. At create and before each start. */
+int engine_network_join(Engine *e, json_t *xrec, Spec *spec, Error **ret_err);
+
 /* Before the runtime starts a bridge container: its network namespace,
- * address, veth pair and published ports (a host port left open gets a
- * free one); NetworkSettings filled in in rec (the caller saves it). Other
- * modes: nothing. On failure nothing is left. */
+ * address, veth pair (eth0 with Config.MacAddress when set) and
+ * published ports (a host port left open gets a free one); NetworkSettings
+ * filled in in rec (the caller saves it), the address written in its
+ * hosts file. Other modes: nothing. On failure nothing is left. */
 int engine_network_start(Engine *e, const char *id, json_t *rec, Error **ret_err);
 
 /* After it exits (or when it is removed after a dead monitor): undo

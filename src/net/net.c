@@ -407,6 +407,7 @@ int net_setup(const char *state_dir, const NetNetwork *nw, const char *id, const
         uint32_t ipn;
         int r;
 
+        snprintf(a.mac, sizeof(a.mac), "%s", ret->mac);
         memset(ret, 0, sizeof(*ret));
         if (!rec_path)
                 return error_set(ret_err, ENOMEM, "network");
@@ -439,11 +440,12 @@ int net_setup(const char *state_dir, const NetNetwork *nw, const char *id, const
                 r = lease_take(state_dir, &sn, id, a.ip, ret_err);
         if (r < 0)
                 goto fail;
-        /* Docker's MAC: 02:42 and the address */
+        /* Docker's MAC: 02:42 and the address, unless the caller chose one */
         (void)inet_pton(AF_INET, a.ip, &ipn);
         ipn = ntohl(ipn);
-        snprintf(a.mac, sizeof(a.mac), "02:42:%02x:%02x:%02x:%02x", ipn >> 24, (ipn >> 16) & 0xff, (ipn >> 8) & 0xff,
-                 ipn & 0xff);
+        if (!a.mac[0])
+                snprintf(a.mac, sizeof(a.mac), "02:42:%02x:%02x:%02x:%02x", ipn >> 24, (ipn >> 16) & 0xff,
+                         (ipn >> 8) & 0xff, ipn & 0xff);
         snprintf(a.veth, sizeof(a.veth), "veth%.8s", id);
         r = link_add_veth(nw->bridge, a.veth, nsfd, a.mac, a.ip, sn.prefix, a.gateway, ret_err);
         if (r < 0) {

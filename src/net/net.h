@@ -77,7 +77,8 @@ int net_netns_remove(const char *path);
 
 /* Connect the network namespace at netns_path to network `nw` as container
  * `id`: bridge, rules and ip_forward if missing, an address, the veth pair,
- * eth0 configured, the ports published (a host port 0 gets a free one).
+ * eth0 configured (its MAC ret->mac when that is set on entry, else
+ * Docker's 02:42:<ip>), the ports published (a host port 0 gets a free one).
  * On failure everything made for the container is undone. */
 int net_setup(const char *state_dir, const NetNetwork *nw, const char *id, const char *netns_path, const NetPort *ports,
               size_t n_ports, NetAttachment *ret, Error **ret_err);
