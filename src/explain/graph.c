@@ -134,7 +134,8 @@ static void draw_text(FILE *f, const Graph *g)
                 const Node *a = &g->nodes[g->edges[e].from], *b = &g->nodes[g->edges[e].to];
                 if (strstr(a->label, " pid ") || strstr(b->label, " pid "))
                         continue;
-                fprintf(f, "%s ──%s%s──> %s\n", a->label, g->edges[e].label[0] ? " " : "", g->edges[e].label, b->label);
+                fprintf(f, "%s ──%s%s%s──> %s\n", a->label, g->edges[e].label[0] ? "(" : "", g->edges[e].label,
+                        g->edges[e].label[0] ? ")" : "", b->label);
         }
         for (size_t i = 1; i < g->n; i++)
                 if (strncmp(g->nodes[i].label, "network: ", 9) == 0)
