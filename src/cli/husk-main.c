@@ -297,7 +297,7 @@ static const Cmd commands[] = {
         CMD_TOP("top"),
         { "ns", cmd_ns, "[OPTIONS] CONTAINER|PID", "Show a container's (or a process's) namespaces against the host's",
           "      --json              Print JSON\n"
-          "      --vs CONTAINER|PID  Compare with this one instead of the host (PID 1)\n" },
+          "      --vs CONTAINER|PID  Compare with this one instead of the host (husk's own namespaces)\n" },
         { "lsns", cmd_lsns, "[OPTIONS]", "List the namespaces husk containers hold, like lsns",
           "      --json   Print JSON\n" },
         { "explain", cmd_explain, "[OPTIONS] CONTAINER", "Explain a container's isolation, with the kernel's evidence",

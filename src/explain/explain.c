@@ -230,6 +230,18 @@ static char *cgroup_value(const char *dir, const char *file)
         return v;
 }
 
+/* Whether v1's comma-joined controller list `ctl` ("cpu,cpuacct") has `name`. */
+static bool has_controller(const char *ctl, const char *name)
+{
+        size_t l = strlen(name);
+
+        for (const char *t = ctl; *t; t += strcspn(t, ",") + (t[strcspn(t, ",")] == ',')) {
+                if (strncmp(t, name, l) == 0 && (t[l] == ',' || t[l] == 0))
+                        return true;
+        }
+        return false;
+}
+
 /* v1 writes "no limit" as a page-rounded LONG_MAX */
 static char *v1_limit(char *v)
 {
@@ -256,22 +268,20 @@ static json_t *cgroup_json(pid_t pid, json_t *evidence)
                         continue;
                 *c2 = 0;
                 ctl = c1 + 1;
-                if (!*ctl || strstr(ctl, "memory") || strstr(ctl, "pids") || strstr(ctl, "cpu"))
+                if (!*ctl || has_controller(ctl, "memory") || has_controller(ctl, "pids") || has_controller(ctl, "cpu"))
                         json_array_append_new(
                                 evidence, json_sprintf("%s: %.*s:%s:%s", path, (int)(c1 - line), line, ctl, c2 + 1));
                 if (!*ctl && !v2)
                         v2 = strdup(c2 + 1);
                 /* v1 lists controllers, comma-joined: "cpu,cpuacct" */
-                for (char *t = ctl; *t;) {
-                        size_t l = strcspn(t, ",");
-                        char **slot = l == 6 && !strncmp(t, "memory", 6) ? &memdir
-                                      : l == 4 && !strncmp(t, "pids", 4) ? &pidsdir
-                                      : l == 3 && !strncmp(t, "cpu", 3)  ? &cpudir
-                                                                         : NULL;
-                        if (slot && !*slot && asprintf(slot, "/sys/fs/cgroup/%s%s", ctl, c2 + 1) < 0)
-                                *slot = NULL;
-                        t += l + (t[l] == ',');
-                }
+                if (!memdir && has_controller(ctl, "memory") &&
+                    asprintf(&memdir, "/sys/fs/cgroup/%s%s", ctl, c2 + 1) < 0)
+                        memdir = NULL;
+                if (!pidsdir && has_controller(ctl, "pids") &&
+                    asprintf(&pidsdir, "/sys/fs/cgroup/%s%s", ctl, c2 + 1) < 0)
+                        pidsdir = NULL;
+                if (!cpudir && has_controller(ctl, "cpu") && asprintf(&cpudir, "/sys/fs/cgroup/%s%s", ctl, c2 + 1) < 0)
+                        cpudir = NULL;
         }
         if (memdir || pidsdir || cpudir) {
                 version = 1;

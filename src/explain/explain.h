@@ -8,12 +8,17 @@
 #include "lib/error.h"
 
 /* What the kernel says about a process's isolation, read from /proc alone:
- * its namespaces against another process's (the host's: PID 1), its pids in
+ * its namespaces against another process's (the host's: see below), its pids in
  * each pid namespace, its uid map, root, mounts, capabilities, seccomp mode
  * and cgroup limits. A container's record (the engine's JSON, passed in)
  * only names the flag that asked for what /proc shows; it is never the
  * evidence. Everything here is returned as JSON with stable keys, which the
  * CLI prints as tables, as text or as a picture (explain_graph_*).
+ *
+ * "The host" is the caller's own namespaces (/proc/self/ns): where the
+ * engine runs is where --pid=host and --network=host put a container, and
+ * PID 1's may be elsewhere (the engine in a network namespace of its own)
+ * or unreadable (an init that is not ptrace-readable, in some sandboxes).
  *
  * Reading another process's /proc/PID/ns links, root and maps needs
  * ptrace-read access to it: root, on the host. */
@@ -27,7 +32,7 @@ extern const char *const explain_ns_types[];
  * namespace type is not there. */
 unsigned long long explain_ns_inode(pid_t pid, const char *type, char *link, size_t n);
 
-/* The namespace table of `pid` against `ref_pid` (1: the host): a JSON
+/* The namespace table of `pid` against `ref_pid` (getpid(): the host): a JSON
  * array, one object per type with keys type, link, inode, ref_link,
  * ref_inode, state ("SHARED" or "PRIVATE") and flag, the option of the
  * container record `rec` (may be NULL) that asked for it ("--pid=host",
@@ -53,7 +58,7 @@ int explain_container(pid_t pid, json_t *rec, const pid_t *pids, size_t n, const
 
 /* Every namespace held by the processes `pids` (n), with the container
  * names `names` (n, one per pid, NULL for none), that is not the host's
- * (PID 1's): rows {ns, type, nprocs, pid, user, command, containers}, as
+ * (the caller's): rows {ns, type, nprocs, pid, user, command, containers}, as
  * util-linux lsns counts them over every process on the host. New
  * reference in *ret. Returns 0 or -errno. */
 int explain_lsns(const pid_t *pids, const char *const *names, size_t n, json_t **ret, Error **ret_err);
