@@ -7,12 +7,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -368,6 +371,78 @@ static json_t *interfaces(pid_t pid)
         return a;
 }
 
+/* What the kernel says of host link `name` (RTM_GETLINK in the caller's
+ * network namespace): its index, its peer's index in the other namespace
+ * (IFLA_LINK, what `ip link` prints as "@ifN") and the bridge it is
+ * enslaved to (IFLA_MASTER). Returns 0 or -errno. */
+static int link_info(const char *name, int *ret_index, int *ret_peer, int *ret_master)
+{
+        struct {
+                struct nlmsghdr nh;
+                struct ifinfomsg ifi;
+                char attrs[64];
+        } req = { 0 };
+        _cleanup_close_ int fd = -EBADF;
+        union {
+                struct nlmsghdr nh;
+                char buf[8192];
+        } resp;
+        struct rtattr *rta;
+        size_t nl = strlen(name) + 1;
+        ssize_t n;
+        int len;
+
+        if (nl > IFNAMSIZ)
+                return -EINVAL;
+        fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        if (fd < 0)
+                return -errno;
+        req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi));
+        req.nh.nlmsg_type = RTM_GETLINK;
+        req.nh.nlmsg_flags = NLM_F_REQUEST;
+        req.ifi.ifi_family = AF_UNSPEC;
+        rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+        rta->rta_type = IFLA_IFNAME;
+        rta->rta_len = (unsigned short)RTA_LENGTH(nl);
+        memcpy(RTA_DATA(rta), name, nl);
+        req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+        if (send(fd, &req, req.nh.nlmsg_len, 0) < 0)
+                return -errno;
+        n = recv(fd, &resp, sizeof(resp), 0);
+        if (n < 0)
+                return -errno;
+        if (!NLMSG_OK(&resp.nh, (size_t)n) || resp.nh.nlmsg_type != RTM_NEWLINK)
+                return resp.nh.nlmsg_type == NLMSG_ERROR ? -ENODEV : -EBADMSG;
+        *ret_index = ((struct ifinfomsg *)NLMSG_DATA(&resp.nh))->ifi_index;
+        *ret_peer = *ret_master = 0;
+        len = (int)IFLA_PAYLOAD(&resp.nh);
+        for (rta = IFLA_RTA(NLMSG_DATA(&resp.nh)); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+                if (rta->rta_type == IFLA_LINK && RTA_PAYLOAD(rta) >= sizeof(int))
+                        memcpy(ret_peer, RTA_DATA(rta), sizeof(int));
+                else if (rta->rta_type == IFLA_MASTER && RTA_PAYLOAD(rta) >= sizeof(int))
+                        memcpy(ret_master, RTA_DATA(rta), sizeof(int));
+        return 0;
+}
+
+/* The index of interface `name` in pid's network namespace, from
+ * /proc/PID/net/dev_mcast ("index name users global address"), which
+ * lists every interface that is up with a multicast address (an IPv4
+ * interface joins all-hosts); 0 when it is not there. */
+static int ifindex_inside(pid_t pid, const char *name)
+{
+        _cleanup_free_ char *text = NULL;
+        char path[64], ifn[IFNAMSIZ + 1];
+        int idx;
+
+        snprintf(path, sizeof(path), "/proc/%d/net/dev_mcast", pid);
+        if (read_full_file(path, &text, NULL, NULL) < 0)
+                return 0;
+        for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+                if (sscanf(line, "%d %16s", &idx, ifn) == 2 && streq(ifn, name))
+                        return idx;
+        return 0;
+}
+
 static json_t *ports_json(json_t *rec)
 {
         json_t *ports = json_object_get(json_object_get(rec, "NetworkSettings"), "Ports"), *a = json_array(), *v;
@@ -395,6 +470,7 @@ static json_t *network_json(pid_t pid, json_t *rec, const char *net_state, bool 
         _cleanup_free_ char *path = NULL;
         json_t *n, *st = NULL;
         const char *veth = NULL, *bridge = NULL;
+        int vi = 0, peer = 0, master = 0;
 
         if (net_state && id && asprintf(&path, "%s/containers/%s.json", net_state, id) >= 0)
                 st = json_load_file(path, 0, NULL);
@@ -402,12 +478,15 @@ static json_t *network_json(pid_t pid, json_t *rec, const char *net_state, bool 
                 veth = json_string_value(json_object_get(st, "veth"));
                 bridge = json_string_value(json_object_get(st, "bridge"));
         }
-        n = json_pack("{s:s,s:o,s:s?,s:i,s:s?,s:i,s:s?,s:o,s:s?}", "mode",
+        if (veth && link_info(veth, &vi, &peer, &master) < 0)
+                vi = peer = master = 0;
+        n = json_pack("{s:s,s:o,s:s?,s:i,s:i,s:i,s:i,s:s?,s:i,s:s?,s:o,s:s?}", "mode",
                       mode     ? mode
                       : shared ? "host"
                                : "none",
-                      "interfaces", interfaces(pid), "veth", veth, "veth_ifindex", veth ? (int)if_nametoindex(veth) : 0,
-                      "bridge", bridge, "bridge_ifindex", bridge ? (int)if_nametoindex(bridge) : 0, "ip",
+                      "interfaces", interfaces(pid), "veth", veth, "veth_ifindex", vi, "veth_peer_ifindex", peer,
+                      "veth_master_ifindex", master, "eth0_ifindex", ifindex_inside(pid, "eth0"), "bridge", bridge,
+                      "bridge_ifindex", bridge ? (int)if_nametoindex(bridge) : 0, "ip",
                       json_string_value(json_object_get(st, "ip")), "ports", ports_json(rec), "record",
                       st ? path : NULL);
         json_decref(st);
@@ -557,6 +636,9 @@ static json_t *q_net(pid_t pid, json_t *net)
         FILE *f = NULL;
         size_t len;
 
+        json_int_t eth0 = json_integer_value(json_object_get(net, "eth0_ifindex"));
+        json_int_t peer = json_integer_value(json_object_get(net, "veth_peer_ifindex"));
+
         add_ns_lines(ev, pid, "net", &shared);
         f = open_memstream(&names, &len);
         json_array_foreach(ifs, i, v)
@@ -575,10 +657,15 @@ static json_t *q_net(pid_t pid, json_t *net)
                 json_array_append_new(ev, json_sprintf("%s: veth %s, bridge %s, ip %s",
                                                        json_string_value(json_object_get(net, "record")), veth,
                                                        bridge ? bridge : "?", ip ? ip : "?"));
-                json_array_append_new(ev, json_sprintf("host links: %s ifindex %lld, %s ifindex %lld", veth,
-                                                       json_integer_value(json_object_get(net, "veth_ifindex")),
+                json_array_append_new(ev, json_sprintf("netlink: %s ifindex %lld, peer ifindex %lld (IFLA_LINK), "
+                                                       "master ifindex %lld (IFLA_MASTER); %s ifindex %lld",
+                                                       veth, json_integer_value(json_object_get(net, "veth_ifindex")),
+                                                       json_integer_value(json_object_get(net, "veth_peer_ifindex")),
+                                                       json_integer_value(json_object_get(net, "veth_master_ifindex")),
                                                        bridge ? bridge : "?",
                                                        json_integer_value(json_object_get(net, "bridge_ifindex"))));
+                json_array_append_new(ev, json_sprintf("/proc/%d/net/dev_mcast: eth0 ifindex %lld", pid,
+                                                       json_integer_value(json_object_get(net, "eth0_ifindex"))));
         }
         if (pl && *pl)
                 json_array_append_new(ev, json_sprintf("published: %s", pl));
@@ -590,9 +677,11 @@ static json_t *q_net(pid_t pid, json_t *net)
                                 ev);
         if (veth)
                 return question("net", "Which network stack does it use?", "own",
-                                json_sprintf("Its own: %s; eth0 (%s) is the peer of %s on bridge %s on the host%s%s.",
-                                             names ? names : "", ip ? ip : "?", veth, bridge ? bridge : "?",
-                                             pl && *pl ? "; published through NAT: " : "", pl ? pl : ""),
+                                json_sprintf("Its own: %s; eth0 (%s, ifindex %lld) %s %s on bridge %s on the host%s%s.",
+                                             names ? names : "", ip ? ip : "?", eth0,
+                                             eth0 && eth0 == peer ? "is the peer of" : "is not linked to", veth,
+                                             bridge ? bridge : "?", pl && *pl ? "; published through NAT: " : "",
+                                             pl ? pl : ""),
                                 ev);
         return question(
                 "net", "Which network stack does it use?", "own",

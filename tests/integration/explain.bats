@@ -288,10 +288,20 @@ evidence() { husk explain --json "$1" | jq -r --arg k "$2" '.questions[] | selec
 	run husk explain --json br
 	[ "$(jq -r '"\(.network.veth) \(.network.bridge) \(.network.ip)"' <<<"$output")" = "$veth husk0 $(field br '{{.NetworkSettings.IPAddress}}')" ]
 	[ "$(jq -r '.network.veth_ifindex' <<<"$output")" = "$(in_host ip -o link show "$veth" | cut -d: -f1)" ]
+	# the pair as the kernel links it: `ip link` on the host, sysfs inside
+	local j=$output link
+	link=$(in_host ip -o link show "$veth")
+	[[ $link =~ @if([0-9]+): ]]
+	[ "$(jq -r .network.veth_peer_ifindex <<<"$j")" = "${BASH_REMATCH[1]}" ]
+	[ "$(jq -r .network.eth0_ifindex <<<"$j")" = "$(husk exec br cat /sys/class/net/eth0/ifindex)" ]
+	[ "$(jq -r .network.eth0_ifindex <<<"$j")" = "${BASH_REMATCH[1]}" ]
+	[[ $link == *"master husk0"* ]]
+	[ "$(jq -r .network.veth_master_ifindex <<<"$j")" = "$(in_host ip -o link show husk0 | cut -d: -f1)" ]
+	[ "$(jq -r .network.bridge_ifindex <<<"$j")" = "$(in_host ip -o link show husk0 | cut -d: -f1)" ]
 	[ "$(jq -r '.network.ports | join(",")' <<<"$output")" = "0.0.0.0:8080 -> 80/tcp" ]
 	[ "$(jq -r '.network.interfaces | sort | join(" ")' <<<"$output")" = "eth0 lo" ]
 	run husk explain br
-	[[ $output == *"eth0 ($(field br '{{.NetworkSettings.IPAddress}}')) is the peer of $veth on bridge husk0 on the host; published through NAT: 0.0.0.0:8080 -> 80/tcp."* ]]
+	[[ $output == *"eth0 ($(field br '{{.NetworkSettings.IPAddress}}'), ifindex ${BASH_REMATCH[1]}) is the peer of $veth on bridge husk0 on the host; published through NAT: 0.0.0.0:8080 -> 80/tcp."* ]]
 	[[ $output == *"host /proc/self/ns/net -> $(in_host readlink /proc/self/ns/net)"* ]]
 	run husk explain --graph br
 	[[ $output == *"$veth (host end) ──(enslaved)──> bridge husk0"* ]]
