@@ -374,7 +374,9 @@ static json_t *interfaces(pid_t pid)
 /* What the kernel says of host link `name` (RTM_GETLINK in the caller's
  * network namespace): its index, its peer's index in the other namespace
  * (IFLA_LINK, what `ip link` prints as "@ifN") and the bridge it is
- * enslaved to (IFLA_MASTER). Returns 0 or -errno. */
+ * enslaved to (IFLA_MASTER). Returns 0 or -errno. One request, by hand:
+ * this layer reads what the kernel reports and links neither src/net nor
+ * libnl. */
 static int link_info(const char *name, int *ret_index, int *ret_peer, int *ret_master)
 {
         struct {
