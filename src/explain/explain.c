@@ -316,11 +316,22 @@ static json_t *cgroup_json(pid_t pid, json_t *evidence)
 static char *mount_summary(const char *line, bool shared, bool slave)
 {
         char opts[256] = "", fstype[64] = "", *r = NULL;
-        const char *dash = strstr(line, " - ");
+        const char *dash = strstr(line, " - "), *upper;
+        int ul = 0;
 
         if (sscanf(line, "%*d %*d %*s %*s %*s %255s", opts) != 1 || !dash || sscanf(dash + 3, "%63s", fstype) != 1)
                 return NULL;
-        if (asprintf(&r, "%s on / (%s), %s", fstype, opts, shared ? "shared" : slave ? "slave" : "private") < 0)
+        /* an overlay's writable layer: where its files are on the host */
+        upper = strstr(dash, ",upperdir=");
+        if (upper) {
+                upper += strlen(",upperdir=");
+                ul = (int)strcspn(upper, ", \n");
+        }
+        if (asprintf(&r, "%s on / (%s), %s%s%.*s", fstype, opts,
+                     shared  ? "shared"
+                     : slave ? "slave"
+                             : "private",
+                     upper ? ", upperdir " : "", ul, upper ? upper : "") < 0)
                 return NULL;
         return r;
 }

@@ -159,7 +159,7 @@ evidence() { husk explain --json "$1" | jq -r --arg k "$2" '.questions[] | selec
 	mkdir "$TEST_DIR/data"
 	chown 1000:1000 "$TEST_DIR/data"
 	hrun -d --name ex -m 64m --pids-limit 50 --cap-drop chown -v "$TEST_DIR/data:/data" husk-test-img \
-		sh -c 'touch /data/by-root; sleep 100' >/dev/null
+		sh -c 'touch /data/by-root /made-here; sleep 100' >/dev/null
 	pid=$(field ex '{{.State.Pid}}')
 	wait_for 5 '[ -e "$TEST_DIR/data/by-root" ]'
 	run husk explain ex
@@ -182,6 +182,10 @@ evidence() { husk explain --json "$1" | jq -r --arg k "$2" '.questions[] | selec
 	run evidence ex mnt
 	[[ $output == *"/proc/$pid/ns/mnt -> $(readlink /proc/$pid/ns/mnt)"* ]]
 	[[ $output == *"/proc/$pid/mountinfo: $(awk '$5 == "/" { print $(NF - 2) }' /proc/$pid/mountinfo | head -1) on / "* ]]
+	# the overlay's upper layer: what the container wrote, on the host
+	upper=$(sed -n 's/.*, upperdir \(.*\)$/\1/p' <<<"$output")
+	[[ $upper == "$TEST_DIR/store/containers/"*/upper ]]
+	[ -e "$upper/made-here" ]
 	# user: no user namespace, the identity map; the bind's owner and what root wrote there
 	[ "$(answer ex user)" = yes ]
 	[ "$(readlink /proc/$pid/ns/user)" = "$(readlink /proc/self/ns/user)" ]
