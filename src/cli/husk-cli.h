@@ -133,6 +133,10 @@ uint64_t cli_dir_size(const char *path);
  * printing Docker's message for a bad template). */
 int cli_format_rows(const char *fmt, const char *type_name, json_t *header, json_t *rows);
 int cmd_top(const Cmd *cmd, int argc, char **argv);
+/* husk-explain.c: namespaces and isolation from /proc */
+int cmd_ns(const Cmd *cmd, int argc, char **argv);
+int cmd_lsns(const Cmd *cmd, int argc, char **argv);
+int cmd_explain(const Cmd *cmd, int argc, char **argv);
 int cmd_stats(const Cmd *cmd, int argc, char **argv);
 int cmd_port(const Cmd *cmd, int argc, char **argv);
 int cmd_rename(const Cmd *cmd, int argc, char **argv);

@@ -232,7 +232,8 @@ static int cmd_transfer(const Cmd *cmd, int argc, char **argv)
                 name, cmd_top, "CONTAINER [ps OPTIONS]", "Display the running processes of a container", \
                         "  ps -ef's columns (ps aux's with aux), read from /proc for every process\n"    \
                         "  in the container's cgroup: host PIDs, and CPID, the PID inside the\n"         \
-                        "  container's PID namespace (NSpid)\n"                                          \
+                        "  container's PID namespace (NSpid); with -ef, CUSER, the user inside\n"        \
+                        "  (its uid through the container's uid_map, named by its /etc/passwd)\n"        \
         }
 
 static const Cmd commands[] = {
@@ -300,6 +301,15 @@ static const Cmd commands[] = {
         CMD_RENAME("rename"),
         CMD_STATS("stats"),
         CMD_TOP("top"),
+        { "ns", cmd_ns, "[OPTIONS] CONTAINER|PID", "Show a container's (or a process's) namespaces against the host's",
+          "      --json              Print JSON\n"
+          "      --vs CONTAINER|PID  Compare with this one instead of the host (husk's own namespaces)\n" },
+        { "lsns", cmd_lsns, "[OPTIONS]", "List the namespaces husk containers hold, like lsns",
+          "      --json   Print JSON\n" },
+        { "explain", cmd_explain, "[OPTIONS] CONTAINER", "Explain a container's isolation, with the kernel's evidence",
+          "      --format string   text (default), json, dot (Graphviz) or svg\n"
+          "      --graph           Draw the chain: monitor, init, processes, veth, bridge, NAT\n"
+          "      --json            Print JSON\n" },
         CMD_UNPAUSE("unpause"),
         { "version", cmd_version, "[OPTIONS]", "Show the husk version information",
           "  -f, --format string   Format the output using the given Go template\n" },

@@ -3,6 +3,7 @@
  * cgroup instead of asking a daemon. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "cli/template.h"
 #include "engine/engine.h"
 #include "lib/macros.h"
+#include "lib/path.h"
 #include "lib/util.h"
 
 /* Resolve argv's container (engine_lookup); prints Docker's error. */
@@ -130,9 +132,73 @@ static void tty_name(int nr, char *buf, size_t n)
                 snprintf(buf, n, "?");
 }
 
-/* One row of `ps -ef` (aux: false) or `ps aux` for p. */
-static void top_row(FILE *out, const ProcInfo *p, bool aux, long hz, double up, time_t boot, const struct tm *today)
+/* The container's /etc/passwd, read through its root (/proc/PID/root)
+ * with RESOLVE_IN_ROOT: an image's symlink cannot send the read to a host
+ * file. NULL when it has none. */
+static char *container_passwd(pid_t init)
 {
+        _cleanup_close_ int root = -EBADF, fd = -EBADF;
+        char path[64], *text = NULL;
+
+        snprintf(path, sizeof(path), "/proc/%d/root", init);
+        root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return NULL;
+        fd = path_open_in_root(root, "/etc/passwd", O_RDONLY, 0, NULL);
+        if (fd < 0 || read_full_fd(fd, &text, NULL, NULL) < 0)
+                return NULL;
+        return text;
+}
+
+/* The uid that host uid `uid` is inside pid's user namespace (uid_map:
+ * "inside outside count" lines), or -1 when it is not mapped there. */
+static long uid_inside(pid_t pid, uid_t uid)
+{
+        _cleanup_free_ char *map = NULL;
+        char path[64];
+        unsigned long in, out, count;
+
+        snprintf(path, sizeof(path), "/proc/%d/uid_map", pid);
+        if (read_full_file(path, &map, NULL, NULL) < 0)
+                return uid;
+        for (char *l = map; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                if (sscanf(l, "%lu %lu %lu", &in, &out, &count) == 3 && uid >= out && uid - out < count)
+                        return (long)(in + (uid - out));
+        return -1;
+}
+
+/* The user inside: the container's passwd name of the uid inside, else
+ * the number. */
+static void user_inside(const ProcInfo *p, const char *passwd, char *buf, size_t n)
+{
+        long uid = uid_inside(p->pid, p->uid);
+        char key[32];
+        size_t kl;
+
+        if (uid < 0) {
+                snprintf(buf, n, "nobody");
+                return;
+        }
+        snprintf(buf, n, "%ld", uid);
+        kl = (size_t)snprintf(key, sizeof(key), ":%ld:", uid);
+        for (const char *l = passwd; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+                const char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *eol = strchrnul(l, '\n');
+                if (c1 && c2 && c2 < eol && (size_t)(eol - c2) > kl && strncmp(c2, key, kl) == 0 && c1 - l < 32) {
+                        snprintf(buf, n, "%.*s", (int)(c1 - l), l);
+                        for (char *q = buf; *q; q++)
+                                if ((unsigned char)*q < 0x20 || *q == 0x7f)
+                                        *q = '?';
+                        return;
+                }
+        }
+}
+
+/* One row of `ps -ef` (aux: false) or `ps aux` for p; -ef's CUSER is the
+ * user inside (passwd: the container's /etc/passwd). */
+static void top_row(FILE *out, const ProcInfo *p, bool aux, long hz, double up, time_t boot, const struct tm *today,
+                    const char *passwd)
+{
+        char cuser[40];
         struct passwd *pw = getpwuid(p->uid);
         char user[32], start[16], tty[16];
         unsigned long long cpu = (p->utime + p->stime) / (unsigned long long)hz;
@@ -157,9 +223,12 @@ static void top_row(FILE *out, const ProcInfo *p, bool aux, long hz, double up, 
                 fprintf(out, "%s\t%d\t%.1f\t%.1f\t%llu\t%llu\t%s\t%c\t%s\t%llu:%02llu\t%d\t%s\n", user, p->pid, pcpu,
                         total > 0 ? (double)p->rss_kb * 1024 * 100 / total : 0, p->vsz_kb, p->rss_kb, tty, p->state,
                         start, cpu / 60, cpu % 60, p->nspid, p->cmdline ? p->cmdline : p->comm);
-        } else
-                fprintf(out, "%s\t%d\t%d\t%d\t%s\t%s\t%02llu:%02llu:%02llu\t%d\t%s\n", user, p->pid, p->ppid, (int)pcpu,
-                        start, tty, cpu / 3600, cpu / 60 % 60, cpu % 60, p->nspid, p->cmdline ? p->cmdline : p->comm);
+        } else {
+                user_inside(p, passwd, cuser, sizeof(cuser));
+                fprintf(out, "%s\t%d\t%d\t%d\t%s\t%s\t%02llu:%02llu:%02llu\t%d\t%s\t%s\n", user, p->pid, p->ppid,
+                        (int)pcpu, start, tty, cpu / 3600, cpu / 60 % 60, cpu % 60, p->nspid, cuser,
+                        p->cmdline ? p->cmdline : p->comm);
+        }
 }
 
 int cmd_top(const Cmd *cmd, int argc, char **argv)
@@ -167,9 +236,10 @@ int cmd_top(const Cmd *cmd, int argc, char **argv)
         _cleanup_store_ Store *s = NULL;
         _cleanup_engine_ Engine *e = NULL;
         _cleanup_error_ Error *err = NULL;
-        _cleanup_free_ char *id = NULL, *buf = NULL;
+        _cleanup_free_ char *id = NULL, *buf = NULL, *passwd = NULL;
         _cleanup_free_ pid_t *pids = NULL;
         size_t n = 0, len = 0;
+        json_t *rec = NULL;
         long hz = sysconf(_SC_CLK_TCK);
         double up = uptime_secs();
         time_t now = time(NULL), boot = now - (time_t)up;
@@ -211,13 +281,18 @@ int cmd_top(const Cmd *cmd, int argc, char **argv)
         if (!out)
                 return 1;
         fputs(aux ? "USER\tPID\t%CPU\t%MEM\tVSZ\tRSS\tTTY\tSTAT\tSTART\tTIME\tCPID\tCOMMAND\n"
-                  : "UID\tPID\tPPID\tC\tSTIME\tTTY\tTIME\tCPID\tCMD\n",
+                  : "UID\tPID\tPPID\tC\tSTIME\tTTY\tTIME\tCPID\tCUSER\tCMD\n",
               out);
+        if (engine_load(e, id, &rec, NULL) >= 0) {
+                passwd = container_passwd(
+                        (pid_t)json_integer_value(json_object_get(json_object_get(rec, "State"), "Pid")));
+                json_decref(rec);
+        }
         for (size_t i = 0; i < n; i++) {
                 ProcInfo p;
                 if (proc_read(pids[i], &p) < 0)
                         continue; /* exited meanwhile */
-                top_row(out, &p, aux, hz, up, boot, &today);
+                top_row(out, &p, aux, hz, up, boot, &today, passwd);
                 free(p.cmdline);
         }
         fclose(out);
