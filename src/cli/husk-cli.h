@@ -106,6 +106,13 @@ int cmd_volume_inspect(const Cmd *cmd, int argc, char **argv);
 int cmd_volume_rm(const Cmd *cmd, int argc, char **argv);
 int cmd_volume_prune(const Cmd *cmd, int argc, char **argv);
 int cmd_attach(const Cmd *cmd, int argc, char **argv);
+int cmd_network_create(const Cmd *cmd, int argc, char **argv);
+int cmd_network_ls(const Cmd *cmd, int argc, char **argv);
+int cmd_network_inspect(const Cmd *cmd, int argc, char **argv);
+int cmd_network_rm(const Cmd *cmd, int argc, char **argv);
+int cmd_network_prune(const Cmd *cmd, int argc, char **argv);
+int cmd_network_connect(const Cmd *cmd, int argc, char **argv);
+int cmd_network_disconnect(const Cmd *cmd, int argc, char **argv);
 /* husk __network up|down ID (husk-monitor's network, not for users). */
 int cli_network_hook(int argc, char **argv);
 int cmd_restart(const Cmd *cmd, int argc, char **argv);

@@ -69,6 +69,8 @@ enum {
         OPT_ENTRYPOINT,
         OPT_ENV_FILE,
         OPT_NETWORK,
+        OPT_IP,
+        OPT_NETWORK_ALIAS,
         OPT_HOSTNAME,
         OPT_CGROUP_PARENT,
         /* mounts */
@@ -336,6 +338,9 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 { "volume", required_argument, NULL, 'v' },
                 { "network", required_argument, NULL, OPT_NETWORK },
                 { "net", required_argument, NULL, OPT_NETWORK },
+                { "ip", required_argument, NULL, OPT_IP },
+                { "network-alias", required_argument, NULL, OPT_NETWORK_ALIAS },
+                { "net-alias", required_argument, NULL, OPT_NETWORK_ALIAS },
                 { "publish", required_argument, NULL, 'p' },
                 { "publish-all", no_argument, NULL, 'P' },
                 { "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
@@ -384,7 +389,7 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 { 0 },
         };
         _cleanup_strv_ char **env = NULL, **vols = NULL, **entry = NULL, **cmdv = NULL, **publish = NULL,
-                            **mounts = NULL, **tmpfs = NULL, **log_opts = NULL;
+                            **mounts = NULL, **tmpfs = NULL, **log_opts = NULL, **aliases = NULL;
         _cleanup_store_ Store *s = NULL;
         _cleanup_engine_ Engine *e = NULL;
         _cleanup_error_ Error *err = NULL;
@@ -419,6 +424,8 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 break;
         case 'v': strv_push(&vols, optarg); break;
         case OPT_NETWORK: o.network = optarg; break;
+        case OPT_IP: o.ip = optarg; break;
+        case OPT_NETWORK_ALIAS: strv_push(&aliases, optarg); break;
         case 'p': strv_push(&publish, optarg); break;
         case 'P': o.publish_all = true; break;
         case OPT_CGROUP_PARENT:
@@ -459,6 +466,7 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
         o.cap_add = hl.cap_add, o.cap_drop = hl.cap_drop, o.security_opt = hl.security_opt, o.ulimits = hl.ulimits;
         o.sysctls = hl.sysctls, o.devices = hl.devices, o.group_add = hl.group_add, o.labels = hl.labels;
         o.publish = publish;
+        o.network_aliases = aliases;
         if (hostconfig_validate(&o, &err) < 0)
                 return cli_fail125(err);
         o.mounts = mounts;

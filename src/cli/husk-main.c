@@ -137,7 +137,9 @@ static int cmd_transfer(const Cmd *cmd, int argc, char **argv)
         "                               source=..,target=..[,readonly][,bind-propagation=..]\n"             \
         "                               [,volume-nocopy][,tmpfs-size=..][,tmpfs-mode=..]\n"                 \
         "      --name string            Assign a name to the container\n"                                   \
-        "      --network string         bridge (the default), none, host\n"                                 \
+        "      --ip string              IPv4 address on a user-defined network (e.g., 10.89.0.44)\n"        \
+        "      --network string         bridge (the default), none, host, or a network's name\n"            \
+        "      --network-alias list     Add a network-scoped alias for the container\n"                     \
         "      --oom-kill-disable       Disable the OOM killer\n"                                           \
         "      --oom-score-adj int      Tune the host's OOM preferences (-1000 to 1000)\n"                  \
         "  -p, --publish list           Publish a container's port: [ip:][hostPort:]containerPort[/udp]\n"  \
@@ -384,6 +386,42 @@ static const Cmd volume_commands[] = {
           "  -f, --force   Do not fail on a volume that does not exist\n" },
 };
 
+#define NETWORK_LS_OPTIONS                                                                      \
+        "  -f, --filter filter   Provide filter values (name=.., driver=.., label=.., id=..,\n" \
+        "                        type=custom|builtin)\n"                                        \
+        "      --format string   \"table\" (default), \"json\" or a Go template\n"              \
+        "      --no-trunc        Do not truncate the output\n"                                  \
+        "  -q, --quiet           Only display network IDs\n"
+#define NETWORK_RM_OPTIONS "  -f, --force   Do not error if the network does not exist\n"
+
+static const Cmd network_commands[] = {
+        { "network connect", cmd_network_connect, "[OPTIONS] NETWORK CONTAINER", "Connect a container to a network",
+          "      --alias strings   Add network-scoped alias for the container\n"
+          "      --ip string       IPv4 address (e.g., \"10.89.0.44\")\n" },
+        { "network create", cmd_network_create, "[OPTIONS] NETWORK", "Create a network",
+          "  -d, --driver string   Driver to manage the Network (only \"bridge\")\n"
+          "      --gateway string  IPv4 Gateway for the master subnet\n"
+          "      --internal        Restrict external access to the network\n"
+          "      --ip-range string Allocate container ip from a sub-range\n"
+          "      --label list      Set metadata on a network\n"
+          "  -o, --opt map         Set driver specific options (com.docker.network.bridge.name=NAME)\n"
+          "      --subnet string   Subnet in CIDR format (default: the next free /24 of 10.89.0.0/16)\n" },
+        { "network disconnect", cmd_network_disconnect, "[OPTIONS] NETWORK CONTAINER",
+          "Disconnect a container from a network",
+          "  -f, --force   Force the container to disconnect from a network\n" },
+        { "network inspect", cmd_network_inspect, "[OPTIONS] NETWORK [NETWORK...]",
+          "Display detailed information on one or more networks",
+          "  -f, --format string   Format the output using the given Go template\n" },
+        { "network ls", cmd_network_ls, "[OPTIONS]", "List networks", NETWORK_LS_OPTIONS },
+        { "network list", cmd_network_ls, "[OPTIONS]", "List networks", NETWORK_LS_OPTIONS },
+        { "network prune", cmd_network_prune, "[OPTIONS]", "Remove all unused networks",
+          "  -f, --force   Do not prompt for confirmation\n" },
+        { "network rm", cmd_network_rm, "[OPTIONS] NETWORK [NETWORK...]", "Remove one or more networks",
+          NETWORK_RM_OPTIONS },
+        { "network remove", cmd_network_rm, "[OPTIONS] NETWORK [NETWORK...]", "Remove one or more networks",
+          NETWORK_RM_OPTIONS },
+};
+
 static void usage(FILE *f)
 {
         fprintf(f, "Usage:  husk [OPTIONS] COMMAND\n\n"
@@ -506,6 +544,7 @@ static const struct {
 } groups[] = {
         { "container", "containers", container_commands, ELEMENTSOF(container_commands) },
         { "image", "images", image_commands, ELEMENTSOF(image_commands) },
+        { "network", "networks", network_commands, ELEMENTSOF(network_commands) },
         { "system", "husk", system_commands, ELEMENTSOF(system_commands) },
         { "volume", "volumes", volume_commands, ELEMENTSOF(volume_commands) },
 };

@@ -190,7 +190,8 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
                 r = error_set(ret_err, ENOMEM, "container record");
                 goto undo;
         }
-        r = engine_network_create(e, id, network, o->publish, o->publish_all, ic->exposed_ports, spec, rec, ret_err);
+        r = engine_network_create(e, id, network, o->ip, o->network_aliases, o->publish, o->publish_all,
+                                  ic->exposed_ports, spec, rec, ret_err);
         if (r < 0)
                 goto undo;
         r = spec_to_json(spec, &spec_text, ret_err);

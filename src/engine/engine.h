@@ -65,13 +65,17 @@ typedef struct EngineCreateOpts {
         const char *workdir;
         const char *hostname;
         char *const *volumes;      /* -v: "host:ctr[:opts]", "name:ctr[:opts]", "/ctr" */
-        const char *network;       /* "bridge" (default), "none", "host" */
+        const char *network;       /* "bridge" (default), "none", "host", a network */
         char *const *publish;      /* -p specs */
         bool publish_all;          /* -P */
         const char *cgroup_parent; /* default $HUSK_CGROUP_PARENT, else "/husk" */
         bool auto_remove;          /* --rm */
         bool interactive;          /* -i */
         bool tty;                  /* -t */
+
+        /* on a user-defined network (engine/networks.h) */
+        const char *ip;               /* --ip */
+        char *const *network_aliases; /* --network-alias */
 
         /* mounts: --mount, --tmpfs, --read-only, named volumes */
         char *const *mounts; /* --mount "type=bind,source=..,target=.." */

@@ -13,6 +13,7 @@
 
 #include "engine/engine-internal.h"
 #include "engine/network.h"
+#include "engine/networks.h"
 #include "lib/macros.h"
 #include "lib/path.h"
 #include "lib/util.h"
@@ -46,24 +47,93 @@ static void port_key(const NetPort *p, char out[16])
         snprintf(out, 16, "%u/%s", p->container_port, p->proto);
 }
 
-int engine_network_create(Engine *e, const char *id, const char *mode, char *const *publish, bool publish_all,
-                          char *const *exposed, Spec *spec, json_t *rec, Error **ret_err)
+bool engine_network_bridged(const char *mode)
+{
+        return mode && !streq(mode, "none") && !streq(mode, "host") && strncmp(mode, "container:", 10) != 0;
+}
+
+json_t *engine_network_endpoint(const char *network_id, const char *ip, char *const *aliases)
+{
+        json_t *al = json_null();
+
+        if (aliases && *aliases) {
+                al = json_array();
+                for (char *const *a = aliases; *a; a++)
+                        json_array_append_new(al, json_string(*a));
+        }
+        return json_pack("{s:o,s:n,s:o,s:s,s:s,s:s,s:s,s:i,s:s}", "IPAMConfig",
+                         ip && *ip ? json_pack("{s:s}", "IPv4Address", ip) : json_null(), "Links", "Aliases", al,
+                         "NetworkID", network_id, "EndpointID", "", "Gateway", "", "IPAddress", "", "IPPrefixLen", 0,
+                         "MacAddress", "");
+}
+
+/* A user-defined network's members resolve each other by name through
+ * /etc/hosts: <storage>/containers/<id>/hosts, bound there, rewritten in
+ * place as members come and go (networks.c). */
+static int hosts_mount(Engine *e, const char *id, Spec *spec, Error **ret_err)
+{
+        _cleanup_free_ char *p = engine_network_hosts_path(e, id);
+        SpecMount *v;
+
+        if (!p)
+                return error_set(ret_err, ENOMEM, "hosts");
+        if (write_string_file(p, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n") < 0)
+                return error_set(ret_err, errno, "write %s", p);
+        v = realloc(spec->mounts, (spec->n_mounts + 1) * sizeof(SpecMount));
+        if (!v)
+                return error_set(ret_err, ENOMEM, "hosts");
+        spec->mounts = v;
+        v[spec->n_mounts] = (SpecMount){ .destination = strdup("/etc/hosts"),
+                                         .type = strdup("bind"),
+                                         .source = TAKE_PTR(p),
+                                         .options = strv_copy((char *[]){ "rbind", "rprivate", NULL }),
+                                         .n_options = 2 };
+        if (!v[spec->n_mounts].destination || !v[spec->n_mounts].type || !v[spec->n_mounts].options) {
+                spec->n_mounts++; /* freed with the spec */
+                return error_set(ret_err, ENOMEM, "hosts");
+        }
+        spec->n_mounts++;
+        return 0;
+}
+
+int engine_network_create(Engine *e, const char *id, const char *mode, const char *ip, char *const *aliases,
+                          char *const *publish, bool publish_all, char *const *exposed, Spec *spec, json_t *rec,
+                          Error **ret_err)
 {
         _cleanup_free_ NetPort *ports = NULL;
         _cleanup_free_ char *path = NULL;
-        json_t *hc = json_object_get(rec, "HostConfig"), *bindings = json_object();
+        _cleanup_(json_decrefp) json_t *nrec = NULL;
+        json_t *hc = json_object_get(rec, "HostConfig"), *bindings = json_object(), *ep;
+        NetNetwork nw;
         size_t n = 0;
+        int r;
 
         if (!streq(mode, "bridge") && !streq(mode, "none") && !streq(mode, "host")) {
-                json_decref(bindings);
-                return error_setx(ret_err, ENOENT, "network %s not found", mode);
+                r = engine_net_resolve(e, mode, &nw, &nrec, ret_err);
+                if (r < 0) {
+                        json_decref(bindings);
+                        return r;
+                }
+                mode = nw.name;
+        }
+        if ((ip && *ip) || (aliases && *aliases)) {
+                const char *what = ip && *ip ? "user specified IP address is" : "network-scoped alias is";
+                if (!nrec) {
+                        json_decref(bindings);
+                        return error_setx(ret_err, EINVAL, "%s supported only for containers in user defined networks",
+                                          what);
+                }
+                if (ip && *ip && (r = net_ip_check(&nw, ip, ret_err)) < 0) {
+                        json_decref(bindings);
+                        return r;
+                }
         }
         for (char *const *p = publish; p && *p; p++)
                 if (net_parse_publish(*p, &ports, &n, ret_err) < 0) {
                         json_decref(bindings);
                         return -EINVAL;
                 }
-        if ((n > 0 || publish_all) && !streq(mode, "bridge")) {
+        if ((n > 0 || publish_all) && !engine_network_bridged(mode)) {
                 /* Docker drops them with a warning; a silent no-op would
                  * surprise more */
                 json_decref(bindings);
@@ -101,8 +171,15 @@ int engine_network_create(Engine *e, const char *id, const char *mode, char *con
 
         if (streq(mode, "host"))
                 spec_namespace_remove(spec, NS_NET);
-        if (!streq(mode, "bridge"))
+        if (!engine_network_bridged(mode))
                 return 0;
+        /* the networks it is on, each filled in at start */
+        ep = engine_network_endpoint(nrec ? json_string_value(json_object_get(nrec, "Id")) : "bridge", ip, aliases);
+        if (!ep)
+                return error_set(ret_err, ENOMEM, "network");
+        json_object_set_new(rec, "NetworkSettings", json_pack("{s:{s:o}}", "Networks", mode, ep));
+        if (nrec && (r = hosts_mount(e, id, spec, ret_err)) < 0)
+                return r;
         path = engine_netns_path(e, id);
         if (!path)
                 return error_set(ret_err, ENOMEM, "network");
@@ -143,23 +220,62 @@ static int ports_of(json_t *hc, NetPort **ret, size_t *ret_n, Error **ret_err)
         return 0;
 }
 
+/* The endpoint of one network filled in from its attachment. */
+static void endpoint_fill(json_t *ep, const NetAttachment *a)
+{
+        char eid[65];
+
+        if (engine_new_id(eid) < 0)
+                eid[0] = 0;
+        json_object_set_new(ep, "EndpointID", json_string(eid));
+        json_object_set_new(ep, "Gateway", json_string(a->gateway));
+        json_object_set_new(ep, "IPAddress", json_string(a->ip));
+        json_object_set_new(ep, "IPPrefixLen", json_integer(a->prefix_len));
+        json_object_set_new(ep, "MacAddress", json_string(a->mac));
+}
+
+/* Connect the container's network namespace to network `name`: its next
+ * interface; ports go with the first. */
+static int attach_one(Engine *e, const char *id, const char *name, json_t *ep, const NetPort *ports, size_t n_ports,
+                      NetAttachment *ret, NetNetwork *ret_nw, Error **ret_err)
+{
+        _cleanup_free_ char *path = engine_netns_path(e, id), *state = net_state_dir(e);
+        _cleanup_(json_decrefp) json_t *nrec = NULL;
+        const char *ip = json_string_value(json_object_get(json_object_get(ep, "IPAMConfig"), "IPv4Address"));
+        int r;
+
+        if (!path || !state)
+                return error_set(ret_err, ENOMEM, "network");
+        r = engine_net_resolve(e, name, ret_nw, &nrec, ret_err);
+        if (r < 0)
+                return r;
+        r = net_setup(state, ret_nw, id, path, ip, ports, n_ports, ret, ret_err);
+        if (r < 0)
+                return r;
+        endpoint_fill(ep, ret);
+        if (nrec)
+                json_object_set_new(ep, "NetworkID", json_string(json_string_value(json_object_get(nrec, "Id"))));
+        ret_nw->name = ret_nw->bridge = NULL; /* nrec's */
+        return 0;
+}
+
 int engine_network_start(Engine *e, const char *id, json_t *rec, Error **ret_err)
 {
-        json_t *hc = json_object_get(rec, "HostConfig"), *settings, *pj;
-        const char *mode = json_string_value(json_object_get(hc, "NetworkMode")) ?: "none";
-        _cleanup_free_ char *path = NULL, *state = NULL, *dir = NULL;
+        json_t *hc = json_object_get(rec, "HostConfig"), *settings, *pj, *nets, *ep;
+        const char *mode = json_string_value(json_object_get(hc, "NetworkMode")) ?: "none", *name;
+        _cleanup_free_ char *path = NULL, *dir = NULL, *bridge = NULL;
         _cleanup_free_ NetPort *ports = NULL;
-        NetAttachment a = { 0 };
+        NetAttachment a = { 0 }, first = { 0 };
         NetNetwork nw;
+        bool done_first = false;
         size_t n = 0;
         int r;
 
-        if (!streq(mode, "bridge"))
+        if (!engine_network_bridged(mode))
                 return 0;
         path = engine_netns_path(e, id);
-        state = net_state_dir(e);
         dir = path_join(e->state, "netns");
-        if (!path || !state || !dir)
+        if (!path || !dir)
                 return error_set(ret_err, ENOMEM, "network");
         r = ports_of(hc, &ports, &n, ret_err);
         if (r < 0)
@@ -171,33 +287,63 @@ int engine_network_start(Engine *e, const char *id, json_t *rec, Error **ret_err
         r = net_netns_create(path, ret_err);
         if (r < 0)
                 return r;
-        net_default_network(&nw);
-        r = net_setup(state, &nw, id, path, ports, n, &a, ret_err);
-        if (r < 0) {
-                (void)net_netns_remove(path);
-                return r;
+        settings = json_object_get(rec, "NetworkSettings");
+        if (!json_is_object(settings)) {
+                settings = json_object();
+                json_object_set_new(rec, "NetworkSettings", settings);
+        }
+        nets = json_object_get(settings, "Networks");
+        if (!json_is_object(nets) || json_object_size(nets) == 0) {
+                nets = json_pack("{s:o}", mode, engine_network_endpoint("bridge", NULL, NULL));
+                json_object_set_new(settings, "Networks", nets);
+        }
+        json_object_foreach(nets, name, ep)
+        {
+                r = attach_one(e, id, name, ep, done_first ? NULL : ports, done_first ? 0 : n, &a, &nw, ret_err);
+                if (r < 0) {
+                        net_attachment_clear(&first);
+                        engine_network_stop(e, id, NULL);
+                        return r;
+                }
+                if (done_first) {
+                        net_attachment_clear(&a);
+                        continue;
+                }
+                first = a;
+                memset(&a, 0, sizeof(a));
+                done_first = true;
+                if (!bridge) {
+                        /* the top-level fields are the default network's, as Docker's */
+                        NetNetwork def;
+                        net_default_network(&def);
+                        bridge = strdup(streq(name, "bridge") ? def.bridge : "");
+                }
+                if (!streq(name, "bridge"))
+                        first.ip[0] = first.gateway[0] = first.mac[0] = 0, first.prefix_len = 0;
         }
         pj = json_object();
-        for (size_t i = 0; i < a.n_ports; i++) {
+        for (size_t i = 0; i < first.n_ports; i++) {
                 char key[16], hp[8];
                 json_t *list;
-                port_key(&a.ports[i], key);
+                port_key(&first.ports[i], key);
                 list = json_object_get(pj, key);
                 if (!list) {
                         list = json_array();
                         json_object_set_new(pj, key, list);
                 }
-                snprintf(hp, sizeof(hp), "%u", a.ports[i].host_port);
+                snprintf(hp, sizeof(hp), "%u", first.ports[i].host_port);
                 json_array_append_new(list, json_pack("{s:s,s:s}", "HostIp",
-                                                      a.ports[i].host_ip[0] ? a.ports[i].host_ip : "0.0.0.0",
+                                                      first.ports[i].host_ip[0] ? first.ports[i].host_ip : "0.0.0.0",
                                                       "HostPort", hp));
         }
-        settings = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:o,s:{s:{s:s,s:s,s:i,s:s,s:s}}}", "Bridge", nw.bridge,
-                             "IPAddress", a.ip, "Gateway", a.gateway, "IPPrefixLen", a.prefix_len, "MacAddress", a.mac,
-                             "SandboxKey", path, "Ports", pj, "Networks", nw.name, "IPAddress", a.ip, "Gateway",
-                             a.gateway, "IPPrefixLen", a.prefix_len, "MacAddress", a.mac, "NetworkID", nw.name);
-        json_object_set_new(rec, "NetworkSettings", settings);
-        net_attachment_clear(&a);
+        json_object_set_new(settings, "Bridge", json_string(bridge ? bridge : ""));
+        json_object_set_new(settings, "IPAddress", json_string(first.ip));
+        json_object_set_new(settings, "Gateway", json_string(first.gateway));
+        json_object_set_new(settings, "IPPrefixLen", json_integer(first.prefix_len));
+        json_object_set_new(settings, "MacAddress", json_string(first.mac));
+        json_object_set_new(settings, "SandboxKey", json_string(path));
+        json_object_set_new(settings, "Ports", pj);
+        net_attachment_clear(&first);
         return 0;
 }
 
@@ -252,9 +398,8 @@ static void save_settings(Engine *e, const char *id, json_t *settings)
 
 static bool is_bridge(json_t *rec)
 {
-        const char *mode = json_string_value(json_object_get(json_object_get(rec, "HostConfig"), "NetworkMode"));
-
-        return mode && streq(mode, "bridge");
+        return engine_network_bridged(
+                json_string_value(json_object_get(json_object_get(rec, "HostConfig"), "NetworkMode")));
 }
 
 int engine_network_up(Engine *e, const char *id, Error **ret_err)
@@ -269,8 +414,10 @@ int engine_network_up(Engine *e, const char *id, Error **ret_err)
                 return 0;
         }
         r = engine_network_start(e, id, rec, ret_err);
-        if (r >= 0)
+        if (r >= 0) {
                 save_settings(e, id, json_incref(json_object_get(rec, "NetworkSettings")));
+                engine_network_members_changed(e, id);
+        }
         json_decref(rec);
         return r;
 }
@@ -289,5 +436,71 @@ void engine_network_down(Engine *e, const char *id)
         }
         engine_network_stop(e, id, rec);
         save_settings(e, id, json_incref(json_object_get(rec, "NetworkSettings")));
+        engine_network_members_changed(e, id);
         json_decref(rec);
+}
+
+int engine_network_attach(Engine *e, const char *id, const char *name, json_t *ep, bool running, Error **ret_err)
+{
+        _cleanup_free_ char *p = engine_path(e, id, "container.json");
+        NetAttachment a = { 0 };
+        NetNetwork nw;
+        json_t *rec;
+        int r;
+
+        if (!p)
+                return error_set(ret_err, ENOMEM, "network connect");
+        if (running) {
+                r = attach_one(e, id, name, ep, NULL, 0, &a, &nw, ret_err);
+                if (r < 0)
+                        return r;
+                net_attachment_clear(&a);
+        }
+        r = engine_lock(e, ret_err);
+        if (r < 0)
+                return r;
+        rec = json_load_file(p, 0, NULL);
+        if (rec) {
+                json_t *settings = json_object_get(rec, "NetworkSettings"), *nets;
+                if (!json_is_object(settings)) {
+                        settings = json_object();
+                        json_object_set_new(rec, "NetworkSettings", settings);
+                }
+                nets = json_object_get(settings, "Networks");
+                if (!json_is_object(nets)) {
+                        nets = json_object();
+                        json_object_set_new(settings, "Networks", nets);
+                }
+                json_object_set(nets, name, ep);
+                r = engine_save(e, id, rec, ret_err);
+                json_decref(rec);
+        }
+        engine_unlock(e);
+        return r;
+}
+
+int engine_network_detach(Engine *e, const char *id, const char *name, bool running, Error **ret_err)
+{
+        _cleanup_free_ char *p = engine_path(e, id, "container.json"), *state = net_state_dir(e);
+        json_t *rec;
+        int r;
+
+        if (!p || !state)
+                return error_set(ret_err, ENOMEM, "network disconnect");
+        if (running) {
+                r = net_teardown_network(state, id, name, ret_err);
+                if (r < 0)
+                        return r;
+        }
+        r = engine_lock(e, ret_err);
+        if (r < 0)
+                return r;
+        rec = json_load_file(p, 0, NULL);
+        if (rec) {
+                json_object_del(json_object_get(json_object_get(rec, "NetworkSettings"), "Networks"), name);
+                r = engine_save(e, id, rec, ret_err);
+                json_decref(rec);
+        }
+        engine_unlock(e);
+        return r;
 }

@@ -153,9 +153,10 @@ int link_ensure_bridge(const char *name, const char *gateway, int prefix_len, Er
         return write_sysctl("/proc/sys/net/ipv4/ip_forward", "1", ret_err);
 }
 
-/* eth0 and lo up, the address and the default route, in the container's
- * namespace. */
-static int configure_peer(int netns_fd, const char *ip, int prefix_len, const char *gateway, Error **ret_err)
+/* The interface `ifname` and lo up, the address and the default route
+ * (gateway NULL: none), in the container's namespace. */
+static int configure_peer(int netns_fd, const char *ifname, const char *ip, int prefix_len, const char *gateway,
+                          Error **ret_err)
 {
         _cleanup_sock_ struct nl_sock *s = NULL;
         _cleanup_link_ struct rtnl_link *eth = NULL, *lo = NULL;
@@ -174,15 +175,15 @@ static int configure_peer(int netns_fd, const char *ip, int prefix_len, const ch
         r = set_up(s, lo, "lo", ret_err);
         if (r < 0)
                 return r;
-        r = rtnl_link_get_kernel(s, 0, "eth0", &eth);
+        r = rtnl_link_get_kernel(s, 0, ifname, &eth);
         if (r < 0)
-                return nl_fail(ret_err, r, "find", "eth0");
+                return nl_fail(ret_err, r, "find", ifname);
         snprintf(cidr, sizeof(cidr), "%s/%d", ip, prefix_len);
-        r = add_addr(s, rtnl_link_get_ifindex(eth), cidr, "eth0", ret_err);
+        r = add_addr(s, rtnl_link_get_ifindex(eth), cidr, ifname, ret_err);
         if (r < 0)
                 return r;
-        r = set_up(s, eth, "eth0", ret_err);
-        if (r < 0)
+        r = set_up(s, eth, ifname, ret_err);
+        if (r < 0 || !gateway)
                 return r;
 
         route = rtnl_route_alloc();
@@ -216,8 +217,8 @@ static int configure_peer(int netns_fd, const char *ip, int prefix_len, const ch
         return 0;
 }
 
-int link_add_veth(const char *bridge, const char *host, int netns_fd, const char *mac, const char *ip, int prefix_len,
-                  const char *gateway, Error **ret_err)
+int link_add_veth(const char *bridge, const char *host, int netns_fd, const char *peer_name, const char *mac,
+                  const char *ip, int prefix_len, const char *gateway, Error **ret_err)
 {
         _cleanup_sock_ struct nl_sock *s = NULL;
         _cleanup_link_ struct rtnl_link *veth = NULL, *peer = NULL, *hl = NULL, *br = NULL;
@@ -236,7 +237,7 @@ int link_add_veth(const char *bridge, const char *host, int netns_fd, const char
         peer = rtnl_link_veth_get_peer(veth);
         rtnl_link_set_name(veth, host);
         rtnl_link_set_master(veth, rtnl_link_get_ifindex(br));
-        rtnl_link_set_name(peer, "eth0");
+        rtnl_link_set_name(peer, peer_name);
         rtnl_link_set_ns_fd(peer, netns_fd);
         if (nl_addr_parse(mac, AF_LLC, &hw) >= 0)
                 rtnl_link_set_addr(peer, hw);
@@ -257,7 +258,7 @@ int link_add_veth(const char *bridge, const char *host, int netns_fd, const char
         else
                 r = nl_fail(ret_err, r, "find", host);
         if (r >= 0)
-                r = configure_peer(netns_fd, ip, prefix_len, gateway, ret_err);
+                r = configure_peer(netns_fd, peer_name, ip, prefix_len, gateway, ret_err);
         if (r < 0) {
                 NET_IGNORE(link_delete(host, &ign_));
                 return r;
