@@ -55,40 +55,36 @@ int cmd_network_create(const Cmd *cmd, int argc, char **argv)
         return 0;
 }
 
+/* ls --filter KEY=VALUE: the values of one key are alternatives, the
+ * keys all apply. */
+enum { F_NAME, F_DRIVER, F_LABEL, F_ID, F_TYPE, N_FILTERS };
+static const char *const filter_keys[N_FILTERS] = { "name", "driver", "label", "id", "type" };
+
 typedef struct Filters {
-        char **name, **driver, **label, **id, **type;
+        char **v[N_FILTERS];
 } Filters;
 
 static void filters_clear(Filters *f)
 {
-        strv_free(f->name);
-        strv_free(f->driver);
-        strv_free(f->label);
-        strv_free(f->id);
-        strv_free(f->type);
+        for (size_t i = 0; i < N_FILTERS; i++)
+                strv_free(f->v[i]);
 }
 
 static int filter_add(Filters *f, const char *arg)
 {
         const char *eq = strchr(arg, '=');
-        size_t k = eq ? (size_t)(eq - arg) : 0;
-        char ***slot = !eq                                    ? NULL
-                       : k == 4 && !strncmp(arg, "name", 4)   ? &f->name
-                       : k == 6 && !strncmp(arg, "driver", 6) ? &f->driver
-                       : k == 5 && !strncmp(arg, "label", 5)  ? &f->label
-                       : k == 2 && !strncmp(arg, "id", 2)     ? &f->id
-                       : k == 4 && !strncmp(arg, "type", 4)   ? &f->type
-                                                              : NULL;
 
-        if (!slot) {
-                fprintf(stderr, "Error: invalid filter '%s'\n", arg);
-                return -EINVAL;
+        for (size_t i = 0; eq && i < N_FILTERS; i++) {
+                if (strlen(filter_keys[i]) != (size_t)(eq - arg) || strncmp(arg, filter_keys[i], (size_t)(eq - arg)))
+                        continue;
+                if (i == F_TYPE && !streq(eq + 1, "custom") && !streq(eq + 1, "builtin")) {
+                        fprintf(stderr, "Error: invalid filter: 'type'='%s'\n", eq + 1);
+                        return -EINVAL;
+                }
+                return strv_push(&f->v[i], eq + 1);
         }
-        if (slot == &f->type && !streq(eq + 1, "custom") && !streq(eq + 1, "builtin")) {
-                fprintf(stderr, "Error: invalid filter: 'type'='%s'\n", eq + 1);
-                return -EINVAL;
-        }
-        return strv_push(slot, eq + 1);
+        fprintf(stderr, "Error: invalid filter '%s'\n", arg);
+        return -EINVAL;
 }
 
 static const char *str(json_t *o, const char *key)
@@ -121,24 +117,15 @@ static bool equal(const char *have, const char *want)
         return streq(have, want);
 }
 
-static bool label_matches(json_t *labels, const char *want)
-{
-        const char *eq = strchr(want, '=');
-        _cleanup_free_ char *key = eq ? strndup(want, (size_t)(eq - want)) : strdup(want);
-        json_t *v = key ? json_object_get(labels, key) : NULL;
-
-        return v && (!eq || streq(json_string_value(v) ?: "", eq + 1));
-}
-
 static bool network_matches(json_t *n, const Filters *f)
 {
         bool builtin = streq(str(n, "Created"), "0001-01-01T00:00:00Z");
 
-        if (!any_of(f->name, substring, str(n, "Name")) || !any_of(f->driver, equal, str(n, "Driver")) ||
-            !any_of(f->id, prefix, str(n, "Id")) || !any_of(f->type, equal, builtin ? "builtin" : "custom"))
+        if (!any_of(f->v[F_NAME], substring, str(n, "Name")) || !any_of(f->v[F_DRIVER], equal, str(n, "Driver")) ||
+            !any_of(f->v[F_ID], prefix, str(n, "Id")) || !any_of(f->v[F_TYPE], equal, builtin ? "builtin" : "custom"))
                 return false;
-        for (char **l = f->label; l && *l; l++)
-                if (!label_matches(json_object_get(n, "Labels"), *l))
+        for (char **l = f->v[F_LABEL]; l && *l; l++)
+                if (!cli_label_matches(json_object_get(n, "Labels"), *l))
                         return false;
         return true;
 }
@@ -226,68 +213,16 @@ int cmd_network_inspect(const Cmd *cmd, int argc, char **argv)
         static const struct option lo[] = { { "format", required_argument, NULL, 'f' },
                                             { "help", no_argument, NULL, 'h' },
                                             { 0 } };
-        _cleanup_store_ Store *s = NULL;
-        _cleanup_engine_ Engine *e = NULL;
-        _cleanup_error_ Error *err = NULL;
-        _cleanup_json_ json_t *out = json_array();
-        _cleanup_free_ char *text = NULL;
         const char *fmt = NULL;
-        int c, ret = 0;
+        int c;
 
         GETOPT_LOOP(cmd, argc, argv, "+f:", lo, c) if (c == 'f') fmt = optarg;
-        if (optind >= argc)
-                return cli_args_error(cmd, "at least 1 argument") ? EXIT_USAGE : EXIT_USAGE;
-        if (cli_open_store(&s, &err) < 0 || engine_open_query(s, cli_state_root(), &e, &err) < 0)
-                return cli_fail(err);
-        for (int i = optind; i < argc; i++) {
-                _cleanup_error_ Error *e2 = NULL;
-                json_t *v = NULL;
-                if (engine_net_inspect(e, argv[i], &v, &e2) < 0) {
-                        cli_fail(e2);
-                        ret = 1;
-                        continue;
-                }
-                json_array_append_new(out, v);
-        }
-        if (fmt) {
-                /* one line per network, through the template */
-                int r = cli_format_rows(fmt, "types.NetworkResource", NULL, out);
-                return r ? r : ret;
-        }
-        text = json_dumps(out, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
-        printf("%s\n", text ? text : "[]");
-        return ret;
+        return cli_inspect_each(cmd, argc, argv, engine_net_inspect, fmt, "types.NetworkResource");
 }
 
 int cmd_network_rm(const Cmd *cmd, int argc, char **argv)
 {
-        static const struct option lo[] = { { "force", no_argument, NULL, 'f' },
-                                            { "help", no_argument, NULL, 'h' },
-                                            { 0 } };
-        _cleanup_store_ Store *s = NULL;
-        _cleanup_engine_ Engine *e = NULL;
-        _cleanup_error_ Error *err = NULL;
-        bool force = false;
-        int c, ret = 0;
-
-        GETOPT_LOOP(cmd, argc, argv, "+f", lo, c) if (c == 'f') force = true;
-        if (optind >= argc)
-                return cli_args_error(cmd, "at least 1 argument") ? EXIT_USAGE : EXIT_USAGE;
-        if (cli_open_engine(&s, &e, &err) < 0)
-                return cli_fail(err);
-        for (int i = optind; i < argc; i++) {
-                _cleanup_error_ Error *e2 = NULL;
-                int r = engine_net_remove(e, argv[i], &e2);
-                if (r == -ENOENT && force)
-                        continue;
-                if (r < 0) {
-                        cli_fail(e2);
-                        ret = 1;
-                        continue;
-                }
-                printf("%s\n", argv[i]);
-        }
-        return ret;
+        return cli_remove_each(cmd, argc, argv, engine_net_remove);
 }
 
 int cmd_network_prune(const Cmd *cmd, int argc, char **argv)
@@ -314,20 +249,11 @@ int cmd_network_prune(const Cmd *cmd, int argc, char **argv)
         }
         if (optind != argc)
                 return cli_args_error(cmd, "no arguments") ? EXIT_USAGE : EXIT_USAGE;
-        if (!force) {
-                char answer[16] = "";
-                fprintf(stderr, "WARNING! This will remove all custom networks not used by at least one container.\n"
-                                "Are you sure you want to continue? [y/N] ");
-                if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y'))
-                        return 0;
-        }
+        if (!force && !cli_prune_confirm("all custom networks not used by at least one container"))
+                return 0;
         if (cli_open_engine(&s, &e, &err) < 0 || engine_net_prune(e, &removed, &err) < 0)
                 return cli_fail(err);
-        if (removed) {
-                printf("Deleted Networks:\n");
-                for (char **n = removed; *n; n++)
-                        printf("%s\n", *n);
-        }
+        cli_print_deleted("Deleted Networks:", removed);
         return 0;
 }
 

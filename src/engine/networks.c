@@ -463,7 +463,7 @@ static int remove_locked(Engine *e, json_t *rec, Error **ret_err)
         return 0;
 }
 
-int engine_net_remove(Engine *e, const char *ref, Error **ret_err)
+int engine_net_remove(Engine *e, const char *ref, bool force, Error **ret_err)
 {
         _cleanup_json_ json_t *rec = NULL;
         _cleanup_close_ int lock = nets_lock(e, ret_err);
@@ -471,7 +471,9 @@ int engine_net_remove(Engine *e, const char *ref, Error **ret_err)
 
         if (lock < 0)
                 return lock;
-        r = find(e, ref, &rec, ret_err);
+        r = find(e, ref, &rec, force ? NULL : ret_err);
+        if (r == -ENOENT && force)
+                return 0;
         return r < 0 ? r : remove_locked(e, rec, ret_err);
 }
 
@@ -503,6 +505,22 @@ static bool mode_bridged(const char *mode)
         return !streq(mode, "none") && !streq(mode, "host") && strncmp(mode, "container:", 10) != 0;
 }
 
+/* The container's id, the network's record (NULL when it is not found
+ * and missing_ok) and the container's record, for connect and
+ * disconnect. */
+static int connect_args(Engine *e, const char *net, const char *container, bool missing_ok, char **ret_id,
+                        json_t **ret_nrec, json_t **ret_crec, Error **ret_err)
+{
+        int r = engine_lookup(e, container, ret_id, ret_err);
+
+        if (r < 0)
+                return r;
+        r = find(e, net, ret_nrec, missing_ok ? NULL : ret_err);
+        if (r < 0 && !missing_ok)
+                return r;
+        return engine_load(e, *ret_id, ret_crec, ret_err);
+}
+
 int engine_net_connect(Engine *e, const char *net, const char *container, const char *ip, char *const *aliases,
                        Error **ret_err)
 {
@@ -513,16 +531,10 @@ int engine_net_connect(Engine *e, const char *net, const char *container, const 
         bool running;
         int r;
 
-        r = engine_lookup(e, container, &id, ret_err);
-        if (r < 0)
-                return r;
-        r = find(e, net, &nrec, ret_err);
+        r = connect_args(e, net, container, false, &id, &nrec, &crec, ret_err);
         if (r < 0)
                 return r;
         name = str(nrec, "Name");
-        r = engine_load(e, id, &crec, ret_err);
-        if (r < 0)
-                return r;
         if (!mode_bridged(str(json_object_get(crec, "HostConfig"), "NetworkMode")) || streq(name, "host") ||
             streq(name, "none"))
                 return error_setx(ret_err, EINVAL,
@@ -545,11 +557,9 @@ int engine_net_connect(Engine *e, const char *net, const char *container, const 
                 return error_set(ret_err, ENOMEM, "network connect");
         running = json_is_true(json_object_get(json_object_get(crec, "State"), "Running"));
         r = engine_network_attach(e, id, name, ep, running, ret_err);
-        if (r < 0)
-                return r;
-        if (running)
+        if (r >= 0 && running)
                 engine_network_members_changed(e, id);
-        return 0;
+        return r;
 }
 
 int engine_net_disconnect(Engine *e, const char *net, const char *container, bool force, Error **ret_err)
@@ -560,25 +570,18 @@ int engine_net_disconnect(Engine *e, const char *net, const char *container, boo
         bool running;
         int r;
 
-        r = engine_lookup(e, container, &id, ret_err);
+        /* -f: from a network that is gone too */
+        r = connect_args(e, net, container, force, &id, &nrec, &crec, ret_err);
         if (r < 0)
-                return r;
-        r = find(e, net, &nrec, ret_err);
-        if (r < 0 && !force)
                 return r;
         name = nrec ? str(nrec, "Name") : net;
-        r = engine_load(e, id, &crec, ret_err);
-        if (r < 0)
-                return r;
         if (!json_object_get(endpoints(crec), name))
                 return error_setx(ret_err, EINVAL, "container %s is not connected to network %s", id, net);
         running = json_is_true(json_object_get(json_object_get(crec, "State"), "Running"));
         r = engine_network_detach(e, id, name, running, ret_err);
-        if (r < 0)
-                return r;
-        if (running)
+        if (r >= 0 && running)
                 engine_network_members_changed(e, id);
-        return 0;
+        return r;
 }
 
 /* ---- name resolution: hosts files ---- */

@@ -40,8 +40,8 @@ int engine_net_list(Engine *e, json_t **ret, Error **ret_err);
  * -ENOENT "network REF not found". */
 int engine_net_inspect(Engine *e, const char *ref, json_t **ret, Error **ret_err);
 /* -EBUSY when a running container is on it (Docker's message); the
- * pre-defined ones cannot be removed. */
-int engine_net_remove(Engine *e, const char *ref, Error **ret_err);
+ * pre-defined ones cannot be removed; force: a missing one is no error. */
+int engine_net_remove(Engine *e, const char *ref, bool force, Error **ret_err);
 /* Remove the user-defined networks no running container is on; the names
  * removed in *ret_removed (strv, NULL when none). */
 int engine_net_prune(Engine *e, char ***ret_removed, Error **ret_err);

@@ -711,7 +711,9 @@ static void teardown_record(const char *state_dir, const char *rec_path, bool de
         (void)unlink(rec_path);
 }
 
-int net_teardown(const char *state_dir, const char *id, Error **ret_err)
+/* Tear down the container's records (<id>.json, <id>.<ifname>.json):
+ * all of them, or those of network `network` only. */
+static int teardown_matching(const char *state_dir, const char *id, const char *network, Error **ret_err)
 {
         _cleanup_free_ char *dir = path_join(state_dir, "containers");
         _cleanup_close_ int lock = -EBADF;
@@ -726,7 +728,8 @@ int net_teardown(const char *state_dir, const char *id, Error **ret_err)
                 return 0;
         while ((de = readdir(d))) {
                 _cleanup_free_ char *p = NULL;
-                /* <id>.json and <id>.<ifname>.json */
+                json_t *rec;
+                bool match = true;
                 if (strncmp(de->d_name, id, idlen) != 0 || de->d_name[idlen] != '.')
                         continue;
                 if (lock < 0) {
@@ -735,42 +738,26 @@ int net_teardown(const char *state_dir, const char *id, Error **ret_err)
                                 break;
                 }
                 p = path_join(dir, de->d_name);
-                if (p)
-                        teardown_record(state_dir, p, false);
+                if (p && network) {
+                        rec = json_load_file(p, 0, NULL);
+                        match = rec && streq(json_string_value(json_object_get(rec, "network")) ?: "", network);
+                        json_decref(rec);
+                }
+                /* a container leaving one network keeps running: its veth
+                 * pair goes now */
+                if (p && match)
+                        teardown_record(state_dir, p, network != NULL);
         }
         closedir(d);
         return lock < 0 && lock != -EBADF ? lock : 0;
 }
 
+int net_teardown(const char *state_dir, const char *id, Error **ret_err)
+{
+        return teardown_matching(state_dir, id, NULL, ret_err);
+}
+
 int net_teardown_network(const char *state_dir, const char *id, const char *network, Error **ret_err)
 {
-        _cleanup_free_ char *dir = path_join(state_dir, "containers");
-        _cleanup_close_ int lock = -EBADF;
-        size_t idlen = strlen(id);
-        struct dirent *de;
-        DIR *d;
-
-        if (!dir)
-                return error_set(ret_err, ENOMEM, "network");
-        lock = state_lock(state_dir, ret_err);
-        if (lock < 0)
-                return lock;
-        d = opendir(dir);
-        if (!d)
-                return 0;
-        while ((de = readdir(d))) {
-                _cleanup_free_ char *p = NULL;
-                json_t *rec;
-                bool match;
-                if (strncmp(de->d_name, id, idlen) != 0 || de->d_name[idlen] != '.')
-                        continue;
-                p = path_join(dir, de->d_name);
-                rec = p ? json_load_file(p, 0, NULL) : NULL;
-                match = rec && streq(json_string_value(json_object_get(rec, "network")) ?: "", network);
-                json_decref(rec);
-                if (match)
-                        teardown_record(state_dir, p, true);
-        }
-        closedir(d);
-        return 0;
+        return teardown_matching(state_dir, id, network, ret_err);
 }
