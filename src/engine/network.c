@@ -263,8 +263,9 @@ int engine_network_start(Engine *e, const char *id, json_t *rec, Error **ret_err
 {
         json_t *hc = json_object_get(rec, "HostConfig"), *settings, *pj, *nets, *ep;
         const char *mode = json_string_value(json_object_get(hc, "NetworkMode")) ?: "none", *name;
-        _cleanup_free_ char *path = NULL, *dir = NULL, *bridge = NULL;
+        _cleanup_free_ char *path = NULL, *dir = NULL;
         _cleanup_free_ NetPort *ports = NULL;
+        const char *bridge = "";
         NetAttachment a = { 0 }, first = { 0 };
         NetNetwork nw;
         bool done_first = false;
@@ -312,13 +313,12 @@ int engine_network_start(Engine *e, const char *id, json_t *rec, Error **ret_err
                 first = a;
                 memset(&a, 0, sizeof(a));
                 done_first = true;
-                if (!bridge) {
-                        /* the top-level fields are the default network's, as Docker's */
+                /* the top-level fields are the default network's, as Docker's */
+                if (streq(name, "bridge")) {
                         NetNetwork def;
                         net_default_network(&def);
-                        bridge = strdup(streq(name, "bridge") ? def.bridge : "");
-                }
-                if (!streq(name, "bridge"))
+                        bridge = def.bridge;
+                } else
                         first.ip[0] = first.gateway[0] = first.mac[0] = 0, first.prefix_len = 0;
         }
         pj = json_object();
@@ -336,7 +336,7 @@ int engine_network_start(Engine *e, const char *id, json_t *rec, Error **ret_err
                                                       first.ports[i].host_ip[0] ? first.ports[i].host_ip : "0.0.0.0",
                                                       "HostPort", hp));
         }
-        json_object_set_new(settings, "Bridge", json_string(bridge ? bridge : ""));
+        json_object_set_new(settings, "Bridge", json_string(bridge));
         json_object_set_new(settings, "IPAddress", json_string(first.ip));
         json_object_set_new(settings, "Gateway", json_string(first.gateway));
         json_object_set_new(settings, "IPPrefixLen", json_integer(first.prefix_len));
@@ -368,7 +368,9 @@ void engine_network_stop(Engine *e, const char *id, json_t *rec)
                 json_object_set_new(settings, "Ports", json_object());
                 json_object_foreach(nets, k, v)
                 {
+                        json_object_set_new(v, "EndpointID", json_string(""));
                         json_object_set_new(v, "IPAddress", json_string(""));
+                        json_object_set_new(v, "IPPrefixLen", json_integer(0));
                         json_object_set_new(v, "Gateway", json_string(""));
                         json_object_set_new(v, "MacAddress", json_string(""));
                 }
