@@ -72,13 +72,17 @@ json_t *engine_network_endpoint(const char *network_id, const char *ip, char *co
  * place as members come and go (networks.c). */
 static int hosts_mount(Engine *e, const char *id, Spec *spec, Error **ret_err)
 {
+        static const char base[] = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
         _cleanup_free_ char *p = engine_network_hosts_path(e, id);
         SpecMount *v;
+        int r;
 
         if (!p)
                 return error_set(ret_err, ENOMEM, "hosts");
-        if (write_string_file(p, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n") < 0)
-                return error_set(ret_err, errno, "write %s", p);
+        /* not bound yet: it may be renamed into place */
+        r = write_file_atomic(p, base, strlen(base), 0644, ret_err);
+        if (r < 0)
+                return r;
         v = realloc(spec->mounts, (spec->n_mounts + 1) * sizeof(SpecMount));
         if (!v)
                 return error_set(ret_err, ENOMEM, "hosts");

@@ -328,6 +328,7 @@ static int lease_take(const char *dir, const Subnet *sn, const Subnet *range, ui
 {
         _cleanup_close_ int dfd = -EBADF;
         uint32_t size = subnet_size(range), last = sn->base + subnet_size(sn) - 1;
+        int r = 0;
 
         if (mkdir_p(dir, 0700) < 0)
                 return error_set(ret_err, errno, "create %s", dir);
@@ -345,18 +346,22 @@ static int lease_take(const char *dir, const Subnet *sn, const Subnet *range, ui
                 else
                         ip_string(a, ip);
                 fd = openat(dfd, ip, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-                if (fd < 0 && errno == EEXIST && want)
-                        return error_setx(ret_err, EADDRINUSE, "Address already in use");
-                if (fd < 0 && errno == EEXIST)
+                if (fd < 0 && errno == EEXIST && !want)
                         continue;
-                if (fd < 0)
-                        return error_set(ret_err, errno, "lease %s", ip);
-                if (write_all(fd, id, strlen(id)) < 0) {
+                if (fd >= 0 && write_all(fd, id, strlen(id)) < 0) {
+                        r = error_set(ret_err, errno, "lease %s", ip);
                         (void)unlinkat(dfd, ip, 0);
-                        return error_set(ret_err, errno, "lease %s", ip);
-                }
-                return 0;
+                } else if (fd < 0 && errno == EEXIST)
+                        r = error_setx(ret_err, EADDRINUSE, "Address already in use");
+                else if (fd < 0)
+                        r = error_set(ret_err, errno, "lease %s", ip);
+                /* no address is ours but a lease we made: the caller's
+                 * undo drops what ip names */
+                if (r < 0)
+                        ip[0] = 0;
+                return r;
         }
+        ip[0] = 0;
         return error_setx(ret_err, ENOSPC, "no available IPv4 addresses on this network's address pools: %s", dir);
 }
 

@@ -23,7 +23,7 @@ setup_file() {
 	r=$t/bundle/rootfs
 	mkdir -p "$r"/{bin,etc,tmp,www}
 	cp "$BUSYBOX" "$r/bin/busybox"
-	for c in sh cat ls ip sleep hostname httpd wget ping true grep; do ln -s busybox "$r/bin/$c"; done
+	for c in sh cat ls ip sleep hostname httpd wget ping true grep timeout; do ln -s busybox "$r/bin/$c"; done
 	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$r/etc/passwd"
 	echo "served by the container" >"$r/www/index.html"
 	umoci repack --image "$t/oci:img" "$t/bundle" >&3
@@ -41,8 +41,8 @@ teardown() { netns_teardown; }
 
 # ip_on NETWORK CONTAINER: its address there
 ip_on() { husk inspect -f "{{(index .NetworkSettings.Networks \"$1\").IPAddress}}" "$2"; }
-# reaches CONTAINER URL: the page, within 2 s
-reaches() { husk exec "$1" wget -q -T 2 -O - "$2"; }
+# reaches CONTAINER URL: the page, within 2 s (busybox 1.35's wget -T crashes)
+reaches() { husk exec "$1" timeout 2 wget -q -O - "$2"; }
 
 @test "network ls lists bridge, host and none; create, inspect, ls filters, rm, prune: Docker's outputs" {
 	run husk network ls
@@ -178,7 +178,7 @@ net3" ]
 	husk network create net2 >/dev/null
 	local a b c ipa ipb ipc
 	a=$(husk run -d --network net1 unet-img httpd -f -p 80 -h /www)
-	b=$(husk run -d --network net2 unet-img httpd -f -p 80 -h /www)
+	b=$(husk run -d --network net2 -p 8081:80 unet-img httpd -f -p 80 -h /www)
 	c=$(husk run -d unet-img httpd -f -p 80 -h /www)
 	ipa=$(ip_on net1 "$a") ipb=$(ip_on net2 "$b") ipc=$(ip_on bridge "$c")
 	# distinct subnets
@@ -194,6 +194,9 @@ net3" ]
 	run ! reaches "$a" "http://$ipc/"
 	run ! reaches "$b" "http://$ipc/"
 	run ! reaches "$c" "http://$ipb/"
+	# published ports are everyone's: through the host's address
+	[ "$(reaches "$a" http://192.168.77.1:8081/)" = "served by the container" ]
+	[ "$(reaches "$c" http://192.168.77.1:8081/)" = "served by the container" ]
 	# the host reaches all of them
 	in_host wget -q -T 2 -O - "http://$ipa/"
 	in_host wget -q -T 2 -O - "http://$ipc/"
