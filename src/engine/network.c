@@ -402,6 +402,21 @@ static void save_settings(Engine *e, const char *id, json_t *settings)
         engine_unlock(e);
 }
 
+/* Whether one of the container's networks is user-defined: other
+ * containers may have its name in their hosts files. */
+static bool on_user_network(json_t *rec)
+{
+        const char *k;
+        json_t *v;
+
+        json_object_foreach(json_object_get(json_object_get(rec, "NetworkSettings"), "Networks"), k, v)
+        {
+                if (!streq(k, "bridge"))
+                        return true;
+        }
+        return false;
+}
+
 static bool is_bridge(json_t *rec)
 {
         return engine_network_bridged(
@@ -422,7 +437,8 @@ int engine_network_up(Engine *e, const char *id, Error **ret_err)
         r = engine_network_start(e, id, rec, ret_err);
         if (r >= 0) {
                 save_settings(e, id, json_incref(json_object_get(rec, "NetworkSettings")));
-                engine_network_members_changed(e, id);
+                if (on_user_network(rec))
+                        engine_network_members_changed(e, id);
         }
         json_decref(rec);
         return r;
@@ -442,7 +458,8 @@ void engine_network_down(Engine *e, const char *id)
         }
         engine_network_stop(e, id, rec);
         save_settings(e, id, json_incref(json_object_get(rec, "NetworkSettings")));
-        engine_network_members_changed(e, id);
+        if (on_user_network(rec))
+                engine_network_members_changed(e, id);
         json_decref(rec);
 }
 

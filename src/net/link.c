@@ -122,10 +122,13 @@ int link_ensure_bridge(const char *name, const char *gateway, int prefix_len, Er
         char cidr[32], path[96];
         int r;
 
+        bool made = false;
+
         r = nl_open(&s, ret_err);
         if (r < 0)
                 return r;
         if (rtnl_link_get_kernel(s, 0, name, &l) < 0) {
+                made = true;
                 _cleanup_link_ struct rtnl_link *nb = rtnl_link_bridge_alloc();
                 if (!nb)
                         return error_set(ret_err, ENOMEM, "bridge");
@@ -148,9 +151,9 @@ int link_ensure_bridge(const char *name, const char *gateway, int prefix_len, Er
          * martian; and the namespace must forward. */
         snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet", name);
         r = write_sysctl(path, "1", ret_err);
-        if (r < 0)
-                return r;
-        return write_sysctl("/proc/sys/net/ipv4/ip_forward", "1", ret_err);
+        if (r >= 0)
+                r = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1", ret_err);
+        return r < 0 ? r : made;
 }
 
 /* The interface `ifname` and lo up, the address and the default route

@@ -14,7 +14,8 @@
 
 /* link.c: netlink through libnl-route-3. */
 
-/* The bridge `name` with gateway/prefix_len, up; made when missing. */
+/* The bridge `name` with gateway/prefix_len, up; made when missing: 1
+ * then, else 0. */
 int link_ensure_bridge(const char *name, const char *gateway, int prefix_len, Error **ret_err);
 /* A veth pair: `host` on `bridge`, up; the peer in the network namespace
  * netns_fd as `peer` (eth0, eth1...) with `mac` and ip/prefix_len, up, lo
@@ -31,7 +32,7 @@ int link_detach(const char *name, Error **ret_err);
 
 /* nft.c: husk's table `ip husk`, through libnftables. */
 
-/* The table with its maps, sets and chains, when missing. */
+/* The table with its maps, sets and chains, when missing: 1 then, else 0. */
 int nft_ensure(Error **ret_err);
 /* A network's part: its bridge in @bridges, its subnet in @masq (unless
  * internal), its isolation chain iso_<bridge>. Idempotent. */

@@ -510,16 +510,23 @@ static int ports_assign(const char *state_dir, NetPort *ports, size_t n, Error *
 
 /* ---- networks ---- */
 
-/* Under the lock. */
-static int network_ensure(const NetNetwork *nw, const Subnet *sn, const char *gateway, Error **ret_err)
+/* Under the lock. rules: the network's rules even when its bridge and the
+ * table were there. */
+static int network_ensure(const NetNetwork *nw, const Subnet *sn, const char *gateway, bool rules, Error **ret_err)
 {
-        int r = link_ensure_bridge(nw->bridge, gateway, sn->prefix, ret_err);
+        int made_link = link_ensure_bridge(nw->bridge, gateway, sn->prefix, ret_err), made_table;
 
-        if (r >= 0)
-                r = nft_ensure(ret_err);
-        if (r >= 0)
-                r = nft_network_add(nw->bridge, nw->subnet, nw->internal, ret_err);
-        return r;
+        if (made_link < 0)
+                return made_link;
+        made_table = nft_ensure(ret_err);
+        if (made_table < 0)
+                return made_table;
+        /* the network's rules go with its bridge: an nftables transaction
+         * at each container start would cost more than the start's other
+         * network work */
+        if (rules || made_link || made_table)
+                return nft_network_add(nw->bridge, nw->subnet, nw->internal, ret_err);
+        return 0;
 }
 
 int net_network_ensure(const char *state_dir, const NetNetwork *nw, Error **ret_err)
@@ -536,7 +543,7 @@ int net_network_ensure(const char *state_dir, const NetNetwork *nw, Error **ret_
         lock = state_lock(state_dir, ret_err);
         if (lock < 0)
                 return lock;
-        return network_ensure(nw, &sn, gw, ret_err);
+        return network_ensure(nw, &sn, gw, true, ret_err);
 }
 
 int net_network_remove(const char *state_dir, const NetNetwork *nw, Error **ret_err)
@@ -645,7 +652,7 @@ int net_setup(const char *state_dir, const NetNetwork *nw, const char *id, const
                 /* published ports go to the first network's address */
                 a.n_ports = 0;
         }
-        r = network_ensure(nw, &sn, a.gateway, ret_err);
+        r = network_ensure(nw, &sn, a.gateway, false, ret_err);
         if (r >= 0)
                 r = ports_assign(state_dir, a.ports, a.n_ports, ret_err);
         if (r >= 0)

@@ -36,41 +36,44 @@ static int nft_run(const char *cmds, Error **ret_err)
 
 int nft_ensure(Error **ret_err)
 {
+        int r;
+
         if (nft_run("list table ip husk", NULL) == 0)
                 return 0;
-        return nft_run("table ip husk {\n"
-                       /* published ports: proto . port, or address . proto . port */
-                       "  map ports_any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
-                       "  map ports_ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }\n"
-                       /* every network's bridge; the subnets masqueraded (not
-                        * the internal ones); per bridge, the chain that keeps
-                        * its traffic off the other bridges */
-                       "  set bridges { type ifname; }\n"
-                       "  set masq { type ipv4_addr; flags interval; }\n"
-                       "  map isolation { type ifname : verdict; }\n"
-                       "  chain ports {\n"
-                       "    dnat ip to ip daddr . meta l4proto . th dport map @ports_ip\n"
-                       "    dnat ip to meta l4proto . th dport map @ports_any\n"
-                       "  }\n"
-                       "  chain prerouting { type nat hook prerouting priority dstnat; policy accept;\n"
-                       "    fib daddr type local jump ports\n"
-                       "  }\n"
-                       "  chain output { type nat hook output priority -100; policy accept;\n"
-                       "    fib daddr type local jump ports\n"
-                       "  }\n"
-                       "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
-                       "    ip saddr @masq oifname != @bridges masquerade\n"
-                       /* localhost and hairpin: the reply must come back here */
-                       "    oifname @bridges ct status dnat masquerade\n"
-                       "  }\n"
-                       "  chain forward { type filter hook forward priority filter; policy accept;\n"
-                       "    iifname vmap @isolation\n"
-                       "    oifname @bridges ct state established,related accept\n"
-                       "    iifname @bridges accept\n"
-                       "    oifname @bridges ct status dnat accept\n"
-                       "  }\n"
-                       "}\n",
-                       ret_err);
+        r = nft_run("table ip husk {\n"
+                    /* published ports: proto . port, or address . proto . port */
+                    "  map ports_any { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+                    "  map ports_ip { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+                    /* every network's bridge; the subnets masqueraded (not
+                     * the internal ones); per bridge, the chain that keeps
+                     * its traffic off the other bridges */
+                    "  set bridges { type ifname; }\n"
+                    "  set masq { type ipv4_addr; flags interval; }\n"
+                    "  map isolation { type ifname : verdict; }\n"
+                    "  chain ports {\n"
+                    "    dnat ip to ip daddr . meta l4proto . th dport map @ports_ip\n"
+                    "    dnat ip to meta l4proto . th dport map @ports_any\n"
+                    "  }\n"
+                    "  chain prerouting { type nat hook prerouting priority dstnat; policy accept;\n"
+                    "    fib daddr type local jump ports\n"
+                    "  }\n"
+                    "  chain output { type nat hook output priority -100; policy accept;\n"
+                    "    fib daddr type local jump ports\n"
+                    "  }\n"
+                    "  chain postrouting { type nat hook postrouting priority srcnat; policy accept;\n"
+                    "    ip saddr @masq oifname != @bridges masquerade\n"
+                    /* localhost and hairpin: the reply must come back here */
+                    "    oifname @bridges ct status dnat masquerade\n"
+                    "  }\n"
+                    "  chain forward { type filter hook forward priority filter; policy accept;\n"
+                    "    iifname vmap @isolation\n"
+                    "    oifname @bridges ct state established,related accept\n"
+                    "    iifname @bridges accept\n"
+                    "    oifname @bridges ct status dnat accept\n"
+                    "  }\n"
+                    "}\n",
+                    ret_err);
+        return r < 0 ? r : 1;
 }
 
 /* Docker's isolation (DOCKER-ISOLATION-STAGE-1/2): what comes in from one
