@@ -251,11 +251,18 @@ static void ip_string(uint32_t host_order, char out[16])
 
 int net_network_check(const NetNetwork *nw, char ret_gateway[16], Error **ret_err)
 {
+        char base[16], addr[16];
         Subnet sn, range;
         uint32_t gw = 0;
 
         if (parse_subnet(nw->subnet, &sn, ret_err) < 0)
                 return -EINVAL;
+        /* no host bits: they would be the bridge's address, or nothing */
+        snprintf(addr, sizeof(addr), "%.*s", (int)(strchr(nw->subnet, '/') - nw->subnet), nw->subnet);
+        ip_string(sn.base, base);
+        if (!streq(addr, base))
+                return error_setx(ret_err, EINVAL, "invalid subnet %s: it should be %s/%d", nw->subnet, base,
+                                  sn.prefix);
         if (nw->gateway && *nw->gateway) {
                 if (parse_ip(nw->gateway, &gw) < 0)
                         return error_setx(ret_err, EINVAL, "invalid gateway address %s", nw->gateway);
