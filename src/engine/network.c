@@ -241,25 +241,25 @@ static void endpoint_fill(json_t *ep, const NetAttachment *a)
 /* Connect the container's network namespace to network `name`: its next
  * interface; ports go with the first. */
 static int attach_one(Engine *e, const char *id, const char *name, json_t *ep, const NetPort *ports, size_t n_ports,
-                      NetAttachment *ret, NetNetwork *ret_nw, Error **ret_err)
+                      NetAttachment *ret, Error **ret_err)
 {
         _cleanup_free_ char *path = engine_netns_path(e, id), *state = net_state_dir(e);
         _cleanup_(json_decrefp) json_t *nrec = NULL;
+        NetNetwork nw;
         const char *ip = json_string_value(json_object_get(json_object_get(ep, "IPAMConfig"), "IPv4Address"));
         int r;
 
         if (!path || !state)
                 return error_set(ret_err, ENOMEM, "network");
-        r = engine_net_resolve(e, name, ret_nw, &nrec, ret_err);
+        r = engine_net_resolve(e, name, &nw, &nrec, ret_err);
         if (r < 0)
                 return r;
-        r = net_setup(state, ret_nw, id, path, ip, ports, n_ports, ret, ret_err);
+        r = net_setup(state, &nw, id, path, ip, ports, n_ports, ret, ret_err);
         if (r < 0)
                 return r;
         endpoint_fill(ep, ret);
         if (nrec)
                 json_object_set_new(ep, "NetworkID", json_string(json_string_value(json_object_get(nrec, "Id"))));
-        ret_nw->name = ret_nw->bridge = NULL; /* nrec's */
         return 0;
 }
 
@@ -271,7 +271,6 @@ int engine_network_start(Engine *e, const char *id, json_t *rec, Error **ret_err
         _cleanup_free_ NetPort *ports = NULL;
         const char *bridge = "";
         NetAttachment a = { 0 }, first = { 0 };
-        NetNetwork nw;
         bool done_first = false;
         size_t n = 0;
         int r;
@@ -304,7 +303,7 @@ int engine_network_start(Engine *e, const char *id, json_t *rec, Error **ret_err
         }
         json_object_foreach(nets, name, ep)
         {
-                r = attach_one(e, id, name, ep, done_first ? NULL : ports, done_first ? 0 : n, &a, &nw, ret_err);
+                r = attach_one(e, id, name, ep, done_first ? NULL : ports, done_first ? 0 : n, &a, ret_err);
                 if (r < 0) {
                         net_attachment_clear(&first);
                         engine_network_stop(e, id, NULL);
@@ -467,14 +466,13 @@ int engine_network_attach(Engine *e, const char *id, const char *name, json_t *e
 {
         _cleanup_free_ char *p = engine_path(e, id, "container.json");
         NetAttachment a = { 0 };
-        NetNetwork nw;
         json_t *rec;
         int r;
 
         if (!p)
                 return error_set(ret_err, ENOMEM, "network connect");
         if (running) {
-                r = attach_one(e, id, name, ep, NULL, 0, &a, &nw, ret_err);
+                r = attach_one(e, id, name, ep, NULL, 0, &a, ret_err);
                 if (r < 0)
                         return r;
                 net_attachment_clear(&a);

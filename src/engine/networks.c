@@ -526,7 +526,7 @@ int engine_net_connect(Engine *e, const char *net, const char *container, const 
 {
         _cleanup_json_ json_t *nrec = NULL, *crec = NULL, *ep = NULL;
         _cleanup_free_ char *id = NULL;
-        const char *name;
+        const char *name, *mode;
         NetNetwork nw;
         bool running;
         int r;
@@ -535,8 +535,12 @@ int engine_net_connect(Engine *e, const char *net, const char *container, const 
         if (r < 0)
                 return r;
         name = str(nrec, "Name");
-        if (!mode_bridged(str(json_object_get(crec, "HostConfig"), "NetworkMode")) || streq(name, "host") ||
-            streq(name, "none"))
+        mode = str(json_object_get(crec, "HostConfig"), "NetworkMode");
+        if (streq(mode, "none") || streq(name, "none"))
+                return error_setx(ret_err, EINVAL,
+                                  "container cannot be connected to multiple networks with one of the networks in "
+                                  "private (none) mode");
+        if (!mode_bridged(mode) || streq(name, "host"))
                 return error_setx(ret_err, EINVAL,
                                   "container cannot be disconnected from host network or connected to host network");
         if (json_object_get(endpoints(crec), name))

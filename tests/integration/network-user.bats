@@ -286,9 +286,15 @@ net3" ]
 	run husk exec "$d" ip -4 -o addr show dev eth1
 	[[ $output == *"inet 10.89.0.77/24"* ]]
 	[ "$(reaches "$d" "http://$ipa/")" = "served by the container" ]
-	# none and host cannot be connected to
+	# host and none cannot be connected to, nor a container on none
 	run husk network connect host "$d"
 	[ "$status" -eq 1 ]
+	[ "$output" = "Error: container cannot be disconnected from host network or connected to host network" ]
+	local n
+	n=$(husk create --network none unet-img sleep 100)
+	run husk network connect net1 "$n"
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error: container cannot be connected to multiple networks with one of the networks in private (none) mode" ]
 }
 
 @test "rm of a network in use is refused; when everything is removed, no bridge, lease or rule of it is left" {
