@@ -384,8 +384,9 @@ int engine_net_create(Engine *e, const EngineNetworkOpts *o, char **ret_id, Erro
         /* the bridge and its rules now, as Docker: the network is usable
          * from the host at once */
         r = net_network_ensure(state, &nw, ret_err);
-        if (r >= 0)
-                r = write_file_atomic(path, text, strlen(text), 0600, ret_err);
+        if (r < 0)
+                return r;
+        r = write_file_atomic(path, text, strlen(text), 0600, ret_err);
         if (r < 0) {
                 RT_IGNORE(net_network_remove(state, &nw, &ign_));
                 return r;

@@ -269,6 +269,17 @@ int link_add_veth(const char *bridge, const char *host, int netns_fd, const char
         return 0;
 }
 
+int link_exists(const char *name, Error **ret_err)
+{
+        _cleanup_sock_ struct nl_sock *s = NULL;
+        _cleanup_link_ struct rtnl_link *l = NULL;
+        int r = nl_open(&s, ret_err);
+
+        if (r < 0)
+                return r;
+        return rtnl_link_get_kernel(s, 0, name, &l) >= 0;
+}
+
 int link_delete(const char *name, Error **ret_err)
 {
         _cleanup_sock_ struct nl_sock *s = NULL;

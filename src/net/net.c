@@ -550,7 +550,16 @@ int net_network_ensure(const char *state_dir, const NetNetwork *nw, Error **ret_
         lock = state_lock(state_dir, ret_err);
         if (lock < 0)
                 return lock;
-        return network_ensure(nw, &sn, gw, true, ret_err);
+        /* the bridge goes with the network: never one that was not ours */
+        r = link_exists(nw->bridge, ret_err);
+        if (r != 0)
+                return r < 0 ? r : error_setx(ret_err, EEXIST, "an interface named %s exists already", nw->bridge);
+        r = network_ensure(nw, &sn, gw, true, ret_err);
+        if (r < 0) {
+                nft_network_remove(nw->bridge, nw->subnet, nw->internal);
+                NET_IGNORE(link_delete(nw->bridge, &ign_));
+        }
+        return r;
 }
 
 int net_network_remove(const char *state_dir, const NetNetwork *nw, Error **ret_err)

@@ -83,8 +83,9 @@ int net_subnet_next(char *const *taken, char ret[32], Error **ret_err);
  * gateway. */
 int net_ip_check(const NetNetwork *nw, const char *ip, Error **ret_err);
 
-/* The bridge with the gateway address, and the network's rules: made when
- * missing (at network create, and again at each setup: after a reboot). */
+/* At network create: the bridge with the gateway address (-EEXIST when
+ * an interface has its name), and the network's rules. (net_setup makes
+ * them again when missing: after a reboot.) */
 int net_network_ensure(const char *state_dir, const NetNetwork *nw, Error **ret_err);
 /* Remove the bridge, the rules and the lease directory of a user-defined
  * network. */

@@ -105,6 +105,10 @@ net1" ]
 	[[ $output == *"no matching subnet for gateway 10.96.0.1"* ]]
 	run husk network create --subnet nonsense other
 	[ "$status" -eq 1 ]
+	run husk network create -o com.docker.network.bridge.name=ext0 other
+	[ "$status" -eq 1 ]
+	[ "$output" = "Error: an interface named ext0 exists already" ]
+	in_host ip link show ext0 >/dev/null
 	run husk network create -d overlay other
 	[ "$status" -eq 1 ]
 	[[ $output == *'plugin "overlay" not found'* ]]
