@@ -248,6 +248,15 @@ net3" ]
 	[[ $output == *"Address already in use"* ]]
 	[ "$(husk inspect -f '{{.State.Status}}' second)" = created ]
 	[ "$(ls "$HUSK_STATE/net/networks/"*/leases | wc -l)" -eq 1 ]
+	husk rm second
+
+	# --ip-range: addresses given out from the range only
+	husk network create --subnet 10.93.0.0/24 --ip-range 10.93.0.128/25 ranged >/dev/null
+	[ "$(husk network inspect -f '{{(index .IPAM.Config 0).IPRange}}' ranged)" = 10.93.0.128/25 ]
+	c=$(husk run -d --network ranged unet-img sleep 100)
+	[ "$(ip_on ranged "$c")" = 10.93.0.128 ]
+	c=$(husk run -d --network ranged unet-img sleep 100)
+	[ "$(ip_on ranged "$c")" = 10.93.0.129 ]
 }
 
 @test "connect and disconnect a running container: eth1 comes and goes, and reachability with it" {
