@@ -52,54 +52,6 @@ bool engine_network_bridged(const char *mode)
         return mode && !streq(mode, "none") && !streq(mode, "host") && strncmp(mode, "container:", 10) != 0;
 }
 
-json_t *engine_network_endpoint(const char *network_id, const char *ip, char *const *aliases)
-{
-        json_t *al = json_null();
-
-        if (aliases && *aliases) {
-                al = json_array();
-                for (char *const *a = aliases; *a; a++)
-                        json_array_append_new(al, json_string(*a));
-        }
-        return json_pack("{s:o,s:n,s:o,s:s,s:s,s:s,s:s,s:i,s:s}", "IPAMConfig",
-                         ip && *ip ? json_pack("{s:s}", "IPv4Address", ip) : json_null(), "Links", "Aliases", al,
-                         "NetworkID", network_id, "EndpointID", "", "Gateway", "", "IPAddress", "", "IPPrefixLen", 0,
-                         "MacAddress", "");
-}
-
-/* A user-defined network's members resolve each other by name through
- * /etc/hosts: <storage>/containers/<id>/hosts, bound there, rewritten in
- * place as members come and go (networks.c). */
-static int hosts_mount(Engine *e, const char *id, Spec *spec, Error **ret_err)
-{
-        static const char base[] = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
-        _cleanup_free_ char *p = engine_network_hosts_path(e, id);
-        SpecMount *v;
-        int r;
-
-        if (!p)
-                return error_set(ret_err, ENOMEM, "hosts");
-        /* not bound yet: it may be renamed into place */
-        r = write_file_atomic(p, base, strlen(base), 0644, ret_err);
-        if (r < 0)
-                return r;
-        v = realloc(spec->mounts, (spec->n_mounts + 1) * sizeof(SpecMount));
-        if (!v)
-                return error_set(ret_err, ENOMEM, "hosts");
-        spec->mounts = v;
-        v[spec->n_mounts] = (SpecMount){ .destination = strdup("/etc/hosts"),
-                                         .type = strdup("bind"),
-                                         .source = TAKE_PTR(p),
-                                         .options = strv_copy((char *[]){ "rbind", "rprivate", NULL }),
-                                         .n_options = 2 };
-        if (!v[spec->n_mounts].destination || !v[spec->n_mounts].type || !v[spec->n_mounts].options) {
-                spec->n_mounts++; /* freed with the spec */
-                return error_set(ret_err, ENOMEM, "hosts");
-        }
-        spec->n_mounts++;
-        return 0;
-}
-
 int engine_network_create(Engine *e, const char *id, const char *mode, const char *ip, char *const *aliases,
                           char *const *publish, bool publish_all, char *const *exposed, Spec *spec, json_t *rec,
                           Error **ret_err)
@@ -182,7 +134,7 @@ int engine_network_create(Engine *e, const char *id, const char *mode, const cha
         if (!ep)
                 return error_set(ret_err, ENOMEM, "network");
         json_object_set_new(rec, "NetworkSettings", json_pack("{s:{s:o}}", "Networks", mode, ep));
-        if (nrec && (r = hosts_mount(e, id, spec, ret_err)) < 0)
+        if (nrec && (r = engine_network_hosts_mount(e, id, spec, ret_err)) < 0)
                 return r;
         path = engine_netns_path(e, id);
         if (!path)
@@ -221,45 +173,6 @@ static int ports_of(json_t *hc, NetPort **ret, size_t *ret_n, Error **ret_err)
                                 return -EINVAL;
                 }
         }
-        return 0;
-}
-
-/* The endpoint of one network filled in from its attachment. */
-static void endpoint_fill(json_t *ep, const NetAttachment *a)
-{
-        char eid[65];
-
-        if (engine_new_id(eid) < 0)
-                eid[0] = 0;
-        json_object_set_new(ep, "EndpointID", json_string(eid));
-        json_object_set_new(ep, "Gateway", json_string(a->gateway));
-        json_object_set_new(ep, "IPAddress", json_string(a->ip));
-        json_object_set_new(ep, "IPPrefixLen", json_integer(a->prefix_len));
-        json_object_set_new(ep, "MacAddress", json_string(a->mac));
-}
-
-/* Connect the container's network namespace to network `name`: its next
- * interface; ports go with the first. */
-static int attach_one(Engine *e, const char *id, const char *name, json_t *ep, const NetPort *ports, size_t n_ports,
-                      NetAttachment *ret, Error **ret_err)
-{
-        _cleanup_free_ char *path = engine_netns_path(e, id), *state = net_state_dir(e);
-        _cleanup_(json_decrefp) json_t *nrec = NULL;
-        NetNetwork nw;
-        const char *ip = json_string_value(json_object_get(json_object_get(ep, "IPAMConfig"), "IPv4Address"));
-        int r;
-
-        if (!path || !state)
-                return error_set(ret_err, ENOMEM, "network");
-        r = engine_net_resolve(e, name, &nw, &nrec, ret_err);
-        if (r < 0)
-                return r;
-        r = net_setup(state, &nw, id, path, ip, ports, n_ports, ret, ret_err);
-        if (r < 0)
-                return r;
-        endpoint_fill(ep, ret);
-        if (nrec)
-                json_object_set_new(ep, "NetworkID", json_string(json_string_value(json_object_get(nrec, "Id"))));
         return 0;
 }
 
@@ -303,7 +216,7 @@ int engine_network_start(Engine *e, const char *id, json_t *rec, Error **ret_err
         }
         json_object_foreach(nets, name, ep)
         {
-                r = attach_one(e, id, name, ep, done_first ? NULL : ports, done_first ? 0 : n, &a, ret_err);
+                r = engine_network_join(e, id, name, ep, done_first ? NULL : ports, done_first ? 0 : n, &a, ret_err);
                 if (r < 0) {
                         net_attachment_clear(&first);
                         engine_network_stop(e, id, NULL);
@@ -460,68 +373,4 @@ void engine_network_down(Engine *e, const char *id)
         if (on_user_network(rec))
                 engine_network_members_changed(e, id);
         json_decref(rec);
-}
-
-int engine_network_attach(Engine *e, const char *id, const char *name, json_t *ep, bool running, Error **ret_err)
-{
-        _cleanup_free_ char *p = engine_path(e, id, "container.json");
-        NetAttachment a = { 0 };
-        json_t *rec;
-        int r;
-
-        if (!p)
-                return error_set(ret_err, ENOMEM, "network connect");
-        if (running) {
-                r = attach_one(e, id, name, ep, NULL, 0, &a, ret_err);
-                if (r < 0)
-                        return r;
-                net_attachment_clear(&a);
-        }
-        r = engine_lock(e, ret_err);
-        if (r < 0)
-                return r;
-        rec = json_load_file(p, 0, NULL);
-        if (rec) {
-                json_t *settings = json_object_get(rec, "NetworkSettings"), *nets;
-                if (!json_is_object(settings)) {
-                        settings = json_object();
-                        json_object_set_new(rec, "NetworkSettings", settings);
-                }
-                nets = json_object_get(settings, "Networks");
-                if (!json_is_object(nets)) {
-                        nets = json_object();
-                        json_object_set_new(settings, "Networks", nets);
-                }
-                json_object_set(nets, name, ep);
-                r = engine_save(e, id, rec, ret_err);
-                json_decref(rec);
-        }
-        engine_unlock(e);
-        return r;
-}
-
-int engine_network_detach(Engine *e, const char *id, const char *name, bool running, Error **ret_err)
-{
-        _cleanup_free_ char *p = engine_path(e, id, "container.json"), *state = net_state_dir(e);
-        json_t *rec;
-        int r;
-
-        if (!p || !state)
-                return error_set(ret_err, ENOMEM, "network disconnect");
-        if (running) {
-                r = net_teardown_network(state, id, name, ret_err);
-                if (r < 0)
-                        return r;
-        }
-        r = engine_lock(e, ret_err);
-        if (r < 0)
-                return r;
-        rec = json_load_file(p, 0, NULL);
-        if (rec) {
-                json_object_del(json_object_get(json_object_get(rec, "NetworkSettings"), "Networks"), name);
-                r = engine_save(e, id, rec, ret_err);
-                json_decref(rec);
-        }
-        engine_unlock(e);
-        return r;
 }

@@ -28,15 +28,6 @@ int engine_network_create(Engine *e, const char *id, const char *mode, const cha
 /* Whether the mode gives the container a network namespace of its own
  * (bridge, a user-defined network): not none, host, container:X. */
 bool engine_network_bridged(const char *mode);
-/* A container's entry in NetworkSettings.Networks before it runs, a new
- * object: the network's id, --ip, --network-alias. */
-json_t *engine_network_endpoint(const char *network_id, const char *ip, char *const *aliases);
-/* Add the entry `ep` for network `name` to the container's record (saved
- * under the engine's lock); running: its interface on that network first,
- * ep filled in. */
-int engine_network_attach(Engine *e, const char *id, const char *name, json_t *ep, bool running, Error **ret_err);
-/* Remove it; running: its interface on that network first. */
-int engine_network_detach(Engine *e, const char *id, const char *name, bool running, Error **ret_err);
 
 /* Before the runtime starts a bridge container: its network namespace,
  * address, veth pair and published ports (a host port left open gets a

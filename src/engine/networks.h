@@ -5,6 +5,7 @@
 
 #include "engine/engine.h"
 #include "net/net.h"
+#include "oci/spec.h"
 
 /* User-defined networks, as Docker's `network` commands (networks.c).
  *
@@ -57,6 +58,21 @@ int engine_net_disconnect(Engine *e, const char *net, const char *container, boo
  * for the default. -ENOENT "network NAME not found". */
 int engine_net_resolve(Engine *e, const char *name, NetNetwork *ret, json_t **ret_rec, Error **ret_err);
 
+/* A container's endpoints (NetworkSettings.Networks entries). */
+/* The entry of a container before it runs, a new object: the network's
+ * id, --ip, --network-alias. */
+json_t *engine_network_endpoint(const char *network_id, const char *ip, char *const *aliases);
+/* Connect the running container's network namespace to network `name` as
+ * its next interface (ports go with eth0), and fill ep in. */
+int engine_network_join(Engine *e, const char *id, const char *name, json_t *ep, const NetPort *ports, size_t n_ports,
+                        NetAttachment *ret, Error **ret_err);
+/* Add the entry `ep` for network `name` to the container's record (saved
+ * under the engine's lock); running: its interface on that network first,
+ * ep filled in. */
+int engine_network_attach(Engine *e, const char *id, const char *name, json_t *ep, bool running, Error **ret_err);
+/* Remove it; running: its interface on that network first. */
+int engine_network_detach(Engine *e, const char *id, const char *name, bool running, Error **ret_err);
+
 /* Name resolution. The "ip name [alias...]" lines a container's hosts
  * file must have for the other running members of its user-defined
  * networks (strv, NULL when none). */
@@ -65,6 +81,8 @@ int engine_network_peers(Engine *e, const char *container_id, char ***ret_lines)
  * connect, disconnect): rewrites the hosts files of it and of the other
  * members of its user-defined networks. */
 void engine_network_members_changed(Engine *e, const char *container_id);
-/* Whether the container's hosts file is husk's (it is on a user-defined
- * network), and its path <storage>/containers/<id>/hosts, malloc'd. */
+/* <storage>/containers/<id>/hosts, malloc'd: the container's /etc/hosts
+ * when it is created on a user-defined network. */
 char *engine_network_hosts_path(Engine *e, const char *id);
+/* At create: that file, and its bind mount in the spec. */
+int engine_network_hosts_mount(Engine *e, const char *id, Spec *spec, Error **ret_err);
