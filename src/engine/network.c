@@ -134,7 +134,7 @@ int engine_network_create(Engine *e, const char *id, const char *mode, const cha
         if (!ep)
                 return error_set(ret_err, ENOMEM, "network");
         json_object_set_new(rec, "NetworkSettings", json_pack("{s:{s:o}}", "Networks", mode, ep));
-        if (nrec && (r = engine_network_hosts_mount(e, id, spec, ret_err)) < 0)
+        if (nrec && (r = engine_network_hosts_mount(e, id, spec, rec, ret_err)) < 0)
                 return r;
         path = engine_netns_path(e, id);
         if (!path)

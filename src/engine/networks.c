@@ -718,7 +718,7 @@ char *engine_network_hosts_path(Engine *e, const char *id)
 /* A user-defined network's members resolve each other by name through
  * /etc/hosts: <storage>/containers/<id>/hosts, bound there, rewritten in
  * place as members come and go (networks.c). */
-int engine_network_hosts_mount(Engine *e, const char *id, Spec *spec, Error **ret_err)
+int engine_network_hosts_mount(Engine *e, const char *id, Spec *spec, json_t *rec, Error **ret_err)
 {
         static const char base[] = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
         _cleanup_free_ char *p = engine_network_hosts_path(e, id);
@@ -735,6 +735,7 @@ int engine_network_hosts_mount(Engine *e, const char *id, Spec *spec, Error **re
         if (!v)
                 return error_set(ret_err, ENOMEM, "hosts");
         spec->mounts = v;
+        json_object_set_new(rec, "HostsPath", json_string(p));
         v[spec->n_mounts] = (SpecMount){ .destination = strdup("/etc/hosts"),
                                          .type = strdup("bind"),
                                          .source = TAKE_PTR(p),

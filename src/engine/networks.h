@@ -84,5 +84,5 @@ void engine_network_members_changed(Engine *e, const char *container_id);
 /* <storage>/containers/<id>/hosts, malloc'd: the container's /etc/hosts
  * when it is created on a user-defined network. */
 char *engine_network_hosts_path(Engine *e, const char *id);
-/* At create: that file, and its bind mount in the spec. */
-int engine_network_hosts_mount(Engine *e, const char *id, Spec *spec, Error **ret_err);
+/* At create: that file, its bind mount in the spec, rec's HostsPath. */
+int engine_network_hosts_mount(Engine *e, const char *id, Spec *spec, json_t *rec, Error **ret_err);

@@ -163,6 +163,7 @@ net3" ]
 	husk exec web ping -c1 -W2 client
 	run husk exec client cat /etc/hosts
 	[[ $output == *"$ip	web ${web:0:12} www"* ]]
+	[ "$(husk inspect -f '{{.HostsPath}}' client)" = "$HUSK_STORAGE/containers/$client/hosts" ]
 
 	# network inspect lists both
 	run husk network inspect net1
