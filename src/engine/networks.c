@@ -593,14 +593,15 @@ int engine_network_attach(Engine *e, const char *id, const char *name, json_t *e
 
 int engine_network_detach(Engine *e, const char *id, const char *name, bool running, Error **ret_err)
 {
-        _cleanup_free_ char *p = engine_path(e, id, "container.json"), *state = net_state(e);
+        _cleanup_free_ char *p = engine_path(e, id, "container.json"), *state = net_state(e),
+                            *path = engine_netns_path(e, id);
         json_t *rec;
         int r;
 
-        if (!p || !state)
+        if (!p || !state || !path)
                 return error_set(ret_err, ENOMEM, "network disconnect");
         if (running) {
-                r = net_teardown_network(state, id, name, ret_err);
+                r = net_teardown_network(state, id, name, path, ret_err);
                 if (r < 0)
                         return r;
         }

@@ -156,6 +156,59 @@ int link_ensure_bridge(const char *name, const char *gateway, int prefix_len, Er
         return r < 0 ? r : made;
 }
 
+/* A default route via gateway through the interface ifindex. */
+static int add_default_route(struct nl_sock *s, int ifindex, const char *gateway, Error **ret_err)
+{
+        _cleanup_nladdr_ struct nl_addr *dst = NULL, *gw = NULL;
+        struct rtnl_route *route;
+        struct rtnl_nexthop *nh;
+        int r;
+
+        route = rtnl_route_alloc();
+        nh = rtnl_route_nh_alloc();
+        if (!route || !nh) {
+                if (route)
+                        rtnl_route_put(route);
+                if (nh)
+                        rtnl_route_nh_free(nh);
+                return error_set(ret_err, ENOMEM, "route");
+        }
+        r = nl_addr_parse("0.0.0.0/0", AF_INET, &dst);
+        if (r >= 0)
+                r = nl_addr_parse(gateway, AF_INET, &gw);
+        if (r >= 0) {
+                rtnl_route_set_family(route, AF_INET);
+                r = rtnl_route_set_dst(route, dst);
+        }
+        if (r >= 0) {
+                rtnl_route_nh_set_gateway(nh, gw);
+                rtnl_route_nh_set_ifindex(nh, ifindex);
+                rtnl_route_add_nexthop(route, nh);
+                nh = NULL;
+                r = rtnl_route_add(s, route, NLM_F_CREATE);
+        }
+        if (nh)
+                rtnl_route_nh_free(nh);
+        rtnl_route_put(route);
+        if (r < 0)
+                return error_setx(ret_err, EIO, "netlink: default route via %s: %s", gateway, nl_geterror(r));
+        return 0;
+}
+
+int link_default_route(int netns_fd, const char *ifname, const char *gateway, Error **ret_err)
+{
+        _cleanup_sock_ struct nl_sock *s = NULL;
+        _cleanup_link_ struct rtnl_link *l = NULL;
+        int r = nl_open_in(netns_fd, &s, ret_err);
+
+        if (r < 0)
+                return r;
+        r = rtnl_link_get_kernel(s, 0, ifname, &l);
+        if (r < 0)
+                return nl_fail(ret_err, r, "find", ifname);
+        return add_default_route(s, rtnl_link_get_ifindex(l), gateway, ret_err);
+}
+
 /* The interface `ifname` and lo up, the address and the default route
  * (gateway NULL: none), in the container's namespace. */
 static int configure_peer(int netns_fd, const char *ifname, const char *ip, int prefix_len, const char *gateway,
@@ -163,9 +216,6 @@ static int configure_peer(int netns_fd, const char *ifname, const char *ip, int 
 {
         _cleanup_sock_ struct nl_sock *s = NULL;
         _cleanup_link_ struct rtnl_link *eth = NULL, *lo = NULL;
-        _cleanup_nladdr_ struct nl_addr *dst = NULL, *gw = NULL;
-        struct rtnl_route *route;
-        struct rtnl_nexthop *nh;
         char cidr[32];
         int r;
 
@@ -189,35 +239,7 @@ static int configure_peer(int netns_fd, const char *ifname, const char *ip, int 
         if (r < 0 || !gateway)
                 return r;
 
-        route = rtnl_route_alloc();
-        nh = rtnl_route_nh_alloc();
-        if (!route || !nh) {
-                if (route)
-                        rtnl_route_put(route);
-                if (nh)
-                        rtnl_route_nh_free(nh);
-                return error_set(ret_err, ENOMEM, "route");
-        }
-        r = nl_addr_parse("0.0.0.0/0", AF_INET, &dst);
-        if (r >= 0)
-                r = nl_addr_parse(gateway, AF_INET, &gw);
-        if (r >= 0) {
-                rtnl_route_set_family(route, AF_INET);
-                r = rtnl_route_set_dst(route, dst);
-        }
-        if (r >= 0) {
-                rtnl_route_nh_set_gateway(nh, gw);
-                rtnl_route_nh_set_ifindex(nh, rtnl_link_get_ifindex(eth));
-                rtnl_route_add_nexthop(route, nh);
-                nh = NULL;
-                r = rtnl_route_add(s, route, NLM_F_CREATE);
-        }
-        if (nh)
-                rtnl_route_nh_free(nh);
-        rtnl_route_put(route);
-        if (r < 0)
-                return error_setx(ret_err, EIO, "netlink: default route via %s: %s", gateway, nl_geterror(r));
-        return 0;
+        return add_default_route(s, rtnl_link_get_ifindex(eth), gateway, ret_err);
 }
 
 int link_add_veth(const char *bridge, const char *host, int netns_fd, const char *peer_name, const char *mac,

@@ -22,6 +22,9 @@ int link_ensure_bridge(const char *name, const char *gateway, int prefix_len, Er
  * up, and a default route via gateway (NULL: none). */
 int link_add_veth(const char *bridge, const char *host, int netns_fd, const char *peer, const char *mac, const char *ip,
                   int prefix_len, const char *gateway, Error **ret_err);
+/* A default route via gateway through ifname in the network namespace
+ * netns_fd (the interface that had it went). */
+int link_default_route(int netns_fd, const char *ifname, const char *gateway, Error **ret_err);
 /* Whether there is a link `name`: 1, 0. */
 int link_exists(const char *name, Error **ret_err);
 /* Delete the link `name` (its peer goes with it); 0 when it is not there.

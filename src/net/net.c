@@ -697,8 +697,9 @@ int net_setup(const char *state_dir, const NetNetwork *nw, const char *id, const
                 if (r < 0)
                         goto fail;
         }
-        rec = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o}", "network", nw->name, "bridge", nw->bridge, "ip", a.ip, "veth",
-                        a.veth, "leases", leases, "ports", ports_json(a.ports, a.n_ports));
+        rec = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:o}", "network", nw->name, "bridge", nw->bridge, "ip",
+                        a.ip, "veth", a.veth, "leases", leases, "ifname", a.ifname, "gateway", a.gateway, "internal",
+                        nw->internal, "default_route", first && !nw->internal, "ports", ports_json(a.ports, a.n_ports));
         text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
         json_decref(rec);
         if (!text) {
@@ -716,12 +717,14 @@ fail:
         return r;
 }
 
-/* Undo what the record at rec_path says, and remove it. Under the lock. */
-static void teardown_record(const char *state_dir, const char *rec_path, bool delete)
+/* Undo what the record at rec_path says, and remove it. Under the lock.
+ * Whether the default route was through it. */
+static bool teardown_record(const char *state_dir, const char *rec_path, bool delete)
 {
         _cleanup_free_ char *leases = path_join(state_dir, "leases");
         NetAttachment a = { 0 };
         json_t *rec = json_load_file(rec_path, 0, NULL);
+        bool route = json_is_true(json_object_get(rec, "default_route"));
 
         if (rec) {
                 const char *l = json_string_value(json_object_get(rec, "leases"));
@@ -737,12 +740,50 @@ static void teardown_record(const char *state_dir, const char *rec_path, bool de
         undo(leases, &a, a.n_ports, delete);
         net_attachment_clear(&a);
         (void)unlink(rec_path);
+        return route;
+}
+
+/* The default route went with an interface that left: through the first
+ * of the container's other interfaces on a network that is not internal
+ * now, as Docker moves the gateway. Under the lock. */
+static void route_handover(const char *dir, const char *id, const char *netns_path)
+{
+        _cleanup_close_ int nsfd = open(netns_path, O_RDONLY | O_CLOEXEC);
+        size_t idlen = strlen(id);
+        struct dirent *de;
+        DIR *d = nsfd >= 0 ? opendir(dir) : NULL;
+
+        while (d && (de = readdir(d))) {
+                _cleanup_free_ char *p = NULL, *text = NULL;
+                json_t *rec;
+                int r = -1;
+                if (strncmp(de->d_name, id, idlen) != 0 || de->d_name[idlen] != '.' ||
+                    !(p = path_join(dir, de->d_name)))
+                        continue;
+                rec = json_load_file(p, 0, NULL);
+                if (rec && !json_is_true(json_object_get(rec, "internal"))) {
+                        _cleanup_error_ Error *err = NULL;
+                        r = link_default_route(nsfd, json_string_value(json_object_get(rec, "ifname")) ?: "",
+                                               json_string_value(json_object_get(rec, "gateway")) ?: "", &err);
+                        json_object_set_new(rec, "default_route", json_true());
+                        text = r >= 0 ? json_dumps(rec, JSON_COMPACT) : NULL;
+                        if (text)
+                                NET_IGNORE(write_file_atomic(p, text, strlen(text), 0600, &ign_));
+                }
+                json_decref(rec);
+                if (r >= 0)
+                        break;
+        }
+        if (d)
+                closedir(d);
 }
 
 /* Tear down the container's records (<id>.json, <id>.<ifname>.json):
  * all of them, or those of network `network` only. */
-static int teardown_matching(const char *state_dir, const char *id, const char *network, Error **ret_err)
+static int teardown_matching(const char *state_dir, const char *id, const char *network, const char *netns_path,
+                             Error **ret_err)
 {
+        bool route = false;
         _cleanup_free_ char *dir = path_join(state_dir, "containers");
         _cleanup_close_ int lock = -EBADF;
         size_t idlen = strlen(id);
@@ -774,18 +815,21 @@ static int teardown_matching(const char *state_dir, const char *id, const char *
                 /* a container leaving one network keeps running: its veth
                  * pair goes now */
                 if (p && match)
-                        teardown_record(state_dir, p, network != NULL);
+                        route |= teardown_record(state_dir, p, network != NULL);
         }
         closedir(d);
+        if (route && netns_path)
+                route_handover(dir, id, netns_path);
         return lock < 0 && lock != -EBADF ? lock : 0;
 }
 
 int net_teardown(const char *state_dir, const char *id, Error **ret_err)
 {
-        return teardown_matching(state_dir, id, NULL, ret_err);
+        return teardown_matching(state_dir, id, NULL, NULL, ret_err);
 }
 
-int net_teardown_network(const char *state_dir, const char *id, const char *network, Error **ret_err)
+int net_teardown_network(const char *state_dir, const char *id, const char *network, const char *netns_path,
+                         Error **ret_err)
 {
-        return teardown_matching(state_dir, id, network, ret_err);
+        return teardown_matching(state_dir, id, network, netns_path, ret_err);
 }

@@ -123,5 +123,8 @@ int net_setup(const char *state_dir, const NetNetwork *nw, const char *id, const
  * is nothing to undo. */
 int net_teardown(const char *state_dir, const char *id, Error **ret_err);
 /* The same for its interface on network `network` (a name) only, while
- * the container runs: the veth pair is deleted (its namespace stays). */
-int net_teardown_network(const char *state_dir, const char *id, const char *network, Error **ret_err);
+ * the container runs: the veth pair is deleted (its namespace, at
+ * netns_path, stays); when the default route went with it, another of
+ * its interfaces gets one. */
+int net_teardown_network(const char *state_dir, const char *id, const char *network, const char *netns_path,
+                         Error **ret_err);

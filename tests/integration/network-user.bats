@@ -300,6 +300,11 @@ net3" ]
 	run husk exec "$d" ip -4 -o addr show dev eth1
 	[[ $output == *"inet 10.89.0.77/24"* ]]
 	[ "$(reaches "$d" "http://$ipa/")" = "served by the container" ]
+	# its default route leaves with eth0: eth1's network takes it, as Docker's
+	husk network disconnect bridge "$d"
+	run husk exec "$d" ip route
+	[[ $output == *"default via 10.89.0.1 dev eth1"* ]]
+	husk exec "$d" ping -c1 -W2 192.168.77.2
 	# host and none cannot be connected to, nor a container on none
 	run husk network connect host "$d"
 	[ "$status" -eq 1 ]
