@@ -105,6 +105,18 @@ static int add_addr(struct nl_sock *s, int ifindex, const char *cidr, const char
         return 0;
 }
 
+/* ip/prefix_len on the link `name`, and the link up. */
+static int addr_and_up(struct nl_sock *s, struct rtnl_link *l, const char *name, const char *ip, int prefix_len,
+                       Error **ret_err)
+{
+        char cidr[32];
+        int r;
+
+        snprintf(cidr, sizeof(cidr), "%s/%d", ip, prefix_len);
+        r = add_addr(s, rtnl_link_get_ifindex(l), cidr, name, ret_err);
+        return r < 0 ? r : set_up(s, l, name, ret_err);
+}
+
 static int write_sysctl(const char *path, const char *value, Error **ret_err)
 {
         _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -119,7 +131,7 @@ int link_ensure_bridge(const char *name, const char *gateway, int prefix_len, Er
 {
         _cleanup_sock_ struct nl_sock *s = NULL;
         _cleanup_link_ struct rtnl_link *l = NULL;
-        char cidr[32], path[96];
+        char path[96];
         int r;
 
         bool made = false;
@@ -140,11 +152,7 @@ int link_ensure_bridge(const char *name, const char *gateway, int prefix_len, Er
                 if (r < 0)
                         return nl_fail(ret_err, r, "find bridge", name);
         }
-        snprintf(cidr, sizeof(cidr), "%s/%d", gateway, prefix_len);
-        r = add_addr(s, rtnl_link_get_ifindex(l), cidr, name, ret_err);
-        if (r < 0)
-                return r;
-        r = set_up(s, l, name, ret_err);
+        r = addr_and_up(s, l, name, gateway, prefix_len, ret_err);
         if (r < 0)
                 return r;
         /* 127.0.0.1:port DNAT'ed into the bridge must not be dropped as a
@@ -216,7 +224,6 @@ static int configure_peer(int netns_fd, const char *ifname, const char *ip, int 
 {
         _cleanup_sock_ struct nl_sock *s = NULL;
         _cleanup_link_ struct rtnl_link *eth = NULL, *lo = NULL;
-        char cidr[32];
         int r;
 
         r = nl_open_in(netns_fd, &s, ret_err);
@@ -231,11 +238,7 @@ static int configure_peer(int netns_fd, const char *ifname, const char *ip, int 
         r = rtnl_link_get_kernel(s, 0, ifname, &eth);
         if (r < 0)
                 return nl_fail(ret_err, r, "find", ifname);
-        snprintf(cidr, sizeof(cidr), "%s/%d", ip, prefix_len);
-        r = add_addr(s, rtnl_link_get_ifindex(eth), cidr, ifname, ret_err);
-        if (r < 0)
-                return r;
-        r = set_up(s, eth, ifname, ret_err);
+        r = addr_and_up(s, eth, ifname, ip, prefix_len, ret_err);
         if (r < 0 || !gateway)
                 return r;
 
