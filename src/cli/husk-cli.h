@@ -105,7 +105,27 @@ int cmd_volume_ls(const Cmd *cmd, int argc, char **argv);
 int cmd_volume_inspect(const Cmd *cmd, int argc, char **argv);
 int cmd_volume_rm(const Cmd *cmd, int argc, char **argv);
 int cmd_volume_prune(const Cmd *cmd, int argc, char **argv);
+/* inspect and rm of volumes and networks: for each of argv[optind..],
+ * get (printed as a JSON array, or through the template fmt) or rm (with
+ * -f: force); errors printed, and the exit code 1 after the others. */
+typedef int (*CliInspectFn)(Engine *e, const char *name, json_t **ret, Error **ret_err);
+typedef int (*CliRemoveFn)(Engine *e, const char *name, bool force, Error **ret_err);
+int cli_inspect_each(const Cmd *cmd, int argc, char **argv, CliInspectFn get, const char *fmt, const char *type_name);
+int cli_remove_each(const Cmd *cmd, int argc, char **argv, CliRemoveFn rm);
+/* prune's question, "WARNING! This will remove WHAT. ...": answered yes. */
+bool cli_prune_confirm(const char *what);
+/* "Deleted Volumes:" and the names, when there are any. */
+void cli_print_deleted(const char *title, char *const *names);
+/* A label=KEY[=VALUE] filter against a Labels object. */
+bool cli_label_matches(json_t *labels, const char *want);
 int cmd_attach(const Cmd *cmd, int argc, char **argv);
+int cmd_network_create(const Cmd *cmd, int argc, char **argv);
+int cmd_network_ls(const Cmd *cmd, int argc, char **argv);
+int cmd_network_inspect(const Cmd *cmd, int argc, char **argv);
+int cmd_network_rm(const Cmd *cmd, int argc, char **argv);
+int cmd_network_prune(const Cmd *cmd, int argc, char **argv);
+int cmd_network_connect(const Cmd *cmd, int argc, char **argv);
+int cmd_network_disconnect(const Cmd *cmd, int argc, char **argv);
 /* husk __network up|down ID (husk-monitor's network, not for users). */
 int cli_network_hook(int argc, char **argv);
 int cmd_restart(const Cmd *cmd, int argc, char **argv);

@@ -69,13 +69,14 @@ enum {
         OPT_ENTRYPOINT,
         OPT_ENV_FILE,
         OPT_NETWORK,
+        OPT_IP,
+        OPT_NETWORK_ALIAS,
         OPT_HOSTNAME,
         OPT_DNS,
         OPT_DNS_SEARCH,
         OPT_DNS_OPTION,
         OPT_ADD_HOST,
         OPT_MAC_ADDRESS,
-        OPT_IP,
         OPT_CGROUP_PARENT,
         /* mounts */
         OPT_MOUNTS_ = 1100,
@@ -342,6 +343,9 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 { "volume", required_argument, NULL, 'v' },
                 { "network", required_argument, NULL, OPT_NETWORK },
                 { "net", required_argument, NULL, OPT_NETWORK },
+                { "ip", required_argument, NULL, OPT_IP },
+                { "network-alias", required_argument, NULL, OPT_NETWORK_ALIAS },
+                { "net-alias", required_argument, NULL, OPT_NETWORK_ALIAS },
                 { "publish", required_argument, NULL, 'p' },
                 { "publish-all", no_argument, NULL, 'P' },
                 { "dns", required_argument, NULL, OPT_DNS },
@@ -350,7 +354,6 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 { "dns-opt", required_argument, NULL, OPT_DNS_OPTION },
                 { "add-host", required_argument, NULL, OPT_ADD_HOST },
                 { "mac-address", required_argument, NULL, OPT_MAC_ADDRESS },
-                { "ip", required_argument, NULL, OPT_IP },
                 { "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
                 /* mounts */
                 { "mount", required_argument, NULL, OPT_MOUNT },
@@ -398,7 +401,7 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
         };
         _cleanup_strv_ char **env = NULL, **vols = NULL, **entry = NULL, **cmdv = NULL, **publish = NULL,
                             **mounts = NULL, **tmpfs = NULL, **log_opts = NULL, **dns = NULL, **dns_search = NULL,
-                            **dns_options = NULL, **add_hosts = NULL;
+                            **dns_options = NULL, **add_hosts = NULL, **aliases = NULL;
         _cleanup_store_ Store *s = NULL;
         _cleanup_engine_ Engine *e = NULL;
         _cleanup_error_ Error *err = NULL;
@@ -433,6 +436,8 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
                 break;
         case 'v': strv_push(&vols, optarg); break;
         case OPT_NETWORK: o.network = optarg; break;
+        case OPT_IP: o.ip = optarg; break;
+        case OPT_NETWORK_ALIAS: strv_push(&aliases, optarg); break;
         case 'p': strv_push(&publish, optarg); break;
         case 'P': o.publish_all = true; break;
         case OPT_DNS: strv_push(&dns, optarg); break;
@@ -440,7 +445,6 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
         case OPT_DNS_OPTION: strv_push(&dns_options, optarg); break;
         case OPT_ADD_HOST: strv_push(&add_hosts, optarg); break;
         case OPT_MAC_ADDRESS: o.mac_address = optarg; break;
-        case OPT_IP: o.ip = optarg; break;
         case OPT_CGROUP_PARENT:
                 o.cgroup_parent = optarg;
                 break;
@@ -480,6 +484,7 @@ static int run_or_create(const Cmd *cmd, int argc, char **argv, bool run)
         o.sysctls = hl.sysctls, o.devices = hl.devices, o.group_add = hl.group_add, o.labels = hl.labels;
         o.publish = publish;
         o.dns = dns, o.dns_search = dns_search, o.dns_options = dns_options, o.add_hosts = add_hosts;
+        o.network_aliases = aliases;
         if (hostconfig_validate(&o, &err) < 0)
                 return cli_fail125(err);
         o.mounts = mounts;

@@ -104,71 +104,73 @@ static int cmd_transfer(const Cmd *cmd, int argc, char **argv)
                         "      --platform string          os/arch[/variant] (default: this host's)\n"           \
                         "  -q, --quiet                    Suppress verbose output\n"                            \
         }
-#define RUN_OPTIONS                                                                                         \
-        "      --add-host list          Add a custom host-to-IP mapping (host:ip, ip host-gateway)\n"       \
-        "      --cap-add list           Add Linux capabilities (NET_ADMIN, ALL)\n"                          \
-        "      --cap-drop list          Drop Linux capabilities\n"                                          \
-        "      --cgroup-parent string   Parent cgroup of the container's (default \"/husk\")\n"             \
-        "      --cpu-period int         Limit CPU CFS period\n"                                             \
-        "      --cpu-quota int          Limit CPU CFS quota\n"                                              \
-        "  -c, --cpu-shares int         CPU shares (relative weight)\n"                                     \
-        "      --cpus decimal           Number of CPUs\n"                                                   \
-        "      --cpuset-cpus string     CPUs in which to allow execution (0-3, 0,1)\n"                      \
-        "      --cpuset-mems string     MEMs in which to allow execution (0-3, 0,1)\n"                      \
-        "  -d, --detach                 Run in the background and print the container ID\n"                 \
-        "      --device list            Add a host device: /dev/x[:/dev/y][:rwm]\n"                         \
-        "      --dns list               Set custom DNS servers\n"                                           \
-        "      --dns-option list        Set DNS options\n"                                                  \
-        "      --dns-search list        Set custom DNS search domains\n"                                    \
-        "      --entrypoint string      Overwrite the image's ENTRYPOINT\n"                                 \
-        "  -e, --env list               Set environment variables\n"                                        \
-        "      --env-file list          Read in a file of environment variables\n"                          \
-        "      --group-add list         Add additional groups to join\n"                                    \
-        "  -h, --hostname string        Container host name\n"                                              \
-        "  -i, --interactive            Keep STDIN open even if not attached\n"                             \
-        "      --ip string              IPv4 address (user-defined networks only)\n"                        \
-        "      --init                   Run an init inside the container that forwards signals and reaps\n" \
-        "                               processes\n"                                                        \
-        "      --ipc string             IPC mode: host, private, shareable, none, container:X\n"            \
-        "  -l, --label list             Set meta data on a container\n"                                     \
-        "      --label-file list        Read in a line delimited file of labels\n"                          \
-        "      --log-driver string      Logging driver for the container: json-file (default), none\n"      \
-        "      --log-opt list           Log driver options: max-size=10m, max-file=3\n"                     \
-        "      --mac-address string     Container MAC address (e.g., 92:d0:c6:0a:29:33)\n"                  \
-        "  -m, --memory bytes           Memory limit (512m, 1g)\n"                                          \
-        "      --memory-reservation bytes\n"                                                                \
-        "                               Memory soft limit\n"                                                \
-        "      --memory-swap bytes      Memory plus swap (-1: unlimited swap)\n"                            \
-        "      --mount mount            Attach a filesystem mount: type=bind|volume|tmpfs,\n"               \
-        "                               source=..,target=..[,readonly][,bind-propagation=..]\n"             \
-        "                               [,volume-nocopy][,tmpfs-size=..][,tmpfs-mode=..]\n"                 \
-        "      --name string            Assign a name to the container\n"                                   \
-        "      --network string         bridge (the default), none, host, container:X\n"                    \
-        "      --oom-kill-disable       Disable the OOM killer\n"                                           \
-        "      --oom-score-adj int      Tune the host's OOM preferences (-1000 to 1000)\n"                  \
-        "  -p, --publish list           Publish a container's port: [ip:][hostPort:]containerPort[/udp]\n"  \
-        "  -P, --publish-all            Publish every exposed port to a free host port\n"                   \
-        "      --pid string             PID namespace: host or container:X\n"                               \
-        "      --pids-limit int         Tune container pids limit (-1 for unlimited)\n"                     \
-        "      --privileged             Give extended privileges to this container\n"                       \
-        "      --read-only              Mount the container's root filesystem as read only\n"               \
-        "      --restart string         Restart policy: no, on-failure[:max-retries], always,\n"            \
-        "                               unless-stopped (default \"no\")\n"                                  \
-        "      --rm                     Remove the container when it exits\n"                               \
-        "      --security-opt list      seccomp=unconfined|FILE, no-new-privileges[=false],\n"              \
-        "                               label=..., apparmor=...\n"                                          \
-        "      --shm-size bytes         Size of /dev/shm (default 64m)\n"                                   \
-        "      --stop-signal string     Signal to stop the container\n"                                     \
-        "      --stop-timeout int       Seconds to wait before killing the container on stop\n"             \
-        "      --sysctl list            Namespaced kernel parameters (net.*, kernel.shm*, ...)\n"           \
-        "      --tmpfs list             Mount a tmpfs directory: /path[:options]\n"                         \
-        "  -t, --tty                    Allocate a pseudo-TTY\n"                                            \
-        "      --ulimit list            Ulimit options: name=soft[:hard]\n"                                 \
-        "  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"               \
-        "      --uts string             UTS namespace: host\n"                                              \
-        "  -v, --volume list            Bind mount a volume: /host:/ctr[:opts], name:/ctr[:opts]\n"         \
-        "                               or /ctr; opts: ro|rw, z|Z, nocopy, [r]private,\n"                   \
-        "                               [r]shared, [r]slave (default rprivate)\n"                           \
+#define RUN_OPTIONS                                                                                           \
+        "      --add-host list          Add a custom host-to-IP mapping (host:ip, ip host-gateway)\n"         \
+        "      --cap-add list           Add Linux capabilities (NET_ADMIN, ALL)\n"                            \
+        "      --cap-drop list          Drop Linux capabilities\n"                                            \
+        "      --cgroup-parent string   Parent cgroup of the container's (default \"/husk\")\n"               \
+        "      --cpu-period int         Limit CPU CFS period\n"                                               \
+        "      --cpu-quota int          Limit CPU CFS quota\n"                                                \
+        "  -c, --cpu-shares int         CPU shares (relative weight)\n"                                       \
+        "      --cpus decimal           Number of CPUs\n"                                                     \
+        "      --cpuset-cpus string     CPUs in which to allow execution (0-3, 0,1)\n"                        \
+        "      --cpuset-mems string     MEMs in which to allow execution (0-3, 0,1)\n"                        \
+        "  -d, --detach                 Run in the background and print the container ID\n"                   \
+        "      --device list            Add a host device: /dev/x[:/dev/y][:rwm]\n"                           \
+        "      --dns list               Set custom DNS servers\n"                                             \
+        "      --dns-option list        Set DNS options\n"                                                    \
+        "      --dns-search list        Set custom DNS search domains\n"                                      \
+        "      --entrypoint string      Overwrite the image's ENTRYPOINT\n"                                   \
+        "  -e, --env list               Set environment variables\n"                                          \
+        "      --env-file list          Read in a file of environment variables\n"                            \
+        "      --group-add list         Add additional groups to join\n"                                      \
+        "  -h, --hostname string        Container host name\n"                                                \
+        "  -i, --interactive            Keep STDIN open even if not attached\n"                               \
+        "      --ip string              IPv4 address (user-defined networks only)\n"                          \
+        "      --init                   Run an init inside the container that forwards signals and reaps\n"   \
+        "                               processes\n"                                                          \
+        "      --ipc string             IPC mode: host, private, shareable, none, container:X\n"              \
+        "  -l, --label list             Set meta data on a container\n"                                       \
+        "      --label-file list        Read in a line delimited file of labels\n"                            \
+        "      --log-driver string      Logging driver for the container: json-file (default), none\n"        \
+        "      --log-opt list           Log driver options: max-size=10m, max-file=3\n"                       \
+        "      --mac-address string     Container MAC address (e.g., 92:d0:c6:0a:29:33)\n"                    \
+        "  -m, --memory bytes           Memory limit (512m, 1g)\n"                                            \
+        "      --memory-reservation bytes\n"                                                                  \
+        "                               Memory soft limit\n"                                                  \
+        "      --memory-swap bytes      Memory plus swap (-1: unlimited swap)\n"                              \
+        "      --mount mount            Attach a filesystem mount: type=bind|volume|tmpfs,\n"                 \
+        "                               source=..,target=..[,readonly][,bind-propagation=..]\n"               \
+        "                               [,volume-nocopy][,tmpfs-size=..][,tmpfs-mode=..]\n"                   \
+        "      --name string            Assign a name to the container\n"                                     \
+        "      --ip string              IPv4 address on a user-defined network (e.g., 10.89.0.44)\n"          \
+        "      --network string         bridge (the default), none, host, container:X, or a network's name\n" \
+        "      --network-alias list     Add a network-scoped alias for the container\n"                       \
+        "      --oom-kill-disable       Disable the OOM killer\n"                                             \
+        "      --oom-score-adj int      Tune the host's OOM preferences (-1000 to 1000)\n"                    \
+        "  -p, --publish list           Publish a container's port: [ip:][hostPort:]containerPort[/udp]\n"    \
+        "  -P, --publish-all            Publish every exposed port to a free host port\n"                     \
+        "      --pid string             PID namespace: host or container:X\n"                                 \
+        "      --pids-limit int         Tune container pids limit (-1 for unlimited)\n"                       \
+        "      --privileged             Give extended privileges to this container\n"                         \
+        "      --read-only              Mount the container's root filesystem as read only\n"                 \
+        "      --restart string         Restart policy: no, on-failure[:max-retries], always,\n"              \
+        "                               unless-stopped (default \"no\")\n"                                    \
+        "      --rm                     Remove the container when it exits\n"                                 \
+        "      --security-opt list      seccomp=unconfined|FILE, no-new-privileges[=false],\n"                \
+        "                               label=..., apparmor=...\n"                                            \
+        "      --shm-size bytes         Size of /dev/shm (default 64m)\n"                                     \
+        "      --stop-signal string     Signal to stop the container\n"                                       \
+        "      --stop-timeout int       Seconds to wait before killing the container on stop\n"               \
+        "      --sysctl list            Namespaced kernel parameters (net.*, kernel.shm*, ...)\n"             \
+        "      --tmpfs list             Mount a tmpfs directory: /path[:options]\n"                           \
+        "  -t, --tty                    Allocate a pseudo-TTY\n"                                              \
+        "      --ulimit list            Ulimit options: name=soft[:hard]\n"                                   \
+        "  -u, --user string            Username or UID (format: <name|uid>[:<group|gid>])\n"                 \
+        "      --uts string             UTS namespace: host\n"                                                \
+        "  -v, --volume list            Bind mount a volume: /host:/ctr[:opts], name:/ctr[:opts]\n"           \
+        "                               or /ctr; opts: ro|rw, z|Z, nocopy, [r]private,\n"                     \
+        "                               [r]shared, [r]slave (default rprivate)\n"                             \
         "  -w, --workdir string         Working directory inside the container\n"
 
 #define CMD_CP(name)                                                                          \
@@ -400,6 +402,42 @@ static const Cmd volume_commands[] = {
           "  -f, --force   Do not fail on a volume that does not exist\n" },
 };
 
+#define NETWORK_LS_OPTIONS                                                                      \
+        "  -f, --filter filter   Provide filter values (name=.., driver=.., label=.., id=..,\n" \
+        "                        type=custom|builtin)\n"                                        \
+        "      --format string   \"table\" (default), \"json\" or a Go template\n"              \
+        "      --no-trunc        Do not truncate the output\n"                                  \
+        "  -q, --quiet           Only display network IDs\n"
+#define NETWORK_RM_OPTIONS "  -f, --force   Do not error if the network does not exist\n"
+
+static const Cmd network_commands[] = {
+        { "network connect", cmd_network_connect, "[OPTIONS] NETWORK CONTAINER", "Connect a container to a network",
+          "      --alias strings   Add network-scoped alias for the container\n"
+          "      --ip string       IPv4 address (e.g., \"10.89.0.44\")\n" },
+        { "network create", cmd_network_create, "[OPTIONS] NETWORK", "Create a network",
+          "  -d, --driver string   Driver to manage the Network (only \"bridge\")\n"
+          "      --gateway string  IPv4 Gateway for the master subnet\n"
+          "      --internal        Restrict external access to the network\n"
+          "      --ip-range string Allocate container ip from a sub-range\n"
+          "      --label list      Set metadata on a network\n"
+          "  -o, --opt map         Set driver specific options (com.docker.network.bridge.name=NAME)\n"
+          "      --subnet string   Subnet in CIDR format (default: the next free /24 of 10.89.0.0/16)\n" },
+        { "network disconnect", cmd_network_disconnect, "[OPTIONS] NETWORK CONTAINER",
+          "Disconnect a container from a network",
+          "  -f, --force   Force the container to disconnect from a network\n" },
+        { "network inspect", cmd_network_inspect, "[OPTIONS] NETWORK [NETWORK...]",
+          "Display detailed information on one or more networks",
+          "  -f, --format string   Format the output using the given Go template\n" },
+        { "network ls", cmd_network_ls, "[OPTIONS]", "List networks", NETWORK_LS_OPTIONS },
+        { "network list", cmd_network_ls, "[OPTIONS]", "List networks", NETWORK_LS_OPTIONS },
+        { "network prune", cmd_network_prune, "[OPTIONS]", "Remove all unused networks",
+          "  -f, --force   Do not prompt for confirmation\n" },
+        { "network rm", cmd_network_rm, "[OPTIONS] NETWORK [NETWORK...]", "Remove one or more networks",
+          NETWORK_RM_OPTIONS },
+        { "network remove", cmd_network_rm, "[OPTIONS] NETWORK [NETWORK...]", "Remove one or more networks",
+          NETWORK_RM_OPTIONS },
+};
+
 static void usage(FILE *f)
 {
         fprintf(f, "Usage:  husk [OPTIONS] COMMAND\n\n"
@@ -528,6 +566,7 @@ static const struct {
 } groups[] = {
         { "container", "containers", container_commands, ELEMENTSOF(container_commands) },
         { "image", "images", image_commands, ELEMENTSOF(image_commands) },
+        { "network", "networks", network_commands, ELEMENTSOF(network_commands) },
         { "system", "husk", system_commands, ELEMENTSOF(system_commands) },
         { "volume", "volumes", volume_commands, ELEMENTSOF(volume_commands) },
 };

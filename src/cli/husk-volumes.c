@@ -89,7 +89,7 @@ static int filter_add(Filters *f, const char *arg)
         return strv_push(slot, eq + 1);
 }
 
-static bool label_matches(json_t *labels, const char *want)
+bool cli_label_matches(json_t *labels, const char *want)
 {
         const char *eq = strchr(want, '=');
         _cleanup_free_ char *key = eq ? strndup(want, (size_t)(eq - want)) : strdup(want);
@@ -114,7 +114,7 @@ static int volume_matches(Engine *e, json_t *v, const Filters *f)
         if (!ok)
                 return 0;
         for (char **n = f->label; n && *n; n++)
-                if (!label_matches(json_object_get(v, "Labels"), *n))
+                if (!cli_label_matches(json_object_get(v, "Labels"), *n))
                         return 0;
         if (f->dangling) {
                 _cleanup_error_ Error *err = NULL;
@@ -185,18 +185,15 @@ int cmd_volume_ls(const Cmd *cmd, int argc, char **argv)
         return 0;
 }
 
-int cmd_volume_inspect(const Cmd *cmd, int argc, char **argv)
+int cli_inspect_each(const Cmd *cmd, int argc, char **argv, CliInspectFn get, const char *fmt, const char *type_name)
 {
         _cleanup_store_ Store *s = NULL;
         _cleanup_engine_ Engine *e = NULL;
         _cleanup_error_ Error *err = NULL;
         _cleanup_json_ json_t *out = json_array();
         _cleanup_free_ char *text = NULL;
-        int c, ret = 0;
+        int ret = 0;
 
-        GETOPT_LOOP(cmd, argc, argv, "+", NULL, c)
-        {
-        }
         if (optind >= argc)
                 return cli_args_error(cmd, "at least 1 argument") ? EXIT_USAGE : EXIT_USAGE;
         if (cli_open_store(&s, &err) < 0 || engine_open_query(s, cli_state_root(), &e, &err) < 0)
@@ -204,19 +201,33 @@ int cmd_volume_inspect(const Cmd *cmd, int argc, char **argv)
         for (int i = optind; i < argc; i++) {
                 _cleanup_error_ Error *e2 = NULL;
                 json_t *v = NULL;
-                if (engine_volume_inspect(e, argv[i], &v, &e2) < 0) {
+                if (get(e, argv[i], &v, &e2) < 0) {
                         cli_fail(e2);
                         ret = 1;
                         continue;
                 }
                 json_array_append_new(out, v);
         }
+        if (fmt) {
+                int r = cli_format_rows(fmt, type_name, NULL, out);
+                return r ? r : ret;
+        }
         text = json_dumps(out, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
         printf("%s\n", text ? text : "[]");
         return ret;
 }
 
-int cmd_volume_rm(const Cmd *cmd, int argc, char **argv)
+int cmd_volume_inspect(const Cmd *cmd, int argc, char **argv)
+{
+        int c;
+
+        GETOPT_LOOP(cmd, argc, argv, "+", NULL, c)
+        {
+        }
+        return cli_inspect_each(cmd, argc, argv, engine_volume_inspect, NULL, NULL);
+}
+
+int cli_remove_each(const Cmd *cmd, int argc, char **argv, CliRemoveFn rm)
 {
         static const struct option lo[] = { { "force", no_argument, NULL, 'f' },
                                             { "help", no_argument, NULL, 'h' },
@@ -234,7 +245,7 @@ int cmd_volume_rm(const Cmd *cmd, int argc, char **argv)
                 return cli_fail(err);
         for (int i = optind; i < argc; i++) {
                 _cleanup_error_ Error *e2 = NULL;
-                if (engine_volume_remove(e, argv[i], force, &e2) < 0) {
+                if (rm(e, argv[i], force, &e2) < 0) {
                         cli_fail(e2);
                         ret = 1;
                         continue;
@@ -242,6 +253,28 @@ int cmd_volume_rm(const Cmd *cmd, int argc, char **argv)
                 printf("%s\n", argv[i]);
         }
         return ret;
+}
+
+int cmd_volume_rm(const Cmd *cmd, int argc, char **argv)
+{
+        return cli_remove_each(cmd, argc, argv, engine_volume_remove);
+}
+
+bool cli_prune_confirm(const char *what)
+{
+        char answer[16] = "";
+
+        fprintf(stderr, "WARNING! This will remove %s.\nAre you sure you want to continue? [y/N] ", what);
+        return fgets(answer, sizeof(answer), stdin) && (answer[0] == 'y' || answer[0] == 'Y');
+}
+
+void cli_print_deleted(const char *title, char *const *names)
+{
+        if (!names)
+                return;
+        printf("%s\n", title);
+        for (char *const *n = names; *n; n++)
+                printf("%s\n", *n);
 }
 
 int cmd_volume_prune(const Cmd *cmd, int argc, char **argv)
@@ -266,20 +299,11 @@ int cmd_volume_prune(const Cmd *cmd, int argc, char **argv)
         }
         if (optind != argc)
                 return cli_args_error(cmd, "no arguments") ? EXIT_USAGE : EXIT_USAGE;
-        if (!force) {
-                char answer[16] = "";
-                fprintf(stderr, "WARNING! This will remove %s.\nAre you sure you want to continue? [y/N] ",
-                        all ? "all local volumes not used by at least one container"
-                            : "anonymous local volumes not used by at least one container");
-                if (!fgets(answer, sizeof(answer), stdin) || (answer[0] != 'y' && answer[0] != 'Y'))
-                        return 0;
-        }
+        if (!force && !cli_prune_confirm(all ? "all local volumes not used by at least one container"
+                                             : "anonymous local volumes not used by at least one container"))
+                return 0;
         if (cli_open_engine(&s, &e, &err) < 0 || engine_volume_prune(e, all, &removed, &err) < 0)
                 return cli_fail(err);
-        if (removed) {
-                printf("Deleted Volumes:\n");
-                for (char **n = removed; *n; n++)
-                        printf("%s\n", *n);
-        }
+        cli_print_deleted("Deleted Volumes:", removed);
         return 0;
 }

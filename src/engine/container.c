@@ -221,9 +221,10 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
                 r = error_set(ret_err, ENOMEM, "container record");
                 goto undo;
         }
-        r = engine_network_create(e, id, network, o->publish, o->publish_all, ic->exposed_ports, spec, rec, ret_err);
+        r = engine_network_create(e, id, network, o->ip, o->network_aliases, o->publish, o->publish_all,
+                                  ic->exposed_ports, spec, rec, ret_err);
         if (r >= 0 && xrec)
-                r = engine_network_join(e, xrec, spec, ret_err);
+                r = engine_network_join_container(e, xrec, spec, ret_err);
         if (r >= 0)
                 r = netfiles_create(e, id, o, network, xrec, spec, rec, ret_err);
         if (r < 0)

@@ -76,11 +76,14 @@ typedef struct EngineCreateOpts {
         char *const *dns_options;  /* --dns-option: resolv.conf options */
         char *const *add_hosts;    /* --add-host "name:ip", ip "host-gateway" */
         const char *mac_address;   /* --mac-address: eth0's, for the bridge */
-        const char *ip;            /* --ip: user-defined networks only */
         const char *cgroup_parent; /* default $HUSK_CGROUP_PARENT, else "/husk" */
         bool auto_remove;          /* --rm */
         bool interactive;          /* -i */
         bool tty;                  /* -t */
+
+        /* on a user-defined network (engine/networks.h) */
+        const char *ip;               /* --ip: user-defined networks only */
+        char *const *network_aliases; /* --network-alias */
 
         /* mounts: --mount, --tmpfs, --read-only, named volumes */
         char *const *mounts; /* --mount "type=bind,source=..,target=.." */

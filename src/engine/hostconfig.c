@@ -1131,7 +1131,7 @@ int hostconfig_rejoin(Engine *e, const char *id, Error **ret_err)
         if (r >= 0 && ipc_x)
                 r = join_container(e, spec, NS_IPC, ipc_x, ret_err);
         if (r >= 0 && net_x && (r = hostconfig_peer(e, net_x, "network", &xrec, ret_err)) >= 0) {
-                r = engine_network_join(e, xrec, spec, ret_err);
+                r = engine_network_join_container(e, xrec, spec, ret_err);
                 json_decref(xrec);
         }
         json_decref(rec);

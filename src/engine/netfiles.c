@@ -15,6 +15,7 @@
 
 #include "engine/engine-internal.h"
 #include "engine/netfiles.h"
+#include "engine/networks.h"
 #include "lib/macros.h"
 #include "lib/util.h"
 #include "net/net.h"
@@ -444,8 +445,12 @@ int netfiles_write(Engine *e, const char *id, json_t *rec, const char *ip, Error
         r = write_in_place(rpath, resolv, ret_err);
         if (r >= 0)
                 r = write_in_place(hpath, hostname, ret_err);
-        if (r >= 0)
-                r = netfiles_write_hosts(e, id, rec, ip, NULL, ret_err);
+        if (r >= 0) {
+                /* its user-defined networks' other members, by name */
+                _cleanup_strv_ char **peers = NULL;
+                (void)engine_network_peers(e, id, &peers);
+                r = netfiles_write_hosts(e, id, rec, ip, peers, ret_err);
+        }
         return r;
 }
 

@@ -14,6 +14,7 @@
 #include "engine/engine-internal.h"
 #include "engine/netfiles.h"
 #include "engine/network.h"
+#include "engine/networks.h"
 #include "lib/macros.h"
 #include "lib/path.h"
 #include "lib/util.h"
@@ -63,25 +64,51 @@ static void port_key(const NetPort *p, char out[16])
         snprintf(out, 16, "%u/%s", p->container_port, p->proto);
 }
 
-int engine_network_create(Engine *e, const char *id, const char *mode, char *const *publish, bool publish_all,
-                          char *const *exposed, Spec *spec, json_t *rec, Error **ret_err)
+bool engine_network_bridged(const char *mode)
+{
+        return mode && !streq(mode, "none") && !streq(mode, "host") && strncmp(mode, "container:", 10) != 0;
+}
+
+int engine_network_create(Engine *e, const char *id, const char *mode, const char *ip, char *const *aliases,
+                          char *const *publish, bool publish_all, char *const *exposed, Spec *spec, json_t *rec,
+                          Error **ret_err)
 {
         _cleanup_free_ NetPort *ports = NULL;
         _cleanup_free_ char *path = NULL;
-        json_t *hc = json_object_get(rec, "HostConfig"), *bindings = json_object();
+        _cleanup_(json_decrefp) json_t *nrec = NULL;
+        json_t *hc = json_object_get(rec, "HostConfig"), *bindings = json_object(), *ep;
+        NetNetwork nw;
         size_t n = 0;
+        int r;
 
         if (!streq(mode, "bridge") && !streq(mode, "none") && !streq(mode, "host") &&
             strncmp(mode, "container:", 10) != 0) {
-                json_decref(bindings);
-                return error_setx(ret_err, ENOENT, "network %s not found", mode);
+                r = engine_net_resolve(e, mode, &nw, &nrec, ret_err);
+                if (r < 0) {
+                        json_decref(bindings);
+                        return r;
+                }
+                mode = nw.name;
+        }
+        if ((ip && *ip) || (aliases && *aliases)) {
+                const char *what = ip && *ip ? "user specified IP address is supported on user defined networks only"
+                                             : "network-scoped alias is supported only for containers in user "
+                                               "defined networks";
+                if (!nrec) {
+                        json_decref(bindings);
+                        return error_setx(ret_err, EINVAL, "%s", what);
+                }
+                if (ip && *ip && (r = net_ip_check(&nw, ip, ret_err)) < 0) {
+                        json_decref(bindings);
+                        return r;
+                }
         }
         for (char *const *p = publish; p && *p; p++)
                 if (net_parse_publish(*p, &ports, &n, ret_err) < 0) {
                         json_decref(bindings);
                         return -EINVAL;
                 }
-        if ((n > 0 || publish_all) && !streq(mode, "bridge")) {
+        if ((n > 0 || publish_all) && !engine_network_bridged(mode)) {
                 /* Docker drops them with a warning; a silent no-op would
                  * surprise more */
                 json_decref(bindings);
@@ -119,15 +146,20 @@ int engine_network_create(Engine *e, const char *id, const char *mode, char *con
 
         if (streq(mode, "host"))
                 spec_namespace_remove(spec, NS_NET);
-        if (!streq(mode, "bridge"))
-                return 0; /* container:X: engine_network_join */
+        if (!engine_network_bridged(mode))
+                return 0; /* container:X: engine_network_join_container */
+        /* the networks it is on, each filled in at start */
+        ep = engine_network_endpoint(nrec ? json_string_value(json_object_get(nrec, "Id")) : "bridge", ip, aliases);
+        if (!ep)
+                return error_set(ret_err, ENOMEM, "network");
+        json_object_set_new(rec, "NetworkSettings", json_pack("{s:{s:o}}", "Networks", mode, ep));
         path = engine_netns_path(e, id);
         if (!path || spec_set_netns(spec, TAKE_PTR(path)) < 0)
                 return error_set(ret_err, ENOMEM, "network");
         return 0;
 }
 
-int engine_network_join(Engine *e, json_t *xrec, Spec *spec, Error **ret_err)
+int engine_network_join_container(Engine *e, json_t *xrec, Spec *spec, Error **ret_err)
 {
         const char *xmode = json_string_value(json_object_get(json_object_get(xrec, "HostConfig"), "NetworkMode")),
                    *xid = json_string_value(json_object_get(xrec, "Id"));
@@ -176,21 +208,22 @@ static int ports_of(json_t *hc, NetPort **ret, size_t *ret_n, Error **ret_err)
 
 int engine_network_start(Engine *e, const char *id, json_t *rec, Error **ret_err)
 {
-        json_t *hc = json_object_get(rec, "HostConfig"), *settings, *pj;
-        const char *mode = json_string_value(json_object_get(hc, "NetworkMode")) ?: "none";
-        _cleanup_free_ char *path = NULL, *state = NULL, *dir = NULL;
+        json_t *hc = json_object_get(rec, "HostConfig"), *settings, *pj, *nets, *ep;
+        const char *mode = json_string_value(json_object_get(hc, "NetworkMode")) ?: "none", *name;
+        _cleanup_free_ char *path = NULL, *dir = NULL;
         _cleanup_free_ NetPort *ports = NULL;
-        NetAttachment a = { 0 };
-        NetNetwork nw;
+        const char *bridge = "";
+        NetAttachment a = { 0 }, first = { 0 };
+        char ip0[16] = "";
+        bool done_first = false;
         size_t n = 0;
         int r;
 
-        if (!streq(mode, "bridge"))
+        if (!engine_network_bridged(mode))
                 return 0;
         path = engine_netns_path(e, id);
-        state = net_state_dir(e);
         dir = path_join(e->state, "netns");
-        if (!path || !state || !dir)
+        if (!path || !dir)
                 return error_set(ret_err, ENOMEM, "network");
         r = ports_of(hc, &ports, &n, ret_err);
         if (r < 0)
@@ -202,38 +235,69 @@ int engine_network_start(Engine *e, const char *id, json_t *rec, Error **ret_err
         r = net_netns_create(path, ret_err);
         if (r < 0)
                 return r;
-        net_default_network(&nw);
-        /* --mac-address, checked at create */
+        settings = json_object_get(rec, "NetworkSettings");
+        if (!json_is_object(settings)) {
+                settings = json_object();
+                json_object_set_new(rec, "NetworkSettings", settings);
+        }
+        nets = json_object_get(settings, "Networks");
+        if (!json_is_object(nets) || json_object_size(nets) == 0) {
+                nets = json_pack("{s:o}", mode, engine_network_endpoint("bridge", NULL, NULL));
+                json_object_set_new(settings, "Networks", nets);
+        }
+        /* --mac-address (checked at create): eth0's */
         snprintf(a.mac, sizeof(a.mac), "%s",
                  json_string_value(json_object_get(json_object_get(rec, "Config"), "MacAddress")) ?: "");
-        r = net_setup(state, &nw, id, path, ports, n, &a, ret_err);
-        if (r < 0) {
-                (void)net_netns_remove(path);
-                return r;
+        json_object_foreach(nets, name, ep)
+        {
+                r = engine_network_join(e, id, name, ep, done_first ? NULL : ports, done_first ? 0 : n, &a, ret_err);
+                if (r < 0) {
+                        net_attachment_clear(&first);
+                        engine_network_stop(e, id, NULL);
+                        return r;
+                }
+                if (done_first) {
+                        net_attachment_clear(&a);
+                        continue;
+                }
+                first = a;
+                memset(&a, 0, sizeof(a));
+                done_first = true;
+                snprintf(ip0, sizeof(ip0), "%s", first.ip);
+                /* the top-level fields are the default network's, as Docker's */
+                if (streq(name, "bridge")) {
+                        NetNetwork def;
+                        net_default_network(&def);
+                        bridge = def.bridge;
+                } else
+                        first.ip[0] = first.gateway[0] = first.mac[0] = 0, first.prefix_len = 0;
         }
         pj = json_object();
-        for (size_t i = 0; i < a.n_ports; i++) {
+        for (size_t i = 0; i < first.n_ports; i++) {
                 char key[16], hp[8];
                 json_t *list;
-                port_key(&a.ports[i], key);
+                port_key(&first.ports[i], key);
                 list = json_object_get(pj, key);
                 if (!list) {
                         list = json_array();
                         json_object_set_new(pj, key, list);
                 }
-                snprintf(hp, sizeof(hp), "%u", a.ports[i].host_port);
+                snprintf(hp, sizeof(hp), "%u", first.ports[i].host_port);
                 json_array_append_new(list, json_pack("{s:s,s:s}", "HostIp",
-                                                      a.ports[i].host_ip[0] ? a.ports[i].host_ip : "0.0.0.0",
+                                                      first.ports[i].host_ip[0] ? first.ports[i].host_ip : "0.0.0.0",
                                                       "HostPort", hp));
         }
-        settings = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:o,s:{s:{s:s,s:s,s:i,s:s,s:s}}}", "Bridge", nw.bridge,
-                             "IPAddress", a.ip, "Gateway", a.gateway, "IPPrefixLen", a.prefix_len, "MacAddress", a.mac,
-                             "SandboxKey", path, "Ports", pj, "Networks", nw.name, "IPAddress", a.ip, "Gateway",
-                             a.gateway, "IPPrefixLen", a.prefix_len, "MacAddress", a.mac, "NetworkID", nw.name);
-        json_object_set_new(rec, "NetworkSettings", settings);
-        /* the address is known now: "<ip> <hostname>" in its hosts file */
-        r = netfiles_write(e, id, rec, a.ip, ret_err);
-        net_attachment_clear(&a);
+        json_object_set_new(settings, "Bridge", json_string(bridge));
+        json_object_set_new(settings, "IPAddress", json_string(first.ip));
+        json_object_set_new(settings, "Gateway", json_string(first.gateway));
+        json_object_set_new(settings, "IPPrefixLen", json_integer(first.prefix_len));
+        json_object_set_new(settings, "MacAddress", json_string(first.mac));
+        json_object_set_new(settings, "SandboxKey", json_string(path));
+        json_object_set_new(settings, "Ports", pj);
+        net_attachment_clear(&first);
+        /* the address is known now: "<ip> <hostname>" in its hosts file,
+         * with its networks' other members */
+        r = netfiles_write(e, id, rec, ip0, ret_err);
         if (r < 0)
                 engine_network_stop(e, id, rec);
         return r;
@@ -260,7 +324,9 @@ void engine_network_stop(Engine *e, const char *id, json_t *rec)
                 json_object_set_new(settings, "Ports", json_object());
                 json_object_foreach(nets, k, v)
                 {
+                        json_object_set_new(v, "EndpointID", json_string(""));
                         json_object_set_new(v, "IPAddress", json_string(""));
+                        json_object_set_new(v, "IPPrefixLen", json_integer(0));
                         json_object_set_new(v, "Gateway", json_string(""));
                         json_object_set_new(v, "MacAddress", json_string(""));
                 }
@@ -288,11 +354,25 @@ static void save_settings(Engine *e, const char *id, json_t *settings)
         engine_unlock(e);
 }
 
+/* Whether one of the container's networks is user-defined: other
+ * containers may have its name in their hosts files. */
+static bool on_user_network(json_t *rec)
+{
+        const char *k;
+        json_t *v;
+
+        json_object_foreach(json_object_get(json_object_get(rec, "NetworkSettings"), "Networks"), k, v)
+        {
+                if (!streq(k, "bridge"))
+                        return true;
+        }
+        return false;
+}
+
 static bool is_bridge(json_t *rec)
 {
-        const char *mode = json_string_value(json_object_get(json_object_get(rec, "HostConfig"), "NetworkMode"));
-
-        return mode && streq(mode, "bridge");
+        return engine_network_bridged(
+                json_string_value(json_object_get(json_object_get(rec, "HostConfig"), "NetworkMode")));
 }
 
 int engine_network_up(Engine *e, const char *id, Error **ret_err)
@@ -309,8 +389,11 @@ int engine_network_up(Engine *e, const char *id, Error **ret_err)
                 return r;
         }
         r = engine_network_start(e, id, rec, ret_err);
-        if (r >= 0)
+        if (r >= 0) {
                 save_settings(e, id, json_incref(json_object_get(rec, "NetworkSettings")));
+                if (on_user_network(rec))
+                        engine_network_members_changed(e, id);
+        }
         json_decref(rec);
         return r;
 }
@@ -329,5 +412,7 @@ void engine_network_down(Engine *e, const char *id)
         }
         engine_network_stop(e, id, rec);
         save_settings(e, id, json_incref(json_object_get(rec, "NetworkSettings")));
+        if (on_user_network(rec))
+                engine_network_members_changed(e, id);
         json_decref(rec);
 }

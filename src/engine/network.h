@@ -22,13 +22,17 @@ char *engine_netns_path(Engine *e, const char *id);
  * (host), and record HostConfig.NetworkMode/PortBindings/PublishAllPorts
  * and an empty NetworkSettings. exposed: the image's "80/tcp" list, for
  * -P. */
-int engine_network_create(Engine *e, const char *id, const char *mode, char *const *publish, bool publish_all,
-                          char *const *exposed, Spec *spec, json_t *rec, Error **ret_err);
+int engine_network_create(Engine *e, const char *id, const char *mode, const char *ip, char *const *aliases,
+                          char *const *publish, bool publish_all, char *const *exposed, Spec *spec, json_t *rec,
+                          Error **ret_err);
+/* Whether the mode gives the container a network namespace of its own
+ * (bridge, a user-defined network): not none, host, container:X. */
+bool engine_network_bridged(const char *mode);
 
 /* Point spec's network namespace at running container X's (xrec: its
  * record, hostconfig_peer's): a bridge X's mounted namespace, a host X's (none of the
  * container's own), else X's init's. At create and before each start. */
-int engine_network_join(Engine *e, json_t *xrec, Spec *spec, Error **ret_err);
+int engine_network_join_container(Engine *e, json_t *xrec, Spec *spec, Error **ret_err);
 
 /* Before the runtime starts a bridge container: its network namespace,
  * address, veth pair (eth0 with Config.MacAddress when set) and

@@ -105,6 +105,18 @@ static int add_addr(struct nl_sock *s, int ifindex, const char *cidr, const char
         return 0;
 }
 
+/* ip/prefix_len on the link `name`, and the link up. */
+static int addr_and_up(struct nl_sock *s, struct rtnl_link *l, const char *name, const char *ip, int prefix_len,
+                       Error **ret_err)
+{
+        char cidr[32];
+        int r;
+
+        snprintf(cidr, sizeof(cidr), "%s/%d", ip, prefix_len);
+        r = add_addr(s, rtnl_link_get_ifindex(l), cidr, name, ret_err);
+        return r < 0 ? r : set_up(s, l, name, ret_err);
+}
+
 static int write_sysctl(const char *path, const char *value, Error **ret_err)
 {
         _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -119,13 +131,16 @@ int link_ensure_bridge(const char *name, const char *gateway, int prefix_len, Er
 {
         _cleanup_sock_ struct nl_sock *s = NULL;
         _cleanup_link_ struct rtnl_link *l = NULL;
-        char cidr[32], path[96];
+        char path[96];
         int r;
+
+        bool made = false;
 
         r = nl_open(&s, ret_err);
         if (r < 0)
                 return r;
         if (rtnl_link_get_kernel(s, 0, name, &l) < 0) {
+                made = true;
                 _cleanup_link_ struct rtnl_link *nb = rtnl_link_bridge_alloc();
                 if (!nb)
                         return error_set(ret_err, ENOMEM, "bridge");
@@ -137,53 +152,25 @@ int link_ensure_bridge(const char *name, const char *gateway, int prefix_len, Er
                 if (r < 0)
                         return nl_fail(ret_err, r, "find bridge", name);
         }
-        snprintf(cidr, sizeof(cidr), "%s/%d", gateway, prefix_len);
-        r = add_addr(s, rtnl_link_get_ifindex(l), cidr, name, ret_err);
-        if (r < 0)
-                return r;
-        r = set_up(s, l, name, ret_err);
+        r = addr_and_up(s, l, name, gateway, prefix_len, ret_err);
         if (r < 0)
                 return r;
         /* 127.0.0.1:port DNAT'ed into the bridge must not be dropped as a
          * martian; and the namespace must forward. */
         snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/route_localnet", name);
         r = write_sysctl(path, "1", ret_err);
-        if (r < 0)
-                return r;
-        return write_sysctl("/proc/sys/net/ipv4/ip_forward", "1", ret_err);
+        if (r >= 0)
+                r = write_sysctl("/proc/sys/net/ipv4/ip_forward", "1", ret_err);
+        return r < 0 ? r : made;
 }
 
-/* eth0 and lo up, the address and the default route, in the container's
- * namespace. */
-static int configure_peer(int netns_fd, const char *ip, int prefix_len, const char *gateway, Error **ret_err)
+/* A default route via gateway through the interface ifindex. */
+static int add_default_route(struct nl_sock *s, int ifindex, const char *gateway, Error **ret_err)
 {
-        _cleanup_sock_ struct nl_sock *s = NULL;
-        _cleanup_link_ struct rtnl_link *eth = NULL, *lo = NULL;
         _cleanup_nladdr_ struct nl_addr *dst = NULL, *gw = NULL;
         struct rtnl_route *route;
         struct rtnl_nexthop *nh;
-        char cidr[32];
         int r;
-
-        r = nl_open_in(netns_fd, &s, ret_err);
-        if (r < 0)
-                return r;
-        r = rtnl_link_get_kernel(s, 0, "lo", &lo);
-        if (r < 0)
-                return nl_fail(ret_err, r, "find", "lo");
-        r = set_up(s, lo, "lo", ret_err);
-        if (r < 0)
-                return r;
-        r = rtnl_link_get_kernel(s, 0, "eth0", &eth);
-        if (r < 0)
-                return nl_fail(ret_err, r, "find", "eth0");
-        snprintf(cidr, sizeof(cidr), "%s/%d", ip, prefix_len);
-        r = add_addr(s, rtnl_link_get_ifindex(eth), cidr, "eth0", ret_err);
-        if (r < 0)
-                return r;
-        r = set_up(s, eth, "eth0", ret_err);
-        if (r < 0)
-                return r;
 
         route = rtnl_route_alloc();
         nh = rtnl_route_nh_alloc();
@@ -203,7 +190,7 @@ static int configure_peer(int netns_fd, const char *ip, int prefix_len, const ch
         }
         if (r >= 0) {
                 rtnl_route_nh_set_gateway(nh, gw);
-                rtnl_route_nh_set_ifindex(nh, rtnl_link_get_ifindex(eth));
+                rtnl_route_nh_set_ifindex(nh, ifindex);
                 rtnl_route_add_nexthop(route, nh);
                 nh = NULL;
                 r = rtnl_route_add(s, route, NLM_F_CREATE);
@@ -216,8 +203,50 @@ static int configure_peer(int netns_fd, const char *ip, int prefix_len, const ch
         return 0;
 }
 
-int link_add_veth(const char *bridge, const char *host, int netns_fd, const char *mac, const char *ip, int prefix_len,
-                  const char *gateway, Error **ret_err)
+int link_default_route(int netns_fd, const char *ifname, const char *gateway, Error **ret_err)
+{
+        _cleanup_sock_ struct nl_sock *s = NULL;
+        _cleanup_link_ struct rtnl_link *l = NULL;
+        int r = nl_open_in(netns_fd, &s, ret_err);
+
+        if (r < 0)
+                return r;
+        r = rtnl_link_get_kernel(s, 0, ifname, &l);
+        if (r < 0)
+                return nl_fail(ret_err, r, "find", ifname);
+        return add_default_route(s, rtnl_link_get_ifindex(l), gateway, ret_err);
+}
+
+/* The interface `ifname` and lo up, the address and the default route
+ * (gateway NULL: none), in the container's namespace. */
+static int configure_peer(int netns_fd, const char *ifname, const char *ip, int prefix_len, const char *gateway,
+                          Error **ret_err)
+{
+        _cleanup_sock_ struct nl_sock *s = NULL;
+        _cleanup_link_ struct rtnl_link *eth = NULL, *lo = NULL;
+        int r;
+
+        r = nl_open_in(netns_fd, &s, ret_err);
+        if (r < 0)
+                return r;
+        r = rtnl_link_get_kernel(s, 0, "lo", &lo);
+        if (r < 0)
+                return nl_fail(ret_err, r, "find", "lo");
+        r = set_up(s, lo, "lo", ret_err);
+        if (r < 0)
+                return r;
+        r = rtnl_link_get_kernel(s, 0, ifname, &eth);
+        if (r < 0)
+                return nl_fail(ret_err, r, "find", ifname);
+        r = addr_and_up(s, eth, ifname, ip, prefix_len, ret_err);
+        if (r < 0 || !gateway)
+                return r;
+
+        return add_default_route(s, rtnl_link_get_ifindex(eth), gateway, ret_err);
+}
+
+int link_add_veth(const char *bridge, const char *host, int netns_fd, const char *peer_name, const char *mac,
+                  const char *ip, int prefix_len, const char *gateway, Error **ret_err)
 {
         _cleanup_sock_ struct nl_sock *s = NULL;
         _cleanup_link_ struct rtnl_link *veth = NULL, *peer = NULL, *hl = NULL, *br = NULL;
@@ -236,7 +265,7 @@ int link_add_veth(const char *bridge, const char *host, int netns_fd, const char
         peer = rtnl_link_veth_get_peer(veth);
         rtnl_link_set_name(veth, host);
         rtnl_link_set_master(veth, rtnl_link_get_ifindex(br));
-        rtnl_link_set_name(peer, "eth0");
+        rtnl_link_set_name(peer, peer_name);
         rtnl_link_set_ns_fd(peer, netns_fd);
         if (nl_addr_parse(mac, AF_LLC, &hw) >= 0)
                 rtnl_link_set_addr(peer, hw);
@@ -257,12 +286,23 @@ int link_add_veth(const char *bridge, const char *host, int netns_fd, const char
         else
                 r = nl_fail(ret_err, r, "find", host);
         if (r >= 0)
-                r = configure_peer(netns_fd, ip, prefix_len, gateway, ret_err);
+                r = configure_peer(netns_fd, peer_name, ip, prefix_len, gateway, ret_err);
         if (r < 0) {
                 NET_IGNORE(link_delete(host, &ign_));
                 return r;
         }
         return 0;
+}
+
+int link_exists(const char *name, Error **ret_err)
+{
+        _cleanup_sock_ struct nl_sock *s = NULL;
+        _cleanup_link_ struct rtnl_link *l = NULL;
+        int r = nl_open(&s, ret_err);
+
+        if (r < 0)
+                return r;
+        return rtnl_link_get_kernel(s, 0, name, &l) >= 0;
 }
 
 int link_delete(const char *name, Error **ret_err)

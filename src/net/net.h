@@ -23,18 +23,27 @@
  *     host (localhost and hairpin). Each published port is one element of a
  *     map, added at setup and deleted at teardown: no rule of anyone else's
  *     is touched, and removing a container's ports is exact.
- *   - IPAM: one lease file per address under <state>/leases/, made with
- *     O_EXCL under <state>/lock, so that no address is given out twice,
- *     even by concurrent husk processes; removed at teardown.
+ *   - IPAM: one lease file per address under the network's lease
+ *     directory, made with O_EXCL under <state>/lock, so that no address
+ *     is given out twice, even by concurrent husk processes; removed at
+ *     teardown.
+ *   - user-defined networks (`husk network create`): each its own bridge,
+ *     subnet and lease directory; nftables keeps each bridge's traffic off
+ *     the others (Docker's isolation rules), and an internal network's off
+ *     everything but its own bridge, without masquerade.
  *
  * Links, addresses and routes go through netlink (libnl-route-3), the
  * rules through libnftables; nothing runs `ip` or `nft`.
  *
  * Under the state directory (the engine's <state>/net):
  *     lock                    flock: every change
- *     leases/<ip>             the container id holding the address
+ *     leases/<ip>             the container id holding the address (the
+ *                             default network)
+ *     networks/<id>/leases/<ip>   the same, for user-defined network <id>
  *     containers/<id>.json    what teardown must undo (address, veth,
- *                             ports), written at setup */
+ *                             ports), written at setup, for eth0;
+ *     containers/<id>.<if>.json   the same for the container's other
+ *                             interfaces (eth1...) */
 
 typedef struct NetPort {
         char host_ip[16]; /* "" for every address */
@@ -50,21 +59,46 @@ typedef struct NetPort {
 int net_parse_publish(const char *spec, NetPort **ports, size_t *n_ports, Error **ret_err);
 
 typedef struct NetNetwork {
-        const char *name;   /* "bridge" */
-        const char *bridge; /* "husk0" */
-        const char *subnet; /* "10.88.0.0/16" */
+        const char *name;     /* "bridge" */
+        const char *id;       /* NULL: the default network */
+        const char *bridge;   /* "husk0" */
+        const char *subnet;   /* "10.88.0.0/16" */
+        const char *gateway;  /* NULL or "": the subnet's first address */
+        const char *ip_range; /* NULL or "": the whole subnet */
+        bool internal;        /* no masquerade, no way out of its bridge */
 } NetNetwork;
 
 /* The default network, from HUSK_BRIDGE_SUBNET when set. */
 void net_default_network(NetNetwork *ret);
+
+/* Check a network's subnet, gateway and ip_range (Docker's messages);
+ * *ret_gateway: the gateway (given or the first address). */
+int net_network_check(const NetNetwork *nw, char ret_gateway[16], Error **ret_err);
+/* Whether the two a.b.c.d/n overlap (false when either is invalid). */
+bool net_subnets_overlap(const char *a, const char *b);
+/* The first /24 from 10.89.0.0 upward that overlaps none of `taken`. */
+int net_subnet_next(char *const *taken, char ret[32], Error **ret_err);
+/* Whether ip may be asked for on the network (--ip): an address of its
+ * subnet that is neither the network's, nor its broadcast, nor the
+ * gateway. */
+int net_ip_check(const NetNetwork *nw, const char *ip, Error **ret_err);
+
+/* At network create: the bridge with the gateway address (-EEXIST when
+ * an interface has its name), and the network's rules. (net_setup makes
+ * them again when missing: after a reboot.) */
+int net_network_ensure(const char *state_dir, const NetNetwork *nw, Error **ret_err);
+/* Remove the bridge, the rules and the lease directory of a user-defined
+ * network. */
+int net_network_remove(const char *state_dir, const NetNetwork *nw, Error **ret_err);
 
 typedef struct NetAttachment {
         char ip[16];
         char gateway[16];
         int prefix_len;
         char mac[18];
-        char veth[16];  /* the host end */
-        NetPort *ports; /* host ports filled in */
+        char veth[16];   /* the host end */
+        char ifname[16]; /* in the container: eth0, eth1... */
+        NetPort *ports;  /* host ports filled in */
         size_t n_ports;
 } NetAttachment;
 
@@ -76,13 +110,22 @@ int net_netns_create(const char *path, Error **ret_err);
 int net_netns_remove(const char *path);
 
 /* Connect the network namespace at netns_path to network `nw` as container
- * `id`: bridge, rules and ip_forward if missing, an address, the veth pair,
- * eth0 configured (its MAC ret->mac when that is set on entry, else
- * Docker's 02:42:<ip>), the ports published (a host port 0 gets a free one).
- * On failure everything made for the container is undone. */
-int net_setup(const char *state_dir, const NetNetwork *nw, const char *id, const char *netns_path, const NetPort *ports,
-              size_t n_ports, NetAttachment *ret, Error **ret_err);
+ * `id`'s next interface (eth0, then eth1...): bridge, rules and
+ * ip_forward if missing, an address (`ip`, or NULL for the next free one),
+ * the veth pair, the interface configured with its MAC (ret->mac when that
+ * is set on entry, else Docker's 02:42:<ip>) and a default route through
+ * eth0 unless the network is internal, the ports published (a host port 0
+ * gets a free one). On failure everything made for it is undone. */
+int net_setup(const char *state_dir, const NetNetwork *nw, const char *id, const char *netns_path, const char *ip,
+              const NetPort *ports, size_t n_ports, NetAttachment *ret, Error **ret_err);
 
-/* Undo net_setup for container `id` from what it recorded: the ports, the
- * host end of the veth, the lease. 0 when there is nothing to undo. */
+/* Undo net_setup for every interface of container `id` from what it
+ * recorded: the ports, the host end of the veth, the lease. 0 when there
+ * is nothing to undo. */
 int net_teardown(const char *state_dir, const char *id, Error **ret_err);
+/* The same for its interface on network `network` (a name) only, while
+ * the container runs: the veth pair is deleted (its namespace, at
+ * netns_path, stays); when the default route went with it, another of
+ * its interfaces gets one. */
+int net_teardown_network(const char *state_dir, const char *id, const char *network, const char *netns_path,
+                         Error **ret_err);

@@ -2,18 +2,11 @@
 # Bridge networking (src/net, src/engine/network.c): husk0, one veth pair
 # per container, IPAM, masquerade, published ports, and what is left after.
 #
-# Nothing here touches this machine's own network: every husk command runs
-# in a network namespace the test makes to play the host ("host"), entered
-# with nsenter so that /sys and the cgroup mounts stay the machine's (ip
-# netns exec would remount /sys). A second namespace plays another machine
-# ("outside") on a veth link: 192.168.77.1 (host) <-> 192.168.77.2. The
-# bridge, the nft table `ip husk` and ip_forward=1 live only in "host";
-# teardown deletes both namespaces, and checks the machine's own forwarding
-# sysctl and ruleset did not change.
+# Nothing here touches this machine's own network (network-helpers.bash).
 
 bats_require_minimum_version 1.5.0
 
-load engine-helpers # engine_cgroup_parent_remove
+load network-helpers # netns_setup, netns_teardown, husk, in_host, in_out, wait_for
 
 HUSK=${HUSK:-}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
@@ -37,71 +30,15 @@ setup_file() {
 }
 
 setup() {
-	[[ -x $HUSK ]] || skip "set HUSK"
-	[[ $EUID -eq 0 ]] || skip "needs root"
-	TEST_DIR=$(mktemp -d /tmp/husk-test.XXXXXX)
-	export HUSK_STORAGE=$TEST_DIR/store HUSK_STATE=$TEST_DIR/state
-	unset HUSK_DEFAULT_NETWORK # the real default: bridge
-	HOST_NS=husk-test-host-$$-$BATS_TEST_NUMBER
-	OUT_NS=husk-test-out-$$-$BATS_TEST_NUMBER
-	FWD_BEFORE=$(cat /proc/sys/net/ipv4/ip_forward)
-	RULES_BEFORE=$(nft list ruleset 2>/dev/null | md5sum)
-	ip netns add "$HOST_NS"
-	ip netns add "$OUT_NS"
-	ip -n "$HOST_NS" link set lo up
-	ip -n "$OUT_NS" link set lo up
-	ip -n "$HOST_NS" link add ext0 type veth peer name ext0 netns "$OUT_NS"
-	ip -n "$HOST_NS" addr add 192.168.77.1/24 dev ext0
-	ip -n "$OUT_NS" addr add 192.168.77.2/24 dev ext0
-	ip -n "$HOST_NS" link set ext0 up
-	ip -n "$OUT_NS" link set ext0 up
+	netns_setup ""
 	local id
 	id=$(husk load -i "$BATS_FILE_TMPDIR/oci" | sed -n 's/^Loaded image ID: //p')
 	husk tag "$id" net-img
 }
 
-teardown() {
-	[[ -n ${TEST_DIR:-} ]] || return 0
-	local ids left=0 p
-	ids=$(husk ps -aq --no-trunc 2>/dev/null || true)
-	[[ -z $ids ]] || husk rm -f $ids >/dev/null 2>&1 || true
-	for p in ${BG_PIDS:-}; do kill "$p" 2>/dev/null || true; done
-	if grep -q " ${TEST_DIR}/" /proc/self/mountinfo; then
-		echo "mount left under $TEST_DIR" >&2
-		left=1
-		grep " ${TEST_DIR}/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l
-	fi
-	ip netns del "$HOST_NS" 2>/dev/null || true
-	ip netns del "$OUT_NS" 2>/dev/null || true
-	rm -rf "$TEST_DIR"
-	engine_cgroup_parent_remove
-	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$FWD_BEFORE" ] || {
-		echo "the machine's ip_forward changed" >&2
-		left=1
-	}
-	[ "$(nft list ruleset 2>/dev/null | md5sum)" = "$RULES_BEFORE" ] || {
-		echo "the machine's nftables ruleset changed" >&2
-		left=1
-	}
-	[ "$left" -eq 0 ]
-}
-
-# husk, in the namespace that plays the host
-husk() { nsenter --net="/run/netns/$HOST_NS" timeout 60 "$HUSK" "$@"; }
-in_host() { nsenter --net="/run/netns/$HOST_NS" "$@"; }
-in_out() { nsenter --net="/run/netns/$OUT_NS" "$@"; }
+teardown() { netns_teardown; }
 
 ip_of() { husk inspect -f '{{.NetworkSettings.IPAddress}}' "$1"; }
-
-# wait_for CMD...: until it succeeds (5 s)
-wait_for() {
-	local i
-	for i in $(seq 50); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	"$@"
-}
 
 @test "bridge: eth0 with an address from 10.88.0.0/16, a default route via husk0, lo up; the veth on the bridge" {
 	run husk run --rm net-img sh -c 'ip -4 -o addr show; ip route; cat /sys/class/net/eth0/address'
