@@ -238,7 +238,7 @@ net3" ]
 	[ "$status" -eq 125 ]
 	run husk run -d --ip 10.88.0.50 unet-img true
 	[ "$status" -eq 125 ]
-	[ "$output" = "Error: user specified IP address is supported only for containers in user defined networks" ]
+	[ "$output" = "Error: user specified IP address is supported on user defined networks only" ]
 	run husk run -d --network nosuch unet-img true
 	[ "$status" -eq 125 ]
 	[ "$output" = "Error: network nosuch not found" ]
