@@ -123,6 +123,13 @@ open(sys.argv[1], "w").write(a[0] + " " + c.recv(100).decode())
 		husk inspect "$c" | jq -r '.[0].NetworkSettings.Ports["80/tcp"][] | select(.HostIp == "0.0.0.0") | .HostPort')
 	[[ $port =~ ^[0-9]+$ ]]
 	((port >= 32768))
+	# husk port, as docker port prints them
+	run husk port "$c"
+	[[ $output == *"80/tcp -> 127.0.0.1:8081"* ]]
+	[[ $output == *"80/tcp -> 0.0.0.0:$port"* ]]
+	[[ $output == *"9999/udp -> 0.0.0.0:9999"* ]]
+	run husk port "$c" 9999/udp
+	[ "$output" = "0.0.0.0:9999" ]
 	wait_for in_host wget -q -O - "http://127.0.0.1:8081/"
 	run in_host wget -q -O - "http://192.168.77.1:$port/"
 	[ "$output" = "hello from the container" ]
