@@ -93,7 +93,7 @@ static void sweep_unrecorded(Engine *e)
                         continue;
                 snprintf(rec, sizeof(rec), "%s/container.json", de->d_name);
                 if (faccessat(dirfd(d), rec, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
-                        RT_IGNORE(rootfs_remove(e->store, de->d_name, &ign_));
+                        ERROR_IGNORE(rootfs_remove(e->store, de->d_name, &ign_));
         }
 }
 
@@ -398,11 +398,11 @@ int engine_stop(Engine *e, const char *id, int timeout, Error **ret_err)
                 timeout = 10;
         engine_mark_stopped(e, id);
         engine_thaw_for_signal(e, id);
-        RT_IGNORE(runtime_kill(&e->ro, id, sig, false, &ign_));
+        ERROR_IGNORE(runtime_kill(&e->ro, id, sig, false, &ign_));
         for (int i = 0; (forever || i < timeout * 50) && engine_monitor_alive(e, id); i++)
                 usleep(20000);
         if (engine_monitor_alive(e, id))
-                RT_IGNORE(runtime_kill(&e->ro, id, SIGKILL, false, &ign_));
+                ERROR_IGNORE(runtime_kill(&e->ro, id, SIGKILL, false, &ign_));
         wait_monitor(e, id);
         return 0;
 }
@@ -423,14 +423,14 @@ int engine_remove(Engine *e, const char *id, bool force, Error **ret_err)
         if (running) {
                 engine_mark_stopped(e, id);
                 engine_thaw_for_signal(e, id);
-                RT_IGNORE(runtime_kill(&e->ro, id, SIGKILL, false, &ign_));
+                ERROR_IGNORE(runtime_kill(&e->ro, id, SIGKILL, false, &ign_));
                 wait_monitor(e, id);
         }
         engine_network_down(e, id); /* what a dead monitor left */
         r = engine_lock(e, ret_err);
         if (r < 0)
                 return r;
-        RT_IGNORE(runtime_delete(&e->ro, id, true, NULL, &ign_));
+        ERROR_IGNORE(runtime_delete(&e->ro, id, true, NULL, &ign_));
         r = rootfs_remove(e->store, id, ret_err);
         lock = engine_monitor_lock_path(e, id);
         if (lock)

@@ -100,14 +100,6 @@ void engine_thaw_for_signal(Engine *e, const char *id);
 /* Docker's container name rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+, "/" allowed first. */
 bool engine_name_valid(const char *n);
 
-/* Call a runtime function whose error nobody reads: it is given an error
- * slot (`&ign_`) all the same, which the runtime expects. */
-#define RT_IGNORE(call)                             \
-        do {                                        \
-                _cleanup_error_ Error *ign_ = NULL; \
-                (void)(call);                       \
-        } while (0)
-
 /* A runtime error as the errno behind Docker's exit codes: ENOENT (127)
  * when the command is not there, EACCES (126) when it cannot be run, else
  * the error's own. */

@@ -520,7 +520,7 @@ static int run_once(Monitor *m, int *ready_fd, int *ret_code, Error **ret_err)
                 return r;
         r = run_create(m, &out.fd, &errs.fd, &cg, &rspec, ret_err);
         if (r < 0) {
-                RT_IGNORE(runtime_delete(&m->e->ro, m->id, true, NULL, &ign_));
+                ERROR_IGNORE(runtime_delete(&m->e->ro, m->id, true, NULL, &ign_));
                 (void)monitor_network(m->e, m->id, false, NULL);
                 return r;
         }
@@ -607,7 +607,7 @@ static int run_once(Monitor *m, int *ready_fd, int *ret_code, Error **ret_err)
         m->stdin_w = safe_close(m->stdin_w);
         m->pid = 0;
         *ret_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-        RT_IGNORE(runtime_delete_run(&m->e->ro, m->id, cg, rspec, &ign_));
+        ERROR_IGNORE(runtime_delete_run(&m->e->ro, m->id, cg, rspec, &ign_));
         (void)monitor_network(m->e, m->id, false, NULL);
         return 0;
 }

@@ -309,7 +309,7 @@ void engine_network_stop(Engine *e, const char *id, json_t *rec)
         json_t *settings = json_object_get(rec, "NetworkSettings");
 
         if (state)
-                RT_IGNORE(net_teardown(state, id, &ign_));
+                ERROR_IGNORE(net_teardown(state, id, &ign_));
         if (path)
                 (void)net_netns_remove(path);
         if (settings) {
@@ -347,7 +347,7 @@ static void save_settings(Engine *e, const char *id, json_t *settings)
         rec = json_load_file(p, 0, NULL);
         if (rec && settings) {
                 json_object_set(rec, "NetworkSettings", settings);
-                RT_IGNORE(engine_save(e, id, rec, &ign_));
+                ERROR_IGNORE(engine_save(e, id, rec, &ign_));
         }
         json_decref(rec);
         json_decref(settings);

@@ -390,7 +390,7 @@ int engine_net_create(Engine *e, const EngineNetworkOpts *o, char **ret_id, Erro
                 return r;
         r = write_file_atomic(path, text, strlen(text), 0600, ret_err);
         if (r < 0) {
-                RT_IGNORE(net_network_remove(state, &nw, &ign_));
+                ERROR_IGNORE(net_network_remove(state, &nw, &ign_));
                 return r;
         }
         *ret_id = strdup(id);
@@ -781,7 +781,7 @@ static void hosts_write(Engine *e, json_t *all, json_t *c)
                 if (!*ip)
                         ip = str(ep, "IPAddress");
         }
-        RT_IGNORE(netfiles_write_hosts(e, str(c, "Id"), c, ip, peers, &ign_));
+        ERROR_IGNORE(netfiles_write_hosts(e, str(c, "Id"), c, ip, peers, &ign_));
 }
 
 void engine_network_members_changed(Engine *e, const char *container_id)

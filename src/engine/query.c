@@ -73,7 +73,7 @@ void engine_thaw_for_signal(Engine *e, const char *id)
                  json_is_true(json_object_get(json_object_get(rec, "State"), "Running"));
         json_decref(rec);
         if (paused)
-                RT_IGNORE(engine_pause(e, id, false, &ign_));
+                ERROR_IGNORE(engine_pause(e, id, false, &ign_));
 }
 
 int engine_rename(Engine *e, const char *id, const char *name, Error **ret_err)

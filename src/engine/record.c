@@ -199,7 +199,7 @@ static int recover(Engine *e, const char *id, json_t **rec, Error **ret_err)
         if (json_is_true(json_object_get(state, "Running")) && !engine_monitor_alive(e, id)) {
                 /* the init and whatever else of it still runs, then
                  * its network */
-                RT_IGNORE(runtime_delete(&e->ro, id, true, NULL, &ign_));
+                ERROR_IGNORE(runtime_delete(&e->ro, id, true, NULL, &ign_));
                 monitor_network_release(e, id, *rec);
                 now = now_rfc3339();
                 json_object_set_new(state, "Status", json_string("exited"));

@@ -46,6 +46,14 @@ static inline void error_freep(Error **e)
 }
 #define _cleanup_error_ _cleanup_(error_freep)
 
+/* Call a function whose error nobody reads: it is given an error slot
+ * (`&ign_`) all the same, as the callee expects. */
+#define ERROR_IGNORE(call)                          \
+        do {                                        \
+                _cleanup_error_ Error *ign_ = NULL; \
+                (void)(call);                       \
+        } while (0)
+
 /* Serialise an error for the sync socket and back: a child reports
  * {errno, message} to its parent and _exit()s. */
 int error_encode(const Error *err, char *buf, size_t size);

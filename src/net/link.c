@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/macros.h"
+#include "lib/util.h"
 #include "net/net-internal.h"
 
 static void sockp(struct nl_sock **s)
@@ -119,12 +120,9 @@ static int addr_and_up(struct nl_sock *s, struct rtnl_link *l, const char *name,
 
 static int write_sysctl(const char *path, const char *value, Error **ret_err)
 {
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-        size_t n = strlen(value);
+        int r = write_string_file(path, value);
 
-        if (fd < 0 || write(fd, value, n) != (ssize_t)n)
-                return error_set(ret_err, errno, "write %s", path);
-        return 0;
+        return r < 0 ? error_set(ret_err, -r, "write %s", path) : 0;
 }
 
 int link_ensure_bridge(const char *name, const char *gateway, int prefix_len, Error **ret_err)
@@ -288,7 +286,7 @@ int link_add_veth(const char *bridge, const char *host, int netns_fd, const char
         if (r >= 0)
                 r = configure_peer(netns_fd, peer_name, ip, prefix_len, gateway, ret_err);
         if (r < 0) {
-                NET_IGNORE(link_delete(host, &ign_));
+                ERROR_IGNORE(link_delete(host, &ign_));
                 return r;
         }
         return 0;

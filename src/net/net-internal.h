@@ -5,13 +5,6 @@
 
 #include "net/net.h"
 
-/* A call whose error nobody reads, given an error slot all the same. */
-#define NET_IGNORE(call)                            \
-        do {                                        \
-                _cleanup_error_ Error *ign_ = NULL; \
-                (void)(call);                       \
-        } while (0)
-
 /* link.c: netlink through libnl-route-3. */
 
 /* The bridge `name` with gateway/prefix_len, up; made when missing: 1

@@ -557,7 +557,7 @@ int net_network_ensure(const char *state_dir, const NetNetwork *nw, Error **ret_
         r = network_ensure(nw, &sn, gw, true, ret_err);
         if (r < 0) {
                 nft_network_remove(nw->bridge, nw->subnet, nw->internal);
-                NET_IGNORE(link_delete(nw->bridge, &ign_));
+                ERROR_IGNORE(link_delete(nw->bridge, &ign_));
         }
         return r;
 }
@@ -593,11 +593,11 @@ int net_network_remove(const char *state_dir, const NetNetwork *nw, Error **ret_
 static void undo(const char *leases, const NetAttachment *a, size_t n_published, bool delete)
 {
         for (size_t i = 0; i < n_published; i++)
-                NET_IGNORE(nft_port(false, &a->ports[i], a->ip, &ign_));
+                ERROR_IGNORE(nft_port(false, &a->ports[i], a->ip, &ign_));
         if (a->veth[0] && delete)
-                NET_IGNORE(link_delete(a->veth, &ign_));
+                ERROR_IGNORE(link_delete(a->veth, &ign_));
         else if (a->veth[0])
-                NET_IGNORE(link_detach(a->veth, &ign_));
+                ERROR_IGNORE(link_detach(a->veth, &ign_));
         if (a->ip[0] && leases)
                 lease_drop(leases, a->ip);
 }
@@ -770,7 +770,7 @@ static void route_handover(const char *dir, const char *id, const char *netns_pa
                         json_object_set_new(rec, "default_route", json_true());
                         text = r >= 0 ? json_dumps(rec, JSON_COMPACT) : NULL;
                         if (text)
-                                NET_IGNORE(write_file_atomic(p, text, strlen(text), 0600, &ign_));
+                                ERROR_IGNORE(write_file_atomic(p, text, strlen(text), 0600, &ign_));
                 }
                 json_decref(rec);
                 if (r >= 0)
