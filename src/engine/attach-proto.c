@@ -1,13 +1,27 @@
-/* The attach protocol's frames (engine-internal.h), shared by the monitor
- * and its clients. */
+/* The attach protocol's frames, shared by the monitor, husk-supervise and
+ * the clients. libc only (attach-proto.h). */
+#include "engine/attach-proto.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "engine/engine-internal.h"
-#include "lib/macros.h"
-#include "lib/util.h"
+static int write_full(int fd, const void *buf, size_t len)
+{
+        const uint8_t *p = buf;
+
+        while (len > 0) {
+                ssize_t n = write(fd, p, len);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                p += n;
+                len -= (size_t)n;
+        }
+        return 0;
+}
 
 int attach_send(int fd, uint8_t type, const void *data, size_t len)
 {
@@ -16,9 +30,12 @@ int attach_send(int fd, uint8_t type, const void *data, size_t len)
         do {
                 size_t k = len > ATTACH_FRAME_MAX ? ATTACH_FRAME_MAX : len;
                 uint8_t h[5] = { type, 0, 0, (uint8_t)(k >> 8), (uint8_t)k };
+                int r = write_full(fd, h, sizeof(h));
 
-                if (write_all(fd, h, sizeof(h)) < 0 || (k && write_all(fd, p, k) < 0))
-                        return -errno;
+                if (r >= 0 && k)
+                        r = write_full(fd, p, k);
+                if (r < 0)
+                        return r;
                 p += k;
                 len -= k;
         } while (len);

@@ -3,7 +3,9 @@
 /* Private to src/engine. */
 #include <dirent.h>
 
+#include "engine/attach-proto.h"
 #include "engine/engine.h"
+#include "engine/relay.h"
 #include "lib/path.h"
 
 struct Engine {
@@ -35,6 +37,21 @@ char *engine_find_name(Engine *e, const char *name);
  * attach: the user's stdio is this process's 0, 1, 2; client_fd >= 0: an
  * attach client already connected (a socketpair end, taken). */
 int engine_monitor(Engine *e, const char *id, bool attach, int ready_fd, int client_fd, int *ret_exit, Error **ret_err);
+/* What husk-supervise hands back to husk-monitor when the init it relayed
+ * for has exited (monitor.c's top says why the exec). */
+typedef struct MonitorResume {
+        int code;      /* the run's exit code */
+        int lock_fd;   /* monitors/<id>.lock, still flock'd */
+        int listen_fd; /* the attach socket, or -1 */
+        int clients[RELAY_MAX_CLIENTS];
+        size_t n_clients;
+        int restarts;              /* RestartCount so far */
+        uint64_t backoff, started; /* the last backoff, the run's start (CLOCK_MONOTONIC ms) */
+} MonitorResume;
+/* husk-monitor --resume: finish that run as engine_monitor does after its
+ * relay (runtime state, network, record, the clients' exit code, --rm)
+ * and go on with the restart policy. Takes the fds. */
+int engine_monitor_resume(Engine *e, const char *id, const MonitorResume *res, Error **ret_err);
 /* --rm: remove the exited container (rootfs, record, lock file, its
  * anonymous volumes). Two implementations, chosen at link time:
  * monitor-husk.c in husk, and husk-monitor's own (monitor-main.c), which
@@ -61,37 +78,6 @@ int engine_start_detached(Engine *e, const char *id, int client_fd, Error **ret_
  * restart policy does not undo that. */
 void engine_mark_stopped(Engine *e, const char *id);
 
-/* The attach protocol between the monitor and its clients, over a unix
- * stream socket: frames of a 1-byte type, a 4-byte big-endian length and
- * the payload. */
-enum {
-        ATTACH_STDIN = 0,       /* client -> monitor: bytes for the container's stdin */
-        ATTACH_STDOUT = 1,      /* monitor -> client */
-        ATTACH_STDERR = 2,      /* monitor -> client */
-        ATTACH_EXIT = 3,        /* monitor -> client: 4-byte exit code, then close */
-        ATTACH_CLOSE_STDIN = 4, /* client -> monitor: EOF on its stdin */
-        ATTACH_RESIZE = 5,      /* client -> monitor: rows, cols (2 bytes each) */
-        ATTACH_SIGNAL = 6,      /* client -> monitor: 4-byte signal for the init */
-};
-#define ATTACH_FRAME_MAX 32768
-
-typedef struct AttachBuf {
-        uint8_t data[ATTACH_FRAME_MAX + 5];
-        size_t len;
-} AttachBuf;
-
-/* Send one frame; -errno. */
-int attach_send(int fd, uint8_t type, const void *data, size_t len);
-/* Read what fd has into b: 0 at EOF, > 0 read, -errno. */
-ssize_t attach_fill(int fd, AttachBuf *b);
-/* The next whole frame in b (1) or none yet (0); *ret_data points into b
- * until attach_consume(). */
-int attach_next(const AttachBuf *b, uint8_t *ret_type, const uint8_t **ret_data, uint32_t *ret_len);
-void attach_consume(AttachBuf *b, uint32_t len);
-/* The monitor's socket path: /proc/self/fd/<dirfd>/<id>.sock, relative to
- * an O_PATH fd of the monitors dir (no sun_path length limit on the state
- * root). ret must hold 108 bytes. */
-int attach_socket_path(int mon_dir_fd, const char *id, char ret[static 108]);
 /* Thaw a paused container before a signal is sent to it (query.c):
  * under the v1 freezer a frozen task does not even die of SIGKILL, so
  * stop, kill and rm -f would wait for ever, and the record is left saying

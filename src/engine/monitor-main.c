@@ -2,6 +2,13 @@
  * program of its own, which husk starts with exec after its fork.
  *
  *     husk-monitor STORAGE STATE ID READY_FD CLIENT_FD
+ *     husk-monitor STORAGE STATE ID --resume lock=FD [listen=FD] restarts=N
+ *                  backoff=MS started=MS code=N [client=FD]...
+ *
+ * The second form is how husk-supervise (supervise/husk-supervise.c),
+ * which the monitor of a detached container execs into while the
+ * container runs, comes back once the init has exited
+ * (engine_monitor_resume, monitor.c). Same pid, same lock.
  *
  * Why not husk itself: a monitor lives as long as its container, and a
  * forked husk carries every library husk links (libcurl, libarchive,
@@ -15,6 +22,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +32,14 @@
 #include "lib/util.h"
 
 static const char *arg_storage, *arg_state;
+
+/* "key=..." */
+static bool strneq_key(const char *arg, const char *key)
+{
+        size_t n = strlen(key);
+
+        return strncmp(arg, key, n) == 0 && arg[n] == '=';
+}
 
 /* The link seam for the store (image/store.h), which this program does
  * not link: the engine needs its root path only. */
@@ -96,12 +112,58 @@ void monitor_network_release(Engine *e, const char *id, json_t *rec)
 {
 }
 
+/* The key=value arguments of --resume; -EINVAL on anything else. */
+static int parse_resume(char **args, MonitorResume *ret)
+{
+        MonitorResume res = { .code = -1, .lock_fd = -1, .listen_fd = -1, .backoff = 0 };
+        bool started = false;
+
+        for (; *args; args++) {
+                const char *a = *args, *v = strchr(a, '=');
+                uint64_t u = 0;
+                int n = 0, r;
+
+                if (!v)
+                        return -EINVAL;
+                v++;
+                if (strneq_key(a, "backoff") || strneq_key(a, "started"))
+                        r = parse_u64(v, &u);
+                else
+                        r = parse_int(v, &n);
+                if (r < 0)
+                        return -EINVAL;
+                if (strneq_key(a, "lock"))
+                        res.lock_fd = n;
+                else if (strneq_key(a, "listen"))
+                        res.listen_fd = n;
+                else if (strneq_key(a, "restarts"))
+                        res.restarts = n;
+                else if (strneq_key(a, "code"))
+                        res.code = n;
+                else if (strneq_key(a, "backoff"))
+                        res.backoff = u;
+                else if (strneq_key(a, "started"))
+                        started = true, res.started = u;
+                else if (strneq_key(a, "client") && res.n_clients < ELEMENTSOF(res.clients) && n >= 0)
+                        res.clients[res.n_clients++] = n;
+                else
+                        return -EINVAL;
+        }
+        if (res.lock_fd < 0 || res.code < 0 || !started)
+                return -EINVAL;
+        *ret = res;
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
         _cleanup_engine_ Engine *e = NULL;
+        MonitorResume res;
         int ready, client;
+        bool resume = argc >= 5 && streq(argv[4], "--resume");
 
-        if (argc != 6 || parse_int(argv[4], &ready) < 0 || parse_int(argv[5], &client) < 0) {
+        if (resume ? parse_resume(argv + 5, &res) < 0
+                   : argc != 6 || parse_int(argv[4], &ready) < 0 || parse_int(argv[5], &client) < 0) {
                 fprintf(stderr, "usage: husk-monitor STORAGE STATE ID READY_FD CLIENT_FD (started by husk)\n");
                 return 2;
         }
@@ -110,5 +172,7 @@ int main(int argc, char **argv)
         free(monitor_sibling_path("husk")); /* before the create seals our exe */
         if (engine_open(NULL, arg_state, &e, NULL) < 0)
                 return 1;
+        if (resume)
+                return engine_monitor_resume(e, argv[3], &res, NULL) < 0 ? 1 : 0;
         return engine_monitor(e, argv[3], false, ready, client, NULL, NULL) < 0 ? 1 : 0;
 }

@@ -1,17 +1,28 @@
 /* The monitor (the shim): one small process per running container. It
  * creates and starts the container through the runtime library with the
- * container's stdio on pipes (or, with -t, a pty) it holds, writes the
- * output to Docker's json-file log (rotated by max-size / max-file) and to
- * the attached: the user's stdio when `husk run` is itself the monitor,
- * and the clients of its attach socket (monitors/<id>.sock, attach.c).
+ * container's stdio on pipes (or, with -t, a pty) it holds; the relay of
+ * the output to Docker's json-file log and to the attached (the user's
+ * stdio when `husk run` is itself the monitor, and the clients of its
+ * attach socket, monitors/<id>.sock, attach.c) is relay.c's.
  * It waits for the init, records the exit, frees the runtime state,
  * restarts the container as its restart policy says (with Docker's
  * backoff) and, with --rm, removes the container. It holds
  * monitors/<id>.lock for its whole life: that is how everyone else knows
  * it lives (engine.h). No threads: one poll loop over the pipes, the pty,
- * the socket, its clients and a signalfd. */
+ * the socket, its clients and a signalfd.
+ *
+ * Detached (no user stdio), the process does not stay this program while
+ * the container runs: once the container has started, it execs
+ * husk-supervise (supervise/husk-supervise.c), a static libc-only program
+ * running the same relay in a fraction of the memory (this one links the
+ * runtime library: jansson, libseccomp, libcap and glibc's static
+ * start-up), which execs husk-monitor back (engine_monitor_resume) once
+ * the init has exited. The pid, the lock, the attach socket and its
+ * clients stay across both execs. Where husk-supervise cannot be run, the
+ * relay runs here, as attached. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,291 +41,26 @@
 
 #include "engine/engine-internal.h"
 #include "engine/monitor-opts.h"
+#include "engine/relay.h"
 #include "lib/macros.h"
 #include "lib/util.h"
-
-#define LINE_MAX_BYTES 16384
-#define MAX_CLIENTS    16
-
-typedef struct Stream {
-        int fd; /* the pipe's read end (or the pty master), -1 at EOF */
-        const char *name;
-        uint8_t type; /* ATTACH_STDOUT, ATTACH_STDERR */
-        char buf[LINE_MAX_BYTES];
-        size_t len;
-} Stream;
-
-typedef struct Client {
-        int fd;
-        AttachBuf in;
-} Client;
 
 typedef struct Monitor {
         Engine *e;
         const char *id;
-        bool tty, open_stdin, auto_remove;
+        bool auto_remove;
         MonitorPolicy policy;
-        /* the user's stdio when this process is `husk run`, else -1 */
-        int user_in, user_out, user_err;
-        bool user_in_eof;
+        Relay r;
         bool raw;
         struct termios saved;
-        /* the json-file log; -1 with --log-driver none */
-        int log_fd;
         char *log_path;
-        uint64_t log_size;
+        int lock_fd; /* monitors/<id>.lock, flock'd */
         int mon_dir;
-        int listen_fd;
         char sock_path[108];
-        Client *clients[MAX_CLIENTS];
-        /* the current run */
-        pid_t pid;
-        int stdin_w; /* -i without -t: the container's stdin pipe */
-        int console; /* -t: the pty master */
-        int sfd;
-        /* what is on its way to the container's stdin: written as the
-         * container reads it (never blocking the monitor, which must go
-         * on reading the container's output); the user's stdin and the
-         * attach clients are not read while it is full */
-        uint8_t *in_buf;
-        size_t in_len;
-        bool in_eof; /* close the stdin once in_buf is written */
+        /* the restart policy's state */
+        int restarts;
+        uint64_t backoff, started;
 } Monitor;
-
-#define STDIN_BUF  (256u << 10)
-#define STDIN_HIGH (STDIN_BUF - ATTACH_FRAME_MAX - 8192)
-
-/* ---- the log ---- */
-
-/* Move <id>-json.log to .1, .1 to .2, ... (dropping the last) and start a
- * new one, as Docker's json-file does past max-size. */
-static void log_rotate(Monitor *m)
-{
-        int n = m->policy.log_max_file;
-
-        if (n > 1) {
-                for (int i = n - 1; i > 0; i--) {
-                        _cleanup_free_ char *from = NULL, *to = NULL;
-                        if (i == 1)
-                                from = strdup(m->log_path);
-                        else if (asprintf(&from, "%s.%d", m->log_path, i - 1) < 0)
-                                from = NULL;
-                        if (asprintf(&to, "%s.%d", m->log_path, i) < 0)
-                                to = NULL;
-                        if (from && to)
-                                (void)rename(from, to);
-                }
-                safe_close(m->log_fd);
-                m->log_fd = open(m->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0640);
-        } else if (ftruncate(m->log_fd, 0) < 0) {
-                return;
-        }
-        m->log_size = 0;
-}
-
-/* One json-file entry: {"log":"...","stream":"stdout","time":"..."}. */
-static void log_entry(Monitor *m, const char *stream, const char *data, size_t len)
-{
-        _cleanup_free_ char *now = NULL, *line = NULL;
-        json_t *s, *o;
-        size_t l;
-
-        if (m->log_fd < 0)
-                return;
-        now = now_rfc3339();
-        s = json_stringn(data, len);
-        if (!s) { /* not UTF-8: keep what is ASCII */
-                _cleanup_free_ char *copy = malloc(len);
-                if (!copy)
-                        return;
-                for (size_t i = 0; i < len; i++)
-                        copy[i] = (unsigned char)data[i] < 0x80 && data[i] ? data[i] : '?';
-                s = json_stringn(copy, len);
-        }
-        o = json_pack("{s:o,s:s,s:s}", "log", s, "stream", stream, "time", now ? now : "");
-        line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-        json_decref(o);
-        if (!line)
-                return;
-        l = strlen(line);
-        line[l] = '\n';
-        if (m->policy.log_max_size && m->log_size > 0 && m->log_size + l + 1 > m->policy.log_max_size)
-                log_rotate(m);
-        if (m->log_fd >= 0 && write_all(m->log_fd, line, l + 1) >= 0)
-                m->log_size += l + 1;
-}
-
-/* ---- the attached ---- */
-
-static void client_drop(Monitor *m, size_t i)
-{
-        if (!m->clients[i])
-                return;
-        safe_close(m->clients[i]->fd);
-        free(m->clients[i]);
-        m->clients[i] = NULL;
-}
-
-static void client_add(Monitor *m, int fd)
-{
-        struct timeval tv = { .tv_sec = 5 };
-
-        /* a client that stops reading (a suspended `husk attach`) is
-         * dropped rather than stalling the container's output */
-        (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-        for (size_t i = 0; i < MAX_CLIENTS; i++)
-                if (!m->clients[i]) {
-                        m->clients[i] = calloc(1, sizeof(Client));
-                        if (m->clients[i]) {
-                                m->clients[i]->fd = fd;
-                                return;
-                        }
-                        break;
-                }
-        safe_close(fd);
-}
-
-static void clients_send(Monitor *m, uint8_t type, const void *data, size_t len)
-{
-        for (size_t i = 0; i < MAX_CLIENTS; i++)
-                if (m->clients[i] && attach_send(m->clients[i]->fd, type, data, len) < 0)
-                        client_drop(m, i);
-}
-
-static void stream_read(Monitor *m, Stream *s)
-{
-        char buf[8192];
-        ssize_t n = read(s->fd, buf, sizeof(buf));
-
-        if (n < 0 && (errno == EINTR || errno == EAGAIN))
-                return;
-        if (n <= 0) { /* EOF, or EIO: the pty's last slave closed */
-                if (s->len)
-                        log_entry(m, s->name, s->buf, s->len);
-                s->len = 0;
-                if (s->fd != m->console)
-                        safe_close(s->fd);
-                s->fd = -1;
-                return;
-        }
-        if (s->type == ATTACH_STDOUT && m->user_out >= 0)
-                (void)write_all(m->user_out, buf, (size_t)n);
-        if (s->type == ATTACH_STDERR && m->user_err >= 0)
-                (void)write_all(m->user_err, buf, (size_t)n);
-        clients_send(m, s->type, buf, (size_t)n);
-        for (ssize_t i = 0; i < n; i++) {
-                s->buf[s->len++] = buf[i];
-                if (buf[i] == '\n' || s->len == sizeof(s->buf)) {
-                        log_entry(m, s->name, s->buf, s->len);
-                        s->len = 0;
-                }
-        }
-}
-
-/* Bytes for the container's stdin (the pty with -t). */
-static int stdin_fd(const Monitor *m)
-{
-        return m->tty ? m->console : m->stdin_w;
-}
-
-/* Write what in_buf holds, as far as the container takes it now. */
-static void stdin_flush(Monitor *m)
-{
-        int fd = stdin_fd(m);
-        size_t done = 0;
-
-        while (fd >= 0 && done < m->in_len) {
-                ssize_t n = write(fd, m->in_buf + done, m->in_len - done);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0 && errno == EAGAIN)
-                        break;
-                if (n <= 0) { /* nobody reads it any more */
-                        done = m->in_len;
-                        if (!m->tty)
-                                m->stdin_w = safe_close(m->stdin_w);
-                        break;
-                }
-                done += (size_t)n;
-        }
-        if (done > 0)
-                memmove(m->in_buf, m->in_buf + done, m->in_len - done);
-        m->in_len -= done;
-        if (m->in_len == 0 && m->in_eof && !m->tty)
-                m->stdin_w = safe_close(m->stdin_w);
-}
-
-static void stdin_write(Monitor *m, const void *data, size_t len)
-{
-        if (stdin_fd(m) < 0 || !m->open_stdin || m->in_eof)
-                return;
-        if (!m->in_buf && !(m->in_buf = malloc(STDIN_BUF)))
-                return;
-        if (len > STDIN_BUF - m->in_len) /* (reading stops at STDIN_HIGH) */
-                len = STDIN_BUF - m->in_len;
-        memcpy(m->in_buf + m->in_len, data, len);
-        m->in_len += len;
-        stdin_flush(m);
-}
-
-static void stdin_close(Monitor *m)
-{
-        m->in_eof = true;
-        stdin_flush(m);
-}
-
-static void client_read(Monitor *m, size_t i)
-{
-        Client *c = m->clients[i];
-        const uint8_t *d;
-        uint32_t len;
-        uint8_t type;
-
-        if (attach_fill(c->fd, &c->in) <= 0) {
-                client_drop(m, i);
-                return;
-        }
-        while (attach_next(&c->in, &type, &d, &len) > 0) {
-                if (type == ATTACH_STDIN)
-                        stdin_write(m, d, len);
-                else if (type == ATTACH_CLOSE_STDIN)
-                        stdin_close(m);
-                else if (type == ATTACH_RESIZE && len == 4 && m->console >= 0) {
-                        struct winsize ws = { .ws_row = (unsigned short)(d[0] << 8 | d[1]),
-                                              .ws_col = (unsigned short)(d[2] << 8 | d[3]) };
-                        (void)ioctl(m->console, TIOCSWINSZ, &ws);
-                } else if (type == ATTACH_SIGNAL && len == 4 && m->pid > 0) {
-                        int sig = d[0] << 24 | d[1] << 16 | d[2] << 8 | d[3];
-                        (void)kill(m->pid, sig);
-                }
-                attach_consume(&c->in, len);
-        }
-}
-
-static void user_in_read(Monitor *m)
-{
-        char buf[8192];
-        ssize_t n = read(m->user_in, buf, sizeof(buf));
-
-        if (n < 0 && (errno == EINTR || errno == EAGAIN))
-                return;
-        if (n <= 0) {
-                /* EOF on the user's stdin: the container's stdin ends too,
-                 * as docker run -i's does (StdinOnce) */
-                m->user_in_eof = true;
-                stdin_close(m);
-                return;
-        }
-        stdin_write(m, buf, (size_t)n);
-}
-
-static void accept_clients(Monitor *m)
-{
-        int fd;
-
-        while ((fd = accept4(m->listen_fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
-                client_add(m, fd);
-}
 
 /* ---- the record ---- */
 
@@ -398,15 +144,16 @@ static uint64_t now_ms(void)
 }
 
 /* Create and start the container with its stdio on our pipes (read ends
- * in *ret_out, *ret_err_fd, stdin's write end in m->stdin_w with -i) or a
- * pty (m->console). */
-static int run_create(Monitor *m, int *ret_out, int *ret_err_fd, Cgroup **ret_cg, Spec **ret_rspec, Error **ret_err)
+ * in m->r.out and .err, stdin's write end in .stdin_w with -i) or a pty
+ * (.console, also .out). */
+static int run_create(Monitor *m, Cgroup **ret_cg, Spec **ret_rspec, Error **ret_err)
 {
         _cleanup_free_ char *dir = engine_path(m->e, m->id, ""), *spec_path = engine_path(m->e, m->id, "config.json");
         _cleanup_spec_ Spec *spec = NULL;
         _cleanup_close_ int devnull = -EBADF, in_r = -EBADF, s0 = -EBADF, s1 = -EBADF, s2 = -EBADF;
         int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, console = -EBADF, r;
         CreateOpts c = { .start = true, .ret_cgroup = ret_cg };
+        Relay *rl = &m->r;
 
         if (!dir || !spec_path)
                 return error_set(ret_err, ENOMEM, "monitor");
@@ -418,33 +165,32 @@ static int run_create(Monitor *m, int *ret_out, int *ret_err_fd, Cgroup **ret_cg
         if (r < 0)
                 return r;
         c.spec = spec;
-        spec->process.terminal = m->tty;
-        if (m->tty) {
+        spec->process.terminal = rl->tty;
+        if (rl->tty) {
                 struct winsize ws;
-                if (m->user_in >= 0 && ioctl(m->user_in, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
+                if (rl->user_in >= 0 && ioctl(rl->user_in, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
                         spec->process.has_console_size = true;
                         spec->process.console_size.height = ws.ws_row;
                         spec->process.console_size.width = ws.ws_col;
                 }
-                r = runtime_create(&m->e->ro, m->id, &c, &m->pid, &console, ret_rspec, ret_err);
+                r = runtime_create(&m->e->ro, m->id, &c, &rl->pid, &console, ret_rspec, ret_err);
                 if (r < 0)
                         return r;
-                m->console = console;
+                rl->console = rl->out = console;
                 (void)fcntl(console, F_SETFL, O_NONBLOCK);
-                *ret_out = *ret_err_fd = -1;
                 return 0;
         }
 
         devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (devnull < 0)
                 return error_set(ret_err, errno, "open /dev/null");
-        if (m->open_stdin) {
+        if (rl->open_stdin) {
                 int pi[2];
                 if (pipe2(pi, O_CLOEXEC) < 0)
                         return error_set(ret_err, errno, "pipe");
                 in_r = pi[0];
-                m->stdin_w = pi[1];
-                (void)fcntl(m->stdin_w, F_SETFL, O_NONBLOCK);
+                rl->stdin_w = pi[1];
+                (void)fcntl(rl->stdin_w, F_SETFL, O_NONBLOCK);
         }
         if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0) {
                 r = error_set(ret_err, errno, "pipe");
@@ -458,7 +204,7 @@ static int run_create(Monitor *m, int *ret_out, int *ret_err_fd, Cgroup **ret_cg
         (void)dup2(in_r >= 0 ? in_r : devnull, 0);
         (void)dup2(po[1], 1);
         (void)dup2(pe[1], 2);
-        r = runtime_create(&m->e->ro, m->id, &c, &m->pid, NULL, ret_rspec, ret_err);
+        r = runtime_create(&m->e->ro, m->id, &c, &rl->pid, NULL, ret_rspec, ret_err);
         (void)dup2(s0 >= 0 ? s0 : devnull, 0);
         (void)dup2(s1 >= 0 ? s1 : devnull, 1);
         (void)dup2(s2 >= 0 ? s2 : devnull, 2);
@@ -467,37 +213,116 @@ static int run_create(Monitor *m, int *ret_out, int *ret_err_fd, Cgroup **ret_cg
         if (r < 0) {
                 close(po[0]);
                 close(pe[0]);
-                m->stdin_w = safe_close(m->stdin_w);
+                rl->stdin_w = safe_close(rl->stdin_w);
                 return r;
         }
-        *ret_out = po[0];
-        *ret_err_fd = pe[0];
+        rl->out = po[0];
+        rl->err = pe[0];
         return 0;
 fail:
         for (int i = 0; i < 2; i++) {
                 safe_close(po[i]);
                 safe_close(pe[i]);
         }
-        m->stdin_w = safe_close(m->stdin_w);
+        rl->stdin_w = safe_close(rl->stdin_w);
         return r;
 }
 
-static void handle_signals(Monitor *m, bool reaped)
+/* "key=value" at the end of *argv; 0 or -ENOMEM. */
+static int argv_add(char ***argv, const char *key, const char *value)
 {
-        struct signalfd_siginfo si;
+        _cleanup_free_ char *s = NULL;
 
-        while (read(m->sfd, &si, sizeof(si)) == sizeof(si)) {
-                if (si.ssi_signo == SIGCHLD)
-                        continue;
-                if (si.ssi_signo == SIGWINCH) {
-                        struct winsize ws;
-                        if (m->console >= 0 && m->user_in >= 0 && ioctl(m->user_in, TIOCGWINSZ, &ws) == 0)
-                                (void)ioctl(m->console, TIOCSWINSZ, &ws);
-                        continue;
-                }
-                if (!reaped)
-                        (void)kill(m->pid, (int)si.ssi_signo);
-        }
+        if (asprintf(&s, "%s=%s", key, value) < 0)
+                return -ENOMEM;
+        return strv_push(argv, s);
+}
+
+static int argv_add_num(char ***argv, const char *key, uint64_t value)
+{
+        char s[24];
+
+        snprintf(s, sizeof(s), "%" PRIu64, value);
+        return argv_add(argv, key, s);
+}
+
+/* Detached, with the container started: exec husk-supervise for the
+ * relay of this run (the top of this file says why). Its arguments are
+ * the relay's fds and settings, then, after "--", the command line of the
+ * husk-monitor it execs back into (engine_monitor_resume), to which it
+ * adds the exit code and its attach clients. Returns only when that could
+ * not be done, with everything as it was: the relay then runs here. */
+static void supervise_exec(Monitor *m)
+{
+        _cleanup_free_ char *exe = monitor_sibling_path("husk-supervise"), *self = monitor_sibling_path("husk-monitor");
+        _cleanup_strv_ char **argv = NULL;
+        const Relay *rl = &m->r;
+        int fds[6 + RELAY_MAX_CLIENTS], r;
+        size_t n = 0;
+
+        if (!exe || !self || access(exe, X_OK) < 0 || access(self, X_OK) < 0)
+                return;
+        r = strv_push(&argv, "husk-supervise");
+        if (r >= 0)
+                r = argv_add_num(&argv, "pid", (uint64_t)rl->pid);
+        if (r >= 0 && rl->tty)
+                r = argv_add_num(&argv, "console", fds[n++] = rl->console);
+        if (r >= 0 && !rl->tty)
+                r = argv_add_num(&argv, "out", fds[n++] = rl->out);
+        if (r >= 0 && !rl->tty)
+                r = argv_add_num(&argv, "err", fds[n++] = rl->err);
+        if (r >= 0 && rl->stdin_w >= 0)
+                r = argv_add_num(&argv, "stdin", fds[n++] = rl->stdin_w);
+        if (r >= 0 && rl->open_stdin)
+                r = strv_push(&argv, "open-stdin");
+        if (r >= 0 && rl->listen_fd >= 0)
+                r = argv_add_num(&argv, "listen", fds[n++] = rl->listen_fd);
+        if (r >= 0)
+                r = argv_add_num(&argv, "keep", fds[n++] = m->lock_fd);
+        if (r >= 0 && rl->log.fd >= 0)
+                r = argv_add_num(&argv, "log", fds[n++] = rl->log.fd);
+        if (r >= 0 && rl->log.fd >= 0)
+                r = argv_add(&argv, "log-path", rl->log.path);
+        if (r >= 0 && rl->log.fd >= 0)
+                r = argv_add_num(&argv, "log-size", rl->log.size);
+        if (r >= 0 && rl->log.fd >= 0)
+                r = argv_add_num(&argv, "log-max-size", rl->log.max_size);
+        if (r >= 0 && rl->log.fd >= 0)
+                r = argv_add_num(&argv, "log-max-file", rl->log.max_file);
+        for (size_t i = 0; r >= 0 && i < RELAY_MAX_CLIENTS; i++)
+                if (rl->clients[i])
+                        r = argv_add_num(&argv, "client", fds[n++] = rl->clients[i]->fd);
+        if (r >= 0)
+                r = strv_push(&argv, "--");
+        if (r >= 0)
+                r = strv_push(&argv, self);
+        if (r >= 0)
+                r = strv_push(&argv, store_root(m->e->store));
+        if (r >= 0)
+                r = strv_push(&argv, m->e->state);
+        if (r >= 0)
+                r = strv_push(&argv, m->id);
+        if (r >= 0)
+                r = strv_push(&argv, "--resume");
+        if (r >= 0)
+                r = argv_add_num(&argv, "lock", m->lock_fd);
+        if (r >= 0 && rl->listen_fd >= 0)
+                r = argv_add_num(&argv, "listen", rl->listen_fd);
+        if (r >= 0)
+                r = argv_add_num(&argv, "restarts", m->restarts);
+        if (r >= 0)
+                r = argv_add_num(&argv, "backoff", m->backoff);
+        if (r >= 0)
+                r = argv_add_num(&argv, "started", m->started);
+        if (r < 0)
+                return;
+        /* these, and only these, cross the exec (the lock's flock with
+         * its open file description) */
+        for (size_t i = 0; i < n; i++)
+                (void)fcntl(fds[i], F_SETFD, 0);
+        execv(exe, argv);
+        for (size_t i = 0; i < n; i++)
+                (void)fcntl(fds[i], F_SETFD, FD_CLOEXEC);
 }
 
 /* One run: create and start, relay until the init has exited and its
@@ -507,106 +332,31 @@ static int run_once(Monitor *m, int *ready_fd, int *ret_code, Error **ret_err)
         _cleanup_spec_ Spec *rspec = NULL;
         _cleanup_free_ char *now = NULL;
         Cgroup *cg = NULL;
-        Stream out = { .fd = -1, .name = "stdout", .type = ATTACH_STDOUT },
-               errs = { .fd = -1, .name = "stderr", .type = ATTACH_STDERR };
-        bool reaped = false;
-        int status = 0, r;
+        int r;
 
-        m->console = m->stdin_w = -1;
-        m->in_len = 0; /* a new run: a new stdin */
-        m->in_eof = false;
+        m->r.in_len = 0; /* a new run: a new stdin */
+        m->r.in_eof = false;
         r = monitor_network(m->e, m->id, true, ret_err);
         if (r < 0)
                 return r;
-        r = run_create(m, &out.fd, &errs.fd, &cg, &rspec, ret_err);
+        r = run_create(m, &cg, &rspec, ret_err);
         if (r < 0) {
                 ERROR_IGNORE(runtime_delete(&m->e->ro, m->id, true, NULL, &ign_));
                 (void)monitor_network(m->e, m->id, false, NULL);
                 return r;
         }
-        if (m->tty)
-                out.fd = m->console;
         now = now_rfc3339();
         (void)set_record(m->e, m->id,
                          json_pack("{s:s,s:b,s:b,s:i,s:i,s:s,s:s,s:s}", "Status", "running", "Running", 1, "Restarting",
-                                   0, "Pid", m->pid, "ExitCode", 0, "Error", "", "StartedAt", now ? now : "",
+                                   0, "Pid", m->r.pid, "ExitCode", 0, "Error", "", "StartedAt", now ? now : "",
                                    "FinishedAt", "0001-01-01T00:00:00Z"),
                          NULL, false, NULL);
         report(*ready_fd, 0, NULL);
         *ready_fd = safe_close(*ready_fd);
+        if (m->r.user_in < 0 && m->r.user_out < 0)
+                supervise_exec(m);
 
-        while (out.fd >= 0 || errs.fd >= 0 || !reaped) {
-                struct pollfd pfd[5 + MAX_CLIENTS];
-                int n = 0, io = -1, ie = -1, is, iu = -1, iw = -1, il = -1, ic[MAX_CLIENTS];
-                bool any = false;
-
-                if (out.fd >= 0) {
-                        io = n;
-                        pfd[n++] = (struct pollfd){ .fd = out.fd, .events = POLLIN };
-                }
-                if (errs.fd >= 0) {
-                        ie = n;
-                        pfd[n++] = (struct pollfd){ .fd = errs.fd, .events = POLLIN };
-                }
-                is = n;
-                pfd[n++] = (struct pollfd){ .fd = m->sfd, .events = POLLIN };
-                if (m->user_in >= 0 && !m->user_in_eof && m->open_stdin && !reaped && m->in_len < STDIN_HIGH) {
-                        iu = n;
-                        pfd[n++] = (struct pollfd){ .fd = m->user_in, .events = POLLIN };
-                }
-                if (m->in_len > 0 && stdin_fd(m) >= 0 && !reaped) {
-                        iw = n;
-                        pfd[n++] = (struct pollfd){ .fd = stdin_fd(m), .events = POLLOUT };
-                }
-                if (m->listen_fd >= 0) {
-                        il = n;
-                        pfd[n++] = (struct pollfd){ .fd = m->listen_fd, .events = POLLIN };
-                }
-                for (size_t i = 0; i < MAX_CLIENTS; i++) {
-                        ic[i] = -1;
-                        if (m->clients[i]) {
-                                ic[i] = n;
-                                pfd[n++] = (struct pollfd){ .fd = m->clients[i]->fd,
-                                                            .events = m->in_len < STDIN_HIGH ? POLLIN : 0 };
-                        }
-                }
-                if (poll(pfd, (nfds_t)n, reaped ? 200 : -1) < 0 && errno != EINTR)
-                        break;
-                if (io >= 0 && pfd[io].revents) {
-                        stream_read(m, &out);
-                        any = true;
-                }
-                if (ie >= 0 && pfd[ie].revents) {
-                        stream_read(m, &errs);
-                        any = true;
-                }
-                if (pfd[is].revents)
-                        handle_signals(m, reaped);
-                if (iu >= 0 && pfd[iu].revents)
-                        user_in_read(m);
-                if (iw >= 0 && pfd[iw].revents)
-                        stdin_flush(m);
-                if (il >= 0 && pfd[il].revents)
-                        accept_clients(m);
-                for (size_t i = 0; i < MAX_CLIENTS; i++)
-                        if (ic[i] >= 0 && pfd[ic[i]].revents && m->clients[i])
-                                client_read(m, i);
-                if (!reaped && waitpid(m->pid, &status, WNOHANG) == m->pid)
-                        reaped = true;
-                else if (reaped && !any)
-                        /* the init is gone and nothing came for a while:
-                         * whoever still holds a pipe (a daemon outside
-                         * its pid namespace) does not keep the container
-                         * running */
-                        break;
-        }
-        if (out.fd >= 0 && out.fd != m->console)
-                close(out.fd);
-        safe_close(errs.fd);
-        m->console = safe_close(m->console);
-        m->stdin_w = safe_close(m->stdin_w);
-        m->pid = 0;
-        *ret_code = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+        *ret_code = relay_exit_code(relay_run(&m->r));
         ERROR_IGNORE(runtime_delete_run(&m->e->ro, m->id, cg, rspec, &ign_));
         (void)monitor_network(m->e, m->id, false, NULL);
         return 0;
@@ -636,7 +386,7 @@ void engine_close_inherited(int keep)
 static void raw_restore(Monitor *m)
 {
         if (m->raw)
-                (void)tcsetattr(m->user_in, TCSANOW, &m->saved);
+                (void)tcsetattr(m->r.user_in, TCSANOW, &m->saved);
         m->raw = false;
 }
 
@@ -676,10 +426,10 @@ static bool go_background(Monitor *m)
         devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         for (int fd = 0; fd < 3 && devnull >= 0; fd++)
                 (void)dup2(devnull, fd);
-        safe_close(m->user_in);
-        safe_close(m->user_out);
-        safe_close(m->user_err);
-        m->user_in = m->user_out = m->user_err = -1;
+        safe_close(m->r.user_in);
+        safe_close(m->r.user_out);
+        safe_close(m->r.user_err);
+        m->r.user_in = m->r.user_out = m->r.user_err = -1;
         engine_close_inherited(-1);
         return true;
 }
@@ -700,10 +450,10 @@ static bool backoff_wait(Monitor *m, uint64_t ms)
         uint64_t end = now_ms() + ms;
 
         for (uint64_t t = now_ms(); t < end; t = now_ms()) {
-                struct pollfd p = { .fd = m->listen_fd, .events = POLLIN };
+                struct pollfd p = { .fd = m->r.listen_fd, .events = POLLIN };
                 uint64_t left = end - t;
-                if (poll(&p, m->listen_fd >= 0 ? 1 : 0, left > 100 ? 100 : (int)left) > 0)
-                        accept_clients(m);
+                if (poll(&p, m->r.listen_fd >= 0 ? 1 : 0, left > 100 ? 100 : (int)left) > 0)
+                        relay_accept(&m->r);
                 if (manually_stopped(m->e, m->id))
                         return false;
         }
@@ -713,115 +463,64 @@ static bool backoff_wait(Monitor *m, uint64_t ms)
 static void monitor_free(Monitor *m)
 {
         raw_restore(m);
-        for (size_t i = 0; i < MAX_CLIENTS; i++)
-                client_drop(m, i);
-        if (m->listen_fd >= 0) {
+        for (size_t i = 0; i < RELAY_MAX_CLIENTS; i++)
+                relay_client_drop(&m->r, i);
+        if (m->r.listen_fd >= 0) {
                 (void)unlink(m->sock_path);
-                safe_close(m->listen_fd);
+                safe_close(m->r.listen_fd);
         }
         safe_close(m->mon_dir);
-        safe_close(m->log_fd);
-        safe_close(m->sfd);
-        if (m->user_in >= 0) { /* dups made at start; 0, 1, 2 stay */
-                safe_close(m->user_in);
-                safe_close(m->user_out);
-                safe_close(m->user_err);
+        safe_close(m->r.log.fd);
+        safe_close(m->r.sfd);
+        if (m->r.user_in >= 0) { /* dups made at start; 0, 1, 2 stay */
+                safe_close(m->r.user_in);
+                safe_close(m->r.user_out);
+                safe_close(m->r.user_err);
         }
         free(m->log_path);
-        free(m->in_buf);
+        free(m->r.in_buf);
         monitor_policy_clear(&m->policy);
+        /* last: --rm has removed the container (and the lock file) by now */
+        safe_close(m->lock_fd);
 }
 
-int engine_monitor(Engine *e, const char *id, bool attach, int ready_fd, int client_fd, int *ret_exit, Error **ret_err)
+/* What engine_monitor and engine_monitor_resume both take from the record
+ * and open: the policy and settings, the log. */
+static int monitor_setup(Monitor *m, json_t *rec, Error **ret_err)
 {
-        _cleanup_free_ char *lock_path = engine_monitor_lock_path(e, id);
-        _cleanup_close_ int lock_fd = -EBADF;
-        _cleanup_error_ Error *err = NULL;
-        Monitor m = { .e = e,
-                      .id = id,
-                      .user_in = -1,
-                      .user_out = -1,
-                      .user_err = -1,
-                      .log_fd = -1,
-                      .mon_dir = -1,
-                      .listen_fd = -1,
-                      .console = -1,
-                      .stdin_w = -1,
-                      .sfd = -1 };
-        json_t *rec = NULL;
-        uint64_t backoff = 0;
-        int r, code = 0, restarts;
-        bool first = true, stopped;
+        int r = monitor_policy_load(rec, &m->policy, ret_err);
+
+        m->r.tty = json_is_true(json_object_get(json_object_get(rec, "Config"), "Tty"));
+        m->r.open_stdin = json_is_true(json_object_get(json_object_get(rec, "Config"), "OpenStdin"));
+        m->auto_remove = json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "AutoRemove"));
+        if (r < 0)
+                return r;
+        m->log_path = engine_log_path(m->e, m->id);
+        if (!m->log_path)
+                return error_set(ret_err, ENOMEM, "monitor");
+        m->r.log = (JsonLog){
+                .fd = -1, .path = m->log_path, .max_size = m->policy.log_max_size, .max_file = m->policy.log_max_file
+        };
+        if (!m->policy.log_none) {
+                struct stat st;
+                m->r.log.fd = open(m->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+                if (m->r.log.fd < 0)
+                        return error_set(ret_err, errno, "open %s", m->log_path);
+                if (fstat(m->r.log.fd, &st) == 0)
+                        m->r.log.size = (uint64_t)st.st_size;
+        }
+        m->mon_dir = open(m->e->mon_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        return 0;
+}
+
+/* Signals: SIGCHLD tells the init has exited; attached, the ones a user
+ * sends to `husk run` go to the container, as docker run's --sig-proxy
+ * does. Blocked only now: the init must not inherit a blocked mask (the
+ * runtime unblocks what it blocks itself). */
+static void monitor_signals(Monitor *m, bool attach)
+{
         sigset_t mask;
 
-        if (!lock_path) {
-                safe_close(client_fd);
-                return error_set(ret_err, ENOMEM, "monitor");
-        }
-        free(monitor_sibling_path("husk-init")); /* before the create seals our exe */
-        lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-        if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) < 0) {
-                r = errno == EWOULDBLOCK ? error_setx(ret_err, EBUSY, "container %s is already running", id)
-                                         : error_set(ret_err, errno, "lock %s", lock_path);
-                report(ready_fd, EBUSY, (*ret_err)->msg);
-                safe_close(client_fd);
-                return r;
-        }
-        if (client_fd >= 0)
-                client_add(&m, client_fd);
-        r = engine_load(e, id, &rec, &err);
-        if (r >= 0 && json_is_true(json_object_get(json_object_get(rec, "State"), "Running")))
-                r = error_setx(&err, EBUSY, "container %s is already running", id);
-        if (r >= 0)
-                r = monitor_policy_load(rec, &m.policy, &err);
-        m.tty = json_is_true(json_object_get(json_object_get(rec, "Config"), "Tty"));
-        m.open_stdin = json_is_true(json_object_get(json_object_get(rec, "Config"), "OpenStdin"));
-        m.auto_remove = json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "AutoRemove"));
-        restarts = (int)json_integer_value(json_object_get(rec, "RestartCount"));
-        stopped = json_is_true(json_object_get(rec, "HasBeenManuallyStopped"));
-        json_decref(rec);
-        if (r < 0)
-                goto fail;
-        m.log_path = engine_log_path(e, id);
-        if (!m.log_path) {
-                r = error_set(&err, ENOMEM, "monitor");
-                goto fail;
-        }
-        if (!m.policy.log_none) {
-                struct stat st;
-                m.log_fd = open(m.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
-                if (m.log_fd < 0) {
-                        r = error_set(&err, errno, "open %s", m.log_path);
-                        goto fail;
-                }
-                if (fstat(m.log_fd, &st) == 0)
-                        m.log_size = (uint64_t)st.st_size;
-        }
-        m.mon_dir = open(e->mon_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (m.mon_dir >= 0)
-                m.listen_fd = listen_socket(&m);
-        if (m.listen_fd < 0)
-                m.listen_fd = -1; /* attach is lost, the container still runs */
-        if (attach) {
-                m.user_in = fcntl(0, F_DUPFD_CLOEXEC, 3);
-                m.user_out = fcntl(1, F_DUPFD_CLOEXEC, 3);
-                m.user_err = fcntl(2, F_DUPFD_CLOEXEC, 3);
-                if (m.tty && m.open_stdin && isatty(m.user_in) && tcgetattr(m.user_in, &m.saved) == 0) {
-                        struct termios t = m.saved;
-                        cfmakeraw(&t);
-                        t.c_oflag = m.saved.c_oflag;
-                        m.raw = tcsetattr(m.user_in, TCSANOW, &t) == 0;
-                }
-        } else {
-                _cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-                for (int fd = 0; fd < 3 && devnull >= 0; fd++)
-                        (void)dup2(devnull, fd);
-        }
-
-        /* Signals: SIGCHLD tells the init has exited; attached, the ones a
-         * user sends to `husk run` go to the container, as docker run's
-         * --sig-proxy does. Blocked only now: the init must not inherit a
-         * blocked mask (the runtime unblocks what it blocks itself). */
         sigemptyset(&mask);
         sigaddset(&mask, SIGCHLD);
         if (attach)
@@ -831,83 +530,208 @@ int engine_monitor(Engine *e, const char *id, bool attach, int ready_fd, int cli
                                 sigaddset(&mask, s);
         sigprocmask(SIG_BLOCK, &mask, NULL);
         signal(SIGPIPE, SIG_IGN);
-        m.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-        if (stopped) /* started again: the policy applies again */
-                (void)set_record(e, id, NULL, json_pack("{s:b}", "HasBeenManuallyStopped", 0), false, NULL);
+        m->r.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+}
 
-        for (;;) {
-                uint64_t started = now_ms();
-                _cleanup_free_ char *now = NULL;
-                uint8_t cb[4];
-                bool again;
+/* A first run that could not start: the code and message to the waiting
+ * husk (ready_fd) and to the record. Takes *err. */
+static int monitor_fail(Monitor *m, int ready_fd, Error **err, Error **ret_err)
+{
+        int code = engine_start_error_code(*err);
 
-                r = run_once(&m, &ready_fd, &code, &err);
-                if (r < 0 && first)
-                        goto fail;
-                if (r < 0)
-                        code = 128;
-                first = false;
-                cb[0] = (uint8_t)(code >> 24);
-                cb[1] = (uint8_t)(code >> 16);
-                cb[2] = (uint8_t)(code >> 8);
-                cb[3] = (uint8_t)code;
-                again = monitor_policy_restart(&m.policy, code, restarts) && !manually_stopped(e, id);
-                now = now_rfc3339();
-                if (!again) {
-                        (void)set_record(e, id,
-                                         json_pack("{s:s,s:b,s:b,s:i,s:i,s:s,s:s}", "Status", "exited", "Running", 0,
-                                                   "Restarting", 0, "Pid", 0, "ExitCode", code, "FinishedAt",
-                                                   now ? now : "", "Error", r < 0 && err ? err->msg : ""),
-                                         NULL, m.auto_remove, NULL);
-                        clients_send(&m, ATTACH_EXIT, cb, 4);
-                        break;
-                }
-                (void)set_record(e, id,
-                                 json_pack("{s:s,s:b,s:b,s:i,s:i,s:s}", "Status", "restarting", "Running", 1,
-                                           "Restarting", 1, "Pid", 0, "ExitCode", code, "FinishedAt", now ? now : ""),
-                                 NULL, false, NULL);
-                clients_send(&m, ATTACH_EXIT, cb, 4);
-                for (size_t i = 0; i < MAX_CLIENTS; i++)
-                        client_drop(&m, i);
-                if (m.user_out >= 0) {
-                        if (ret_exit)
-                                *ret_exit = code;
-                        if (!go_background(&m)) {
-                                /* the parent: its part is done */
-                                m.listen_fd = safe_close(m.listen_fd);
-                                monitor_free(&m);
-                                return 0;
-                        }
-                }
-                backoff = next_backoff(backoff, now_ms() - started);
-                if (!backoff_wait(&m, backoff)) {
-                        (void)set_record(e, id,
-                                         json_pack("{s:s,s:b,s:b}", "Status", "exited", "Running", 0, "Restarting", 0),
-                                         NULL, false, NULL);
-                        break;
-                }
-                restarts++;
-                (void)set_record(e, id, NULL, json_pack("{s:i}", "RestartCount", restarts), false, NULL);
-        }
-        if (ret_exit)
-                *ret_exit = code;
-        monitor_free(&m);
-        return 0;
-
-fail:
-        code = engine_start_error_code(err);
-        report(ready_fd, code, err ? err->msg : NULL);
+        report(ready_fd, code, *err ? (*err)->msg : NULL);
         safe_close(ready_fd);
-        (void)set_record(e, id,
+        (void)set_record(m->e, m->id,
                          json_pack("{s:i,s:s}", "ExitCode",
                                    code == ENOENT   ? 127
                                    : code == EACCES ? 126
                                                     : 128,
-                                   "Error", err && err->msg ? err->msg : ""),
-                         NULL, m.auto_remove, NULL);
-        monitor_free(&m);
-        r = -code;
+                                   "Error", *err && (*err)->msg ? (*err)->msg : ""),
+                         NULL, m->auto_remove, NULL);
+        monitor_free(m);
         if (ret_err)
-                *ret_err = TAKE_PTR(err);
-        return r;
+                *ret_err = TAKE_PTR(*err);
+        return -code;
+}
+
+/* The runs of the container, and what follows each: the record, the exit
+ * code to the clients, the restart policy. resumed: the first run has
+ * happened already (in husk-supervise) and exited with `code`. */
+static int monitor_loop(Monitor *m, int ready_fd, bool resumed, int code, int *ret_exit, Error **ret_err)
+{
+        _cleanup_error_ Error *err = NULL;
+        bool first = !resumed;
+        int r = 0;
+
+        for (;; first = false, resumed = false) {
+                _cleanup_free_ char *now = NULL;
+                uint8_t cb[4];
+                bool again;
+
+                if (!resumed) {
+                        m->started = now_ms();
+                        r = run_once(m, &ready_fd, &code, &err);
+                        if (r < 0 && first)
+                                return monitor_fail(m, ready_fd, &err, ret_err);
+                        if (r < 0)
+                                code = 128;
+                }
+                cb[0] = (uint8_t)(code >> 24);
+                cb[1] = (uint8_t)(code >> 16);
+                cb[2] = (uint8_t)(code >> 8);
+                cb[3] = (uint8_t)code;
+                again = monitor_policy_restart(&m->policy, code, m->restarts) && !manually_stopped(m->e, m->id);
+                now = now_rfc3339();
+                if (!again) {
+                        (void)set_record(m->e, m->id,
+                                         json_pack("{s:s,s:b,s:b,s:i,s:i,s:s,s:s}", "Status", "exited", "Running", 0,
+                                                   "Restarting", 0, "Pid", 0, "ExitCode", code, "FinishedAt",
+                                                   now ? now : "", "Error", r < 0 && err ? err->msg : ""),
+                                         NULL, m->auto_remove, NULL);
+                        /* after the record: a client reading the code
+                         * (attach, start -a) may inspect the container next */
+                        relay_clients_send(&m->r, ATTACH_EXIT, cb, 4);
+                        break;
+                }
+                (void)set_record(m->e, m->id,
+                                 json_pack("{s:s,s:b,s:b,s:i,s:i,s:s}", "Status", "restarting", "Running", 1,
+                                           "Restarting", 1, "Pid", 0, "ExitCode", code, "FinishedAt", now ? now : ""),
+                                 NULL, false, NULL);
+                relay_clients_send(&m->r, ATTACH_EXIT, cb, 4);
+                for (size_t i = 0; i < RELAY_MAX_CLIENTS; i++)
+                        relay_client_drop(&m->r, i);
+                if (m->r.user_out >= 0) {
+                        if (ret_exit)
+                                *ret_exit = code;
+                        if (!go_background(m)) {
+                                /* the parent: its part is done */
+                                m->r.listen_fd = safe_close(m->r.listen_fd);
+                                monitor_free(m);
+                                return 0;
+                        }
+                }
+                m->backoff = next_backoff(m->backoff, now_ms() - m->started);
+                if (!backoff_wait(m, m->backoff)) {
+                        (void)set_record(m->e, m->id,
+                                         json_pack("{s:s,s:b,s:b}", "Status", "exited", "Running", 0, "Restarting", 0),
+                                         NULL, false, NULL);
+                        break;
+                }
+                m->restarts++;
+                (void)set_record(m->e, m->id, NULL, json_pack("{s:i}", "RestartCount", m->restarts), false, NULL);
+        }
+        if (ret_exit)
+                *ret_exit = code;
+        monitor_free(m);
+        return 0;
+}
+
+#define MONITOR_INIT(e_, id_)                                                         \
+        (Monitor)                                                                     \
+        {                                                                             \
+                .e = (e_), .id = (id_), .r = RELAY_INIT, .lock_fd = -1, .mon_dir = -1 \
+        }
+
+int engine_monitor(Engine *e, const char *id, bool attach, int ready_fd, int client_fd, int *ret_exit, Error **ret_err)
+{
+        _cleanup_free_ char *lock_path = engine_monitor_lock_path(e, id);
+        _cleanup_error_ Error *err = NULL;
+        Monitor m = MONITOR_INIT(e, id);
+        json_t *rec = NULL;
+        bool stopped;
+        int r;
+
+        if (!lock_path) {
+                safe_close(client_fd);
+                return error_set(ret_err, ENOMEM, "monitor");
+        }
+        free(monitor_sibling_path("husk-init")); /* before the create seals our exe */
+        m.lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        if (m.lock_fd < 0 || flock(m.lock_fd, LOCK_EX | LOCK_NB) < 0) {
+                r = errno == EWOULDBLOCK ? error_setx(ret_err, EBUSY, "container %s is already running", id)
+                                         : error_set(ret_err, errno, "lock %s", lock_path);
+                report(ready_fd, EBUSY, (*ret_err)->msg);
+                safe_close(client_fd);
+                safe_close(m.lock_fd);
+                return r;
+        }
+        if (client_fd >= 0)
+                relay_client_add(&m.r, client_fd);
+        r = engine_load(e, id, &rec, &err);
+        if (r >= 0 && json_is_true(json_object_get(json_object_get(rec, "State"), "Running")))
+                r = error_setx(&err, EBUSY, "container %s is already running", id);
+        if (r >= 0)
+                r = monitor_setup(&m, rec, &err);
+        m.restarts = (int)json_integer_value(json_object_get(rec, "RestartCount"));
+        stopped = json_is_true(json_object_get(rec, "HasBeenManuallyStopped"));
+        json_decref(rec);
+        if (r < 0)
+                return monitor_fail(&m, ready_fd, &err, ret_err);
+        if (m.mon_dir >= 0)
+                m.r.listen_fd = listen_socket(&m);
+        if (m.r.listen_fd < 0)
+                m.r.listen_fd = -1; /* attach is lost, the container still runs */
+        if (attach) {
+                m.r.user_in = fcntl(0, F_DUPFD_CLOEXEC, 3);
+                m.r.user_out = fcntl(1, F_DUPFD_CLOEXEC, 3);
+                m.r.user_err = fcntl(2, F_DUPFD_CLOEXEC, 3);
+                if (m.r.tty && m.r.open_stdin && isatty(m.r.user_in) && tcgetattr(m.r.user_in, &m.saved) == 0) {
+                        struct termios t = m.saved;
+                        cfmakeraw(&t);
+                        t.c_oflag = m.saved.c_oflag;
+                        m.raw = tcsetattr(m.r.user_in, TCSANOW, &t) == 0;
+                }
+        } else {
+                _cleanup_close_ int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+                for (int fd = 0; fd < 3 && devnull >= 0; fd++)
+                        (void)dup2(devnull, fd);
+        }
+        monitor_signals(&m, attach);
+        if (stopped) /* started again: the policy applies again */
+                (void)set_record(e, id, NULL, json_pack("{s:b}", "HasBeenManuallyStopped", 0), false, NULL);
+        return monitor_loop(&m, ready_fd, false, 0, ret_exit, ret_err);
+}
+
+int engine_monitor_resume(Engine *e, const char *id, const MonitorResume *res, Error **ret_err)
+{
+        _cleanup_error_ Error *err = NULL;
+        Monitor m = MONITOR_INIT(e, id);
+        json_t *rec = NULL;
+
+        /* ours across the execs; not the next program's */
+        m.lock_fd = res->lock_fd;
+        (void)fcntl(m.lock_fd, F_SETFD, FD_CLOEXEC);
+        m.r.listen_fd = res->listen_fd;
+        if (m.r.listen_fd >= 0)
+                (void)fcntl(m.r.listen_fd, F_SETFD, FD_CLOEXEC);
+        for (size_t i = 0; i < res->n_clients; i++) {
+                (void)fcntl(res->clients[i], F_SETFD, FD_CLOEXEC);
+                relay_client_add(&m.r, res->clients[i]);
+        }
+        m.restarts = res->restarts;
+        m.backoff = res->backoff;
+        m.started = res->started;
+        /* The flock came with its open file description: taking it again
+         * on the same one succeeds, and fails if this fd is not the lock
+         * (someone else's then holds it). */
+        if (flock(m.lock_fd, LOCK_EX | LOCK_NB) < 0) {
+                int r = error_set(ret_err, errno, "monitor of %s: the lock did not come through", id);
+                monitor_free(&m);
+                return r;
+        }
+        free(monitor_sibling_path("husk-init")); /* before a create seals our exe */
+        if (engine_load(e, id, &rec, &err) >= 0)
+                (void)monitor_setup(&m, rec, &err);
+        json_decref(rec);
+        /* Without its record, the container can only be recorded as
+         * exited (no policy: no restart); the exit is recorded all the
+         * same. */
+        if (m.mon_dir >= 0 && attach_socket_path(m.mon_dir, id, m.sock_path) < 0)
+                m.sock_path[0] = 0;
+        monitor_signals(&m, false);
+
+        /* what run_once does after its relay */
+        ERROR_IGNORE(runtime_delete(&e->ro, id, true, NULL, &ign_));
+        (void)monitor_network(e, id, false, NULL);
+        return monitor_loop(&m, -1, true, res->code, NULL, ret_err);
 }

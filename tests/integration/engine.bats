@@ -161,7 +161,8 @@ teardown() { engine_teardown; }
 	pid=$(husk inspect -f '{{.State.Pid}}' "$id")
 	# the monitor is the init's parent; kill it (a crash), and the init
 	mon=$(awk '{print $4}' /proc/$pid/stat)
-	[ "$(tr '\0' ' ' </proc/$mon/cmdline)" != "" ]
+	# (husk-supervise while the container runs: husk-monitor exec'd it)
+	[ "$(cat /proc/$mon/comm)" = husk-supervise ]
 	kill -9 "$mon"
 	kill -9 "$pid"
 	sleep 0.2

@@ -221,7 +221,8 @@ open(sys.argv[1], "w").write(a[0] + " " + c.recv(100).decode())
 	c=$(husk run -d -p 8090:80 net-img sleep 100)
 	pid=$(husk inspect -f '{{.State.Pid}}' "$c")
 	mon=$(awk '{print $4}' /proc/$pid/stat)
-	[ "$(cat /proc/$mon/comm)" = husk-monitor ]
+	# the monitor while the container runs (husk-monitor exec'd it)
+	[ "$(cat /proc/$mon/comm)" = husk-supervise ]
 	kill -9 "$mon"
 	run husk ps -a --format '{{.Status}}'
 	[[ $output == "Exited (255)"* ]]
