@@ -179,6 +179,10 @@ mean() { # fn pids...
 }
 echo
 printf '%-28s %10s %18s\n' "per running container" "RSS KiB" "PSS KiB (10 run)"
-printf '%-28s %10s %18s\n' "husk monitor ($(tr -d '\0' <"/proc/${mons[0]}/comm"))" "$(mean rss "${mons[@]}")" \
-	"$(mean pss "${mons[@]}")"
+# husk's: the init's parent once `run -d` has returned, which is when
+# husk-monitor has exec'd husk-supervise, the program that stays beside
+# the running container (husk-monitor itself where there is none); named
+# as the kernel names it.
+mon_names=$(for p in "${mons[@]}"; do cat "/proc/$p/comm"; done | sort -u | paste -sd /)
+printf '%-28s %10s %18s\n' "husk monitor ($mon_names)" "$(mean rss "${mons[@]}")" "$(mean pss "${mons[@]}")"
 printf '%-28s %10s %18s\n' "podman conmon" "$(mean rss "${cons[@]}")" "$(mean pss "${cons[@]}")"

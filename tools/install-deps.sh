@@ -8,6 +8,9 @@ packages=(
 	# build
 	meson ninja-build pkg-config gcc
 	libjansson-dev libseccomp-dev libcap-dev
+	# musl-gcc: husk-supervise, the monitor of a running detached container,
+	# as a static musl binary (~0.1 MiB resident; static glibc without it)
+	musl-tools
 	# image/: layer unpack (tar, gzip, zstd) and sha256
 	libarchive-dev libssl-dev
 	# image/: the registry client (husk pull); husk-runtime does not link it

@@ -250,14 +250,16 @@ static int argv_add_num(char ***argv, const char *key, uint64_t value)
  * relay of this run (the top of this file says why). Its arguments are
  * the relay's fds and settings, then, after "--", the command line of the
  * husk-monitor it execs back into (engine_monitor_resume), to which it
- * adds the exit code and its attach clients. Returns only when that could
- * not be done, with everything as it was: the relay then runs here. */
-static void supervise_exec(Monitor *m)
+ * adds the exit code and its attach clients. husk-supervise reports the
+ * start on ready_fd (husk run -d returns once the process beside the
+ * container is the one that stays). Returns only when that could not be
+ * done, with everything as it was: the relay then runs here. */
+static void supervise_exec(Monitor *m, int ready_fd)
 {
         _cleanup_free_ char *exe = monitor_sibling_path("husk-supervise"), *self = monitor_sibling_path("husk-monitor");
         _cleanup_strv_ char **argv = NULL;
         const Relay *rl = &m->r;
-        int fds[6 + RELAY_MAX_CLIENTS], r;
+        int fds[7 + RELAY_MAX_CLIENTS], r;
         size_t n = 0;
 
         if (!exe || !self || access(exe, X_OK) < 0 || access(self, X_OK) < 0)
@@ -273,6 +275,8 @@ static void supervise_exec(Monitor *m)
                 r = argv_add_num(&argv, "err", fds[n++] = rl->err);
         if (r >= 0 && rl->stdin_w >= 0)
                 r = argv_add_num(&argv, "stdin", fds[n++] = rl->stdin_w);
+        if (r >= 0 && ready_fd >= 0)
+                r = argv_add_num(&argv, "ready", (uint64_t)(fds[n++] = ready_fd));
         if (r >= 0 && rl->open_stdin)
                 r = strv_push(&argv, "open-stdin");
         if (r >= 0 && rl->listen_fd >= 0)
@@ -351,10 +355,10 @@ static int run_once(Monitor *m, int *ready_fd, int *ret_code, Error **ret_err)
                                    0, "Pid", m->r.pid, "ExitCode", 0, "Error", "", "StartedAt", now ? now : "",
                                    "FinishedAt", "0001-01-01T00:00:00Z"),
                          NULL, false, NULL);
+        if (m->r.user_in < 0 && m->r.user_out < 0)
+                supervise_exec(m, *ready_fd);
         report(*ready_fd, 0, NULL);
         *ready_fd = safe_close(*ready_fd);
-        if (m->r.user_in < 0 && m->r.user_out < 0)
-                supervise_exec(m);
 
         *ret_code = relay_exit_code(relay_run(&m->r));
         ERROR_IGNORE(runtime_delete_run(&m->e->ro, m->id, cg, rspec, &ign_));

@@ -2,14 +2,15 @@
  * runs.
  *
  *     husk-supervise pid=N (console=FD | out=FD err=FD) [stdin=FD]
- *                    [open-stdin] [listen=FD] [keep=FD]... [log=FD
+ *                    [open-stdin] [ready=FD] [listen=FD] [keep=FD]... [log=FD
  *                    log-path=PATH log-size=N log-max-size=N log-max-file=N]
  *                    [client=FD]... -- MONITOR ARG...
  *
  * husk-monitor (monitor.c) execs it, in the same process, once the
  * container has started: the init (pid=) is our child, the fds are the
  * container's stdio (pipes' ends or the pty master), the attach socket
- * and its clients, the json-file log. It runs the relay (relay.c) until
+ * and its clients, the json-file log. It tells husk, waiting on ready=,
+ * that the container runs (a 0 int: monitor.c's report()), runs the relay (relay.c) until
  * the init has exited and its output is drained, then execs
  * `MONITOR ARG... code=N [client=FD]...` (husk-monitor --resume), which
  * records the exit and applies the restart policy. The listen socket and
@@ -48,6 +49,7 @@
 
 typedef struct Args {
         Relay r;
+        int ready;
         int keep[MAX_KEEP];
         size_t n_keep;
         char **monitor; /* the command line after "--" */
@@ -120,6 +122,8 @@ static int parse_args(char **argv, Args *a)
                         k = take_fd(v, &r->err);
                 else if ((v = value_of(s, "stdin")))
                         k = take_fd(v, &r->stdin_w);
+                else if ((v = value_of(s, "ready")))
+                        k = take_fd(v, &a->ready);
                 else if ((v = value_of(s, "listen")))
                         k = take_fd(v, &r->listen_fd);
                 else if ((v = value_of(s, "keep")) && a->n_keep < MAX_KEEP)
@@ -181,7 +185,7 @@ static void exec_monitor(Args *a, int code)
 
 int main(int argc, char **argv)
 {
-        Args a = { .r = RELAY_INIT };
+        Args a = { .r = RELAY_INIT, .ready = -1 };
         sigset_t mask;
         int code;
 
@@ -197,6 +201,12 @@ int main(int argc, char **argv)
         sigprocmask(SIG_BLOCK, &mask, NULL);
         signal(SIGPIPE, SIG_IGN);
         a.r.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+        if (a.ready >= 0) { /* (a husk gone meanwhile does not matter) */
+                int started = 0;
+                ssize_t k = write(a.ready, &started, sizeof(started));
+                (void)k;
+                close(a.ready);
+        }
 
         code = relay_exit_code(relay_run(&a.r));
         exec_monitor(&a, code);
