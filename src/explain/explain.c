@@ -705,7 +705,7 @@ static json_t *q_net(pid_t pid, json_t *net)
 int explain_container(pid_t pid, json_t *rec, const pid_t *pids, size_t n, const char *net_state, json_t **ret,
                       Error **ret_err)
 {
-        _cleanup_free_ char *capeff = NULL, *capbnd = NULL, *seccomp = NULL, *stat = NULL;
+        _cleanup_free_ char *capeff = NULL, *capbnd = NULL, *seccomp = NULL, *stat = NULL, *monitor_comm = NULL;
         json_t *x, *procs, *qs, *mounts, *net, *cgev = json_array();
         char path[64], *c;
         const char *name = json_string_value(json_object_get(rec, "Name"));
@@ -718,6 +718,11 @@ int explain_container(pid_t pid, json_t *rec, const pid_t *pids, size_t n, const
         c = strrchr(stat, ')');
         if (c)
                 sscanf(c + 2, "%*c %d", &monitor);
+        /* husk-supervise while a detached container runs (the monitor
+         * execs it), husk-monitor or husk otherwise */
+        snprintf(path, sizeof(path), "/proc/%d/comm", monitor);
+        if (monitor > 0)
+                (void)read_one_line(path, &monitor_comm);
         procs = json_array();
         for (size_t i = 0; i < n; i++) {
                 json_t *p = proc_json(pids[i]);
@@ -735,12 +740,12 @@ int explain_container(pid_t pid, json_t *rec, const pid_t *pids, size_t n, const
         json_array_append_new(qs, q_mnt(pid, mounts));
         json_array_append_new(qs, q_user(pid, rec));
         json_array_append_new(qs, q_net(pid, net));
-        x = json_pack("{s:s?,s:s?,s:i,s:i,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:s?,s:s?},s:s,s:s?,s:o,s:o}", "id",
+        x = json_pack("{s:s?,s:s?,s:i,s:i,s:s?,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:s?,s:s?},s:s,s:s?,s:o,s:o}", "id",
                       json_string_value(json_object_get(rec, "Id")), "name", name ? name + (*name == '/') : NULL, "pid",
-                      pid, "monitor_pid", monitor, "questions", qs, "processes", procs, "cgroup",
-                      cgroup_json(pid, cgev), "cgroup_evidence", cgev, "capabilities", "effective", cap_names(capeff),
-                      "bounding", cap_names(capbnd), "effective_hex", capeff, "bounding_hex", capbnd, "seccomp",
-                      seccomp_mode(seccomp), "seccomp_field", seccomp, "mounts", mounts, "network", net);
+                      pid, "monitor_pid", monitor, "monitor_command", monitor_comm, "questions", qs, "processes", procs,
+                      "cgroup", cgroup_json(pid, cgev), "cgroup_evidence", cgev, "capabilities", "effective",
+                      cap_names(capeff), "bounding", cap_names(capbnd), "effective_hex", capeff, "bounding_hex", capbnd,
+                      "seccomp", seccomp_mode(seccomp), "seccomp_field", seccomp, "mounts", mounts, "network", net);
         if (!x)
                 return error_set(ret_err, ENOMEM, "explain");
         *ret = x;

@@ -45,7 +45,7 @@ int explain_ns_table(pid_t pid, pid_t ref_pid, json_t *rec, json_t **ret, Error 
 json_t *explain_nspids(pid_t pid);
 
 /* The answers for a container: an object with keys id, name, pid,
- * monitor_pid, questions (an array of {key, question, answer ("yes"/"no"
+ * monitor_pid, monitor_command (its /proc comm), questions (an array of {key, question, answer ("yes"/"no"
  * or a word), text, evidence: [lines]} for pid, mnt, user and net),
  * processes ([{pid, nspid, ppid, uid, command}]), cgroup ({version, path,
  * memory_max, pids_max, cpu_max}), capabilities ({effective, bounding}:

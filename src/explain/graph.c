@@ -1,6 +1,7 @@
 /* The chain of a container, drawn from explain_container()'s object:
  *
- *     husk-monitor → init (PID 1 inside) → its processes
+ *     the monitor (husk-supervise, husk-monitor) → init (PID 1 inside) →
+ *     its processes
  *     eth0 ⇄ veth (host) → bridge → NAT (published ports)
  *
  * as text for a terminal, as Graphviz dot, or as a self-contained SVG of
@@ -80,7 +81,8 @@ static void build(json_t *x, Graph *g)
         size_t mon, i, j, n, pidx[ELEMENTSOF(g->nodes)];
         json_t *ports = json_object_get(net, "ports"), *v;
 
-        mon = node(g, 0, "husk-monitor pid %lld", json_integer_value(json_object_get(x, "monitor_pid")));
+        mon = node(g, 0, "%s pid %lld", json_string_value(json_object_get(x, "monitor_command")) ?: "husk-monitor",
+                   json_integer_value(json_object_get(x, "monitor_pid")));
         /* the init under the monitor, then each process under its parent
          * once that is placed (a few passes: the list is in pid order) */
         for (i = 0; i < ELEMENTSOF(pidx); i++)

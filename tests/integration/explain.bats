@@ -246,20 +246,20 @@ evidence() { husk explain --json "$1" | jq -r --arg k "$2" '.questions[] | selec
 	child=$(pgrep -P "$pid" sleep | head -1)
 	run husk explain --graph gr
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "husk-monitor pid $mon" ]
+	[ "${lines[0]}" = "husk-supervise pid $mon" ]
 	[[ ${lines[1]} == "└─ "*" pid $pid (PID 1 inside)" ]]
 	[[ $output == *"pid $child (PID "* ]]
 	run husk explain --format dot gr
 	[ "${lines[0]}" = "digraph husk {" ]
-	[[ $output == *"husk-monitor pid $mon"* && $output == *"pid $pid (PID 1 inside)"* ]]
+	[[ $output == *"husk-supervise pid $mon"* && $output == *"pid $pid (PID 1 inside)"* ]]
 	# monitor -> init -> the child
-	n_mon=$(sed -n "s/^  \(n[0-9]*\) \[label=\"husk-monitor pid $mon\"\];/\1/p" <<<"$output")
+	n_mon=$(sed -n "s/^  \(n[0-9]*\) \[label=\"husk-supervise pid $mon\"\];/\1/p" <<<"$output")
 	n_init=$(sed -n "s/^  \(n[0-9]*\) \[label=\".* pid $pid (PID 1 inside)\"\];/\1/p" <<<"$output")
 	n_child=$(sed -n "s/^  \(n[0-9]*\) \[label=\".* pid $child (PID [0-9]* inside)\"\];/\1/p" <<<"$output")
 	[[ $output == *"  $n_mon -> $n_init "* && $output == *"  $n_init -> $n_child "* ]]
 	husk explain --format svg gr >"$TEST_DIR/g.svg"
 	python3 -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); assert len(d.getElementsByTagName("rect")) >= 4' "$TEST_DIR/g.svg"
-	grep -q "husk-monitor pid $mon" "$TEST_DIR/g.svg"
+	grep -q "husk-supervise pid $mon" "$TEST_DIR/g.svg"
 }
 
 @test "top: CUSER is the user inside, named by the container's /etc/passwd; UID is the host's" {
@@ -310,7 +310,7 @@ evidence() { husk explain --json "$1" | jq -r --arg k "$2" '.questions[] | selec
 	run husk explain --graph br
 	[[ $output == *"$veth (host end) ──(enslaved)──> bridge husk0"* ]]
 	[[ $output == *"published 0.0.0.0:8080 -> 80/tcp ──(DNAT)──> NAT"* ]]
-	[[ $output == *"husk-monitor pid $(awk '{ print $4 }' /proc/$pid/stat)"* ]]
+	[[ $output == *"husk-supervise pid $(awk '{ print $4 }' /proc/$pid/stat)"* ]]
 	run husk explain --format dot br
 	[[ $output == *"$veth (host end)"* && $output == *"bridge husk0"* && $output == *"pid $pid (PID 1 inside)"* ]]
 	husk rm -f br >/dev/null
