@@ -142,12 +142,17 @@ static int parse_resume(char **args, MonitorResume *ret)
                         res.code = n;
                 else if (strneq_key(a, "backoff"))
                         res.backoff = u;
-                else if (strneq_key(a, "started"))
-                        started = true, res.started = u;
-                else if (strneq_key(a, "client") && res.n_clients < ELEMENTSOF(res.clients) && n >= 0)
-                        res.clients[res.n_clients++] = n;
-                else
+                else if (strneq_key(a, "started")) {
+                        res.started = u;
+                        started = true;
+                } else if (strneq_key(a, "client") && n >= 0) {
+                        if (res.n_clients < ELEMENTSOF(res.clients))
+                                res.clients[res.n_clients++] = n;
+                        else /* (husk-supervise keeps no more) */
+                                close(n);
+                } else {
                         return -EINVAL;
+                }
         }
         if (res.lock_fd < 0 || res.code < 0 || !started)
                 return -EINVAL;

@@ -330,7 +330,9 @@ static void supervise_exec(Monitor *m, int ready_fd)
 }
 
 /* One run: create and start, relay until the init has exited and its
- * output is drained. *ret_code: the exit code. */
+ * output is drained. *ret_code: the exit code. Detached, the relay is
+ * husk-supervise's: this does not return, and engine_monitor_resume, in
+ * the husk-monitor exec'd back, carries on from the same point. */
 static int run_once(Monitor *m, int *ready_fd, int *ret_code, Error **ret_err)
 {
         _cleanup_spec_ Spec *rspec = NULL;

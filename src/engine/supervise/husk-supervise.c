@@ -55,6 +55,8 @@ typedef struct Args {
         char **monitor; /* the command line after "--" */
 } Args;
 
+/* (lib/util.c's parsers are not built for musl: lib/ uses Linux's own
+ * headers, which musl-gcc does not see) */
 static int parse_uint(const char *s, int *ret)
 {
         char *end;
