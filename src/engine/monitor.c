@@ -406,7 +406,7 @@ static int run_create(Monitor *m, int *ret_out, int *ret_err_fd, Cgroup **ret_cg
         _cleanup_spec_ Spec *spec = NULL;
         _cleanup_close_ int devnull = -EBADF, in_r = -EBADF, s0 = -EBADF, s1 = -EBADF, s2 = -EBADF;
         int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, console = -EBADF, r;
-        CreateOpts c = { .start = true, .ret_cgroup = ret_cg };
+        CreateOpts c = { .start = true, .ret_cgroup = ret_cg, .keep_cgroup_parents = true };
 
         if (!dir || !spec_path)
                 return error_set(ret_err, ENOMEM, "monitor");

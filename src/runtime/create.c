@@ -530,6 +530,8 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                                 error_prefix(ret_err, "cgroup %s", cgpath);
                                 goto fail;
                         }
+                        if (c->keep_cgroup_parents)
+                                cgroup_keep_parents(cg);
                         rec.cgroup_created_depth = cgroup_created_depth(cg);
                         rec.pid = init_pid;
                         rec.pid_start_time = proc_start_time(init_pid);

@@ -42,6 +42,10 @@ typedef struct CreateOpts {
                               * and poststart hooks run before create returns */
         Cgroup **ret_cgroup; /* run: gets the container's cgroup (or NULL),
                               * for runtime_delete_run() */
+        /* The cgroup's parents that create makes are left at delete (an
+         * engine's shared parent: made once, not at every container);
+         * husk-runtime's command line removes them. */
+        bool keep_cgroup_parents;
 } CreateOpts;
 
 /* Whether `id` is acceptable: [A-Za-z0-9_+.-]+, not "." or "..", at most
