@@ -426,9 +426,10 @@ static int run_create(Monitor *m, int *ret_out, int *ret_err_fd, Cgroup **ret_cg
                         spec->process.console_size.height = ws.ws_row;
                         spec->process.console_size.width = ws.ws_col;
                 }
-                r = runtime_create(&m->e->ro, m->id, &c, &m->pid, &console, ret_rspec, ret_err);
+                r = runtime_create(&m->e->ro, m->id, &c, &m->pid, &console, NULL, ret_err);
                 if (r < 0)
                         return r;
+                *ret_rspec = TAKE_PTR(spec); /* for runtime_delete_run */
                 m->console = console;
                 (void)fcntl(console, F_SETFL, O_NONBLOCK);
                 *ret_out = *ret_err_fd = -1;
@@ -458,7 +459,7 @@ static int run_create(Monitor *m, int *ret_out, int *ret_err_fd, Cgroup **ret_cg
         (void)dup2(in_r >= 0 ? in_r : devnull, 0);
         (void)dup2(po[1], 1);
         (void)dup2(pe[1], 2);
-        r = runtime_create(&m->e->ro, m->id, &c, &m->pid, NULL, ret_rspec, ret_err);
+        r = runtime_create(&m->e->ro, m->id, &c, &m->pid, NULL, NULL, ret_err);
         (void)dup2(s0 >= 0 ? s0 : devnull, 0);
         (void)dup2(s1 >= 0 ? s1 : devnull, 1);
         (void)dup2(s2 >= 0 ? s2 : devnull, 2);
@@ -472,6 +473,7 @@ static int run_create(Monitor *m, int *ret_out, int *ret_err_fd, Cgroup **ret_cg
         }
         *ret_out = po[0];
         *ret_err_fd = pe[0];
+        *ret_rspec = TAKE_PTR(spec); /* for runtime_delete_run */
         return 0;
 fail:
         for (int i = 0; i < 2; i++) {
