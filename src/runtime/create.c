@@ -73,11 +73,25 @@ static int write_pid_file(const char *path, pid_t pid, Error **ret_err)
         return write_file_atomic(path, buf, (size_t)n, 0644, ret_err);
 }
 
+/* Whether linux.resources.devices says what may be done with the node
+ * type major:minor: then that is what the container gets (Docker's
+ * --device /dev/sda:/dev/xvda:r is an allow rule with access "r"). */
+static bool has_rule_for(const SpecResources *res, char type, int64_t major, int64_t minor)
+{
+        for (size_t i = 0; i < res->n_devices; i++) {
+                const SpecDeviceRule *r = &res->devices[i];
+                if (r->type == type && r->major == major && r->minor == minor)
+                        return true;
+        }
+        return false;
+}
+
 /* The devices every container gets (runtime-spec "Default Devices", plus
  * the pty and console devices), allowed after the config's own rules so that
  * a "deny all" rule still leaves them usable, as runc does. linux.devices
- * entries are allowed too. Returns a new array in *ret (caller frees the
- * array only; the strings are static or borrowed). */
+ * entries are allowed too (rwm), but for a node a rule of the config
+ * names. Returns a new array in *ret (caller frees the array only; the
+ * strings are static or borrowed). */
 static int device_rules_with_defaults(const Spec *spec, SpecDeviceRule **ret, size_t *ret_n)
 {
         static const struct {
@@ -103,13 +117,12 @@ static int device_rules_with_defaults(const Spec *spec, SpecDeviceRule **ret, si
                                                .access = (char *)"rwm" };
         for (size_t i = 0; i < spec->linux_.n_devices; i++) {
                 const SpecDevice *d = &spec->linux_.devices[i];
-                if (d->type == 'p')
+                char type = d->type == 'u' ? 'c' : d->type;
+                if (d->type == 'p' || has_rule_for(res, type, d->major, d->minor))
                         continue;
-                rules[k++] = (SpecDeviceRule){ .allow = true,
-                                               .type = d->type == 'u' ? 'c' : d->type,
-                                               .major = d->major,
-                                               .minor = d->minor,
-                                               .access = (char *)"rwm" };
+                rules[k++] = (SpecDeviceRule){
+                        .allow = true, .type = type, .major = d->major, .minor = d->minor, .access = (char *)"rwm"
+                };
         }
         *ret = rules;
         *ret_n = k;
