@@ -44,7 +44,10 @@ for c in podman umoci nsenter; do
 done
 
 work=/tmp/husk-ebench-$$ # lower case: podman names an image after its layout path
-mkdir "$work"
+# the engines' run-time state on tmpfs, where both keep it by default
+# (/run/husk; podman's runroot /run/containers/storage)
+run=/run/husk-ebench-$$
+mkdir "$work" "$run"
 netns=husk-ebench-$$
 husk_ids=()
 pod_ids=()
@@ -60,16 +63,17 @@ cleanup() {
 	((had_libpod_lock)) || rm -f /dev/shm/libpod_lock
 	ip netns del "$netns" 2>/dev/null || true
 	grep -o " $work/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-	rm -rf --one-file-system "$work"
+	grep -o " $run/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+	rm -rf --one-file-system "$work" "$run"
 	for d in /sys/fs/cgroup/*/husk-bench /sys/fs/cgroup/husk-bench; do [[ -d $d ]] && rmdir "$d" 2>/dev/null; done
 	return 0
 }
 
-export HUSK_STORAGE=$work/husk-store HUSK_STATE=$work/husk-state HUSK_CGROUP_PARENT=/husk-bench
+export HUSK_STORAGE=$work/husk-store HUSK_STATE=$run/husk-state HUSK_CGROUP_PARENT=/husk-bench
 unset HUSK_DEFAULT_NETWORK
 husk_() { nsenter --net="/run/netns/$netns" "$husk" "$@"; }
 podman_() {
-	nsenter --net="/run/netns/$netns" podman --root "$work/podman-root" --runroot "$work/podman-run" \
+	nsenter --net="/run/netns/$netns" podman --root "$work/podman-root" --runroot "$run/podman-run" \
 		--runtime runc --cgroup-manager cgroupfs --events-backend none "$@"
 }
 pod_ulimits=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)

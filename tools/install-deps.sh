@@ -13,6 +13,8 @@ packages=(
 	musl-tools
 	# image/: layer unpack (tar, gzip, zstd) and sha256
 	libarchive-dev libssl-dev
+	# image/: gzip layers inflated with ISA-L (about twice zlib's speed)
+	libisal-dev
 	# image/: the registry client (husk pull); husk-runtime does not link it
 	libcurl4-openssl-dev
 	# net/: links, addresses and routes (netlink), NAT and published ports

@@ -116,6 +116,13 @@ void cgroup_set_created_depth(Cgroup *cg, unsigned depth)
                 cg->dirs[i].created = depth < max ? depth : max;
 }
 
+void cgroup_keep_parents(Cgroup *cg)
+{
+        for (size_t i = 0; cg && i < cg->n_dirs; i++)
+                if (cg->dirs[i].created > 1)
+                        cg->dirs[i].created = 1;
+}
+
 static Cgroup *cgroup_new(CgroupManager manager, bool rootless, const char *path)
 {
         Cgroup *cg = calloc(1, sizeof(*cg));

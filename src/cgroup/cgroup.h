@@ -170,3 +170,6 @@ const char *cgroup_path(const Cgroup *cg);
  * in its state and restore it after cgroup_open() (0: never remove). */
 unsigned cgroup_created_depth(const Cgroup *cg);
 void cgroup_set_created_depth(Cgroup *cg, unsigned depth);
+/* Count only the leaf as ours where we made more: the parents we made stay
+ * when the leaf is removed (an engine's /husk, as dockerd's /docker). */
+void cgroup_keep_parents(Cgroup *cg);

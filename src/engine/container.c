@@ -80,19 +80,23 @@ static json_t *build_record(const char *id, const char *name, const EngineCreate
 
 /* What a create that died between mounting a rootfs and writing its
  * record left: a container directory without container.json, which no
- * command can name. Only under the engine lock, which every create holds
- * from the first to the last of those steps. */
+ * command can name; and what a crash of the machine left of a --rm
+ * container, whose record is written without fsync: an empty one. Only
+ * under the engine lock, which every create holds from the first to the
+ * last of those steps (and a record is replaced by rename, never seen
+ * half-written otherwise). */
 static void sweep_unrecorded(Engine *e)
 {
         _cleanup_(closedirp) DIR *d = opendir(e->cdir);
         struct dirent *de;
 
         while (d && (de = readdir(d))) {
+                struct stat st;
                 char rec[80];
                 if (strlen(de->d_name) != 64 || strspn(de->d_name, "0123456789abcdef") != 64)
                         continue;
                 snprintf(rec, sizeof(rec), "%s/container.json", de->d_name);
-                if (faccessat(dirfd(d), rec, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+                if (fstatat(dirfd(d), rec, &st, AT_SYMLINK_NOFOLLOW) < 0 ? errno == ENOENT : st.st_size == 0)
                         ERROR_IGNORE(rootfs_remove(e->store, de->d_name, &ign_));
         }
 }
@@ -232,7 +236,7 @@ int engine_create(Engine *e, const EngineCreateOpts *o, char **ret_id, Error **r
         r = spec_to_json(spec, &spec_text, ret_err);
         if (r < 0)
                 goto undo;
-        r = write_file_atomic(spec_path, spec_text, strlen(spec_text), 0600, ret_err);
+        r = write_file_replace(spec_path, spec_text, strlen(spec_text), 0600, !o->auto_remove, ret_err);
         if (r < 0)
                 goto undo;
         r = engine_save(e, id, rec, ret_err);

@@ -32,6 +32,8 @@ char *engine_monitor_lock_path(Engine *e, const char *id);
 int engine_new_id(char ret[static 65]);
 /* Write the record atomically. */
 int engine_save(Engine *e, const char *id, json_t *rec, Error **ret_err);
+/* Whether a record is of a --rm container (HostConfig.AutoRemove). */
+bool engine_auto_remove(json_t *rec);
 char *engine_find_name(Engine *e, const char *name);
 /* monitor.c: run the container with this process as its monitor.
  * attach: the user's stdio is this process's 0, 1, 2; client_fd >= 0: an

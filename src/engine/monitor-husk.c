@@ -11,6 +11,7 @@
 #include "engine/engine-internal.h"
 #include "engine/monitor-opts.h"
 #include "engine/network.h"
+#include "net/net.h"
 #include "engine/volumes.h"
 #include "image/rootfs.h"
 #include "lib/macros.h"
@@ -38,6 +39,7 @@ int monitor_remove(Engine *e, const char *id, Error **ret_err)
 
 int monitor_network(Engine *e, const char *id, bool up, Error **ret_err)
 {
+        net_locate_module(); /* before the create */
         if (up)
                 return engine_network_up(e, id, ret_err);
         engine_network_down(e, id);

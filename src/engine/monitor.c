@@ -152,7 +152,7 @@ static int run_create(Monitor *m, Cgroup **ret_cg, Spec **ret_rspec, Error **ret
         _cleanup_spec_ Spec *spec = NULL;
         _cleanup_close_ int devnull = -EBADF, in_r = -EBADF, s0 = -EBADF, s1 = -EBADF, s2 = -EBADF;
         int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, console = -EBADF, r;
-        CreateOpts c = { .start = true, .ret_cgroup = ret_cg };
+        CreateOpts c = { .start = true, .ret_cgroup = ret_cg, .keep_cgroup_parents = true };
         Relay *rl = &m->r;
 
         if (!dir || !spec_path)
@@ -173,9 +173,10 @@ static int run_create(Monitor *m, Cgroup **ret_cg, Spec **ret_rspec, Error **ret
                         spec->process.console_size.height = ws.ws_row;
                         spec->process.console_size.width = ws.ws_col;
                 }
-                r = runtime_create(&m->e->ro, m->id, &c, &rl->pid, &console, ret_rspec, ret_err);
+                r = runtime_create(&m->e->ro, m->id, &c, &rl->pid, &console, NULL, ret_err);
                 if (r < 0)
                         return r;
+                *ret_rspec = TAKE_PTR(spec); /* for runtime_delete_run */
                 rl->console = rl->out = console;
                 (void)fcntl(console, F_SETFL, O_NONBLOCK);
                 return 0;
@@ -204,7 +205,7 @@ static int run_create(Monitor *m, Cgroup **ret_cg, Spec **ret_rspec, Error **ret
         (void)dup2(in_r >= 0 ? in_r : devnull, 0);
         (void)dup2(po[1], 1);
         (void)dup2(pe[1], 2);
-        r = runtime_create(&m->e->ro, m->id, &c, &rl->pid, NULL, ret_rspec, ret_err);
+        r = runtime_create(&m->e->ro, m->id, &c, &rl->pid, NULL, NULL, ret_err);
         (void)dup2(s0 >= 0 ? s0 : devnull, 0);
         (void)dup2(s1 >= 0 ? s1 : devnull, 1);
         (void)dup2(s2 >= 0 ? s2 : devnull, 2);
@@ -218,6 +219,7 @@ static int run_create(Monitor *m, Cgroup **ret_cg, Spec **ret_rspec, Error **ret
         }
         rl->out = po[0];
         rl->err = pe[0];
+        *ret_rspec = TAKE_PTR(spec); /* for runtime_delete_run */
         return 0;
 fail:
         for (int i = 0; i < 2; i++) {

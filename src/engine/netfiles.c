@@ -176,21 +176,40 @@ char *netfiles_hostname(const EngineCreateOpts *o, const char *mode, const char 
 
 /* ---- writing ---------------------------------------------------------------- */
 
-/* Truncate and write `path` (made 0644 if missing): in place, since the
- * container may have it bind-mounted. */
+/* Write `path` (made 0644 if missing) in place, since the container may
+ * have it bind-mounted; not at all when it already says `text` (at every
+ * start, mostly). Written first, then cut to length: ext4 flushes a file
+ * truncated to zero when it is closed (its auto_da_alloc), a write to the
+ * disk at every start. */
 static int write_in_place(const char *path, const char *text, Error **ret_err)
 {
-        _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-        int r;
+        _cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+        size_t len = strlen(text), done = 0;
+        struct stat st;
 
         if (fd < 0)
                 return error_set(ret_err, errno, "open %s", path);
+        if (fstat(fd, &st) < 0)
+                return error_set(ret_err, errno, "stat %s", path);
+        if ((uint64_t)st.st_size == len && len < 65536) {
+                char old[65536];
+                if (pread(fd, old, len, 0) == (ssize_t)len && memcmp(old, text, len) == 0 &&
+                    (st.st_mode & 07777) == 0644)
+                        return 0;
+        }
         /* readable by the container's users whatever the umask */
-        if (fchmod(fd, 0644) < 0)
+        if ((st.st_mode & 07777) != 0644 && fchmod(fd, 0644) < 0)
                 return error_set(ret_err, errno, "chmod %s", path);
-        r = write_all(fd, text, strlen(text));
-        if (r < 0)
-                return error_set(ret_err, -r, "write %s", path);
+        while (done < len) {
+                ssize_t n = pwrite(fd, text + done, len - done, (off_t)done);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return error_set(ret_err, n < 0 ? errno : EIO, "write %s", path);
+                done += (size_t)n;
+        }
+        if (ftruncate(fd, (off_t)len) < 0)
+                return error_set(ret_err, errno, "write %s", path);
         return 0;
 }
 

@@ -136,6 +136,11 @@ int engine_new_id(char ret[static 65])
         return 0;
 }
 
+bool engine_auto_remove(json_t *rec)
+{
+        return json_is_true(json_object_get(json_object_get(rec, "HostConfig"), "AutoRemove"));
+}
+
 int engine_save(Engine *e, const char *id, json_t *rec, Error **ret_err)
 {
         _cleanup_free_ char *p = engine_path(e, id, "container.json");
@@ -143,7 +148,10 @@ int engine_save(Engine *e, const char *id, json_t *rec, Error **ret_err)
 
         if (!p || !s)
                 return error_set(ret_err, ENOMEM, "save container %s", id);
-        return write_file_atomic(p, s, strlen(s), 0600, ret_err);
+        /* A --rm container's record is not worth an fsync (three per
+         * `run --rm`): it is gone once the container exits, and one that a
+         * crash left empty is swept at the next create (container.c). */
+        return write_file_replace(p, s, strlen(s), 0600, !engine_auto_remove(rec), ret_err);
 }
 
 static int load_raw(Engine *e, const char *id, json_t **ret)

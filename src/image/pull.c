@@ -1,7 +1,11 @@
 /* `husk pull`; see pull.h. Threads: the caller's thread fetches the
  * manifest and config, starts `jobs` download workers that take layers
- * from a shared queue, and then commits each blob to the txn and unpacks
- * it as workers finish them (the txn is only ever used from this thread).
+ * from a shared queue, and then commits each blob to the txn as workers
+ * finish them and hands it to an unpack thread, as many at once as there
+ * are CPUs: a layer of many small files takes longer to unpack than the
+ * others take to download, and they need not wait for it. Only
+ * store_txn_add_layer() runs on the unpack threads (each in a staging dir
+ * of its own); every other use of the txn is on the caller's thread.
  * `lock` guards the Layer array and the events. */
 #include "image/pull.h"
 
@@ -38,7 +42,10 @@ typedef struct Layer {
         bool fetch;    /* needs a download */
         bool finished; /* the worker is done with it (see err) */
         bool taken;
-        bool handled; /* committed by the main thread */
+        bool handled;   /* committed by the main thread */
+        bool unpacking; /* its unpack thread was started (`unpacker`) */
+        bool unpacked;  /* and is done (see err) */
+        pthread_t unpacker;
         PartialBlob *w;
         Error *err;
 } Layer;
@@ -52,6 +59,8 @@ typedef struct Pull {
         size_t n;
         bool cancel;
         const PullEvents *ev;
+        StoreTxn *txn;
+        unsigned unpacking; /* unpack threads running */
 } Pull;
 
 static void emit_layer(Pull *p, size_t i)
@@ -172,12 +181,73 @@ static int parse_json(const char *what, const char *buf, size_t len, json_t **re
 
 /* Download the layers marked `fetch` in parallel while committing and
  * unpacking each as it completes. */
+typedef struct Unpack {
+        Pull *p;
+        size_t i;
+} Unpack;
+
+static void *unpacker(void *arg)
+{
+        Unpack *u = arg;
+        Pull *p = u->p;
+        Layer *l = &p->layers[u->i];
+        Error *err = NULL;
+
+        (void)store_txn_add_layer(p->txn, l->digest, l->diff_id, NULL, &err);
+        pthread_mutex_lock(&p->lock);
+        l->unpacked = true;
+        l->err = err;
+        if (!err) {
+                l->st = PULL_LAYER_COMPLETE;
+                emit_layer(p, u->i);
+        }
+        p->unpacking--;
+        pthread_cond_broadcast(&p->cond);
+        pthread_mutex_unlock(&p->lock);
+        free(u);
+        return NULL;
+}
+
+/* Commit layer i's blob to the txn and start its unpack thread. With the
+ * lock held; drops it meanwhile. */
+static int start_unpack(Pull *p, size_t i, Error **ret_err)
+{
+        Layer *l = &p->layers[i];
+        PartialBlob *w = TAKE_PTR(l->w);
+        Unpack *u = NULL;
+        int r;
+
+        l->handled = true;
+        l->st = PULL_LAYER_EXTRACTING;
+        emit_layer(p, i);
+        pthread_mutex_unlock(&p->lock);
+        r = partial_commit(w, p->txn, ret_err);
+        partial_free(w);
+        if (r >= 0 && !(u = malloc(sizeof(*u))))
+                r = error_set(ret_err, ENOMEM, "unpack");
+        pthread_mutex_lock(&p->lock);
+        if (r < 0)
+                return r;
+        *u = (Unpack){ .p = p, .i = i };
+        r = pthread_create(&l->unpacker, NULL, unpacker, u);
+        if (r != 0) {
+                free(u);
+                return error_set(ret_err, r, "start an unpack thread");
+        }
+        l->unpacking = true;
+        p->unpacking++;
+        return 0;
+}
+
 static int fetch_layers(Pull *p, StoreTxn *t, unsigned jobs, Error **ret_err)
 {
         pthread_t th[8];
-        unsigned n_th = 0, todo = 0;
+        unsigned n_th = 0, todo = 0, ujobs;
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         int r = 0;
 
+        p->txn = t;
+        ujobs = cpus < 1 ? 1 : cpus > 4 ? 4 : (unsigned)cpus;
         for (size_t i = 0; i < p->n; i++)
                 todo += p->layers[i].fetch;
         if (jobs > ELEMENTSOF(th))
@@ -192,56 +262,46 @@ static int fetch_layers(Pull *p, StoreTxn *t, unsigned jobs, Error **ret_err)
 
         pthread_mutex_lock(&p->lock);
         while (r == 0) {
-                size_t i;
-                bool pending = false;
+                bool pending = false, started = false;
 
-                for (i = 0; i < p->n; i++) {
-                        if (!p->layers[i].fetch || p->layers[i].handled)
-                                continue;
-                        if (p->layers[i].finished)
-                                break;
-                        pending = true;
-                }
-                if (i == p->n) {
-                        if (!pending)
-                                break;
-                        pthread_cond_wait(&p->cond, &p->lock);
-                        continue;
-                }
-                {
+                for (size_t i = 0; i < p->n && r == 0; i++) {
                         Layer *l = &p->layers[i];
-                        PartialBlob *w = TAKE_PTR(l->w);
-                        Error *e = TAKE_PTR(l->err);
 
-                        l->handled = true;
-                        l->st = PULL_LAYER_EXTRACTING;
-                        if (!e)
-                                emit_layer(p, i);
-                        pthread_mutex_unlock(&p->lock);
-                        if (e) {
-                                r = error_code(e);
-                                if (ret_err)
-                                        *ret_err = e;
-                                else
-                                        error_free(e);
-                        } else {
-                                r = partial_commit(w, t, ret_err);
-                                if (r >= 0)
-                                        r = store_txn_add_layer(t, l->digest, l->diff_id, NULL, ret_err);
+                        if (!l->fetch)
+                                continue;
+                        if (l->err && (l->unpacked || (l->finished && !l->handled))) {
+                                /* a download or an unpack failed */
+                                r = error_code(l->err);
+                                if (ret_err) {
+                                        *ret_err = TAKE_PTR(l->err);
+                                }
+                                break;
                         }
-                        partial_free(w);
-                        pthread_mutex_lock(&p->lock);
-                        if (r >= 0) {
-                                l->st = PULL_LAYER_COMPLETE;
-                                emit_layer(p, i);
+                        if (!l->finished || (l->unpacking && !l->unpacked)) {
+                                pending = true;
+                                continue;
+                        }
+                        if (!l->handled && p->unpacking < ujobs) {
+                                r = start_unpack(p, i, ret_err);
+                                started = true;
+                        } else if (!l->handled) {
+                                pending = true;
                         }
                 }
+                if (r < 0 || (!pending && !started))
+                        break;
+                if (!started)
+                        pthread_cond_wait(&p->cond, &p->lock);
         }
         if (r < 0)
                 p->cancel = true;
         pthread_mutex_unlock(&p->lock);
         for (unsigned k = 0; k < n_th; k++)
                 pthread_join(th[k], NULL);
+        /* the unpacks under way use the txn: they end before it can go */
+        for (size_t i = 0; i < p->n; i++)
+                if (p->layers[i].unpacking)
+                        pthread_join(p->layers[i].unpacker, NULL);
         for (size_t i = 0; i < p->n; i++) {
                 partial_free(p->layers[i].w);
                 error_free(p->layers[i].err);

@@ -277,7 +277,8 @@ int store_txn_add_layer(StoreTxn *t, const char *blob_digest, const char *diff_i
         r = unpack_layer(blob, dir, &uo, &st, ret_err);
         if (r < 0)
                 return error_prefix(ret_err, "unpack layer %s", blob_digest);
-        t->s->skipped_devices += st.skipped_devices;
+        /* (layers of one txn unpack on threads of their own) */
+        __atomic_add_fetch(&t->s->skipped_devices, st.skipped_devices, __ATOMIC_RELAXED);
         if (diff_id && !streq(diff_id, st.diff_id))
                 return error_setx(ret_err, EBADMSG,
                                   "layer %s: uncompressed content has digest %s, the image config says %s", blob_digest,

@@ -18,6 +18,7 @@
  * GNU tar is the speed yardstick: no fsync here (the store syncs the file
  * system once per image), one syscall per step where possible. */
 #include "image/unpack.h"
+#include "image/gunzip.h"
 #include "image/tree.h"
 
 #include <archive.h>
@@ -97,6 +98,7 @@ static bool digest_ok(const char *d)
 typedef struct Source {
         int fd;
         struct archive *raw; /* decompressing reader, or NULL for a plain tar */
+        Gunzip *gz;          /* gzip, when the build has a faster inflate than libarchive's */
         uint64_t total, limit;
         /* the hasher */
         pthread_t thread;
@@ -163,7 +165,14 @@ static la_ssize_t source_read(struct archive *a, void *data, const void **ret_bu
         slot = s->head % RING;
         buf = s->bufs[slot];
 
-        if (s->raw) {
+        if (s->gz) {
+                _cleanup_error_ Error *e = NULL;
+                n = gunzip_read(s->gz, buf, READ_BUF, &e);
+                if (n < 0) {
+                        archive_set_error(a, error_code(e), "%s", e->msg);
+                        return -1;
+                }
+        } else if (s->raw) {
                 n = archive_read_data(s->raw, buf, READ_BUF);
                 if (n < 0) {
                         archive_set_error(a, archive_errno(s->raw) ? archive_errno(s->raw) : EIO, "decompress: %s",
@@ -228,6 +237,7 @@ static void source_done(Source *s)
         EVP_MD_CTX_free(s->md);
         if (s->raw)
                 archive_read_free(s->raw);
+        gunzip_free(s->gz);
 }
 
 /* Which compression the first bytes announce. */
@@ -661,6 +671,11 @@ static int open_source(Source *s, int fd, Error **ret_err)
                 return error_set(ret_err, errno, "read layer");
         if (!looks_compressed(head, (size_t)n))
                 return 0;
+        if (head[0] == 0x1f && head[1] == 0x8b) {
+                int r = gunzip_new(fd, &s->gz, ret_err);
+                if (r != -EOPNOTSUPP)
+                        return r;
+        }
 
         s->raw = archive_read_new();
         if (!s->raw)
@@ -699,7 +714,7 @@ int unpack_layer(int src_fd, int dest_dirfd, const UnpackOpts *opts, UnpackStats
         r = open_source(&src, src_fd, ret_err);
         /* a plain tar whose digest the caller verified has that digest as
          * its diffID: no need to hash it again */
-        plain_known = !src.raw && o.plain_digest && digest_ok(o.plain_digest);
+        plain_known = !src.raw && !src.gz && o.plain_digest && digest_ok(o.plain_digest);
         if (r >= 0)
                 r = source_init(&src, !plain_known, ret_err);
         if (r < 0)

@@ -196,6 +196,11 @@ int write_string_file(const char *path, const char *s)
 
 int write_file_atomic(const char *path, const char *content, size_t len, mode_t mode, Error **ret_err)
 {
+        return write_file_replace(path, content, len, mode, true, ret_err);
+}
+
+int write_file_replace(const char *path, const char *content, size_t len, mode_t mode, bool sync, Error **ret_err)
+{
         _cleanup_free_ char *tmp = NULL;
         _cleanup_close_ int fd = -EBADF;
         int r;
@@ -206,7 +211,7 @@ int write_file_atomic(const char *path, const char *content, size_t len, mode_t 
         if (fd < 0)
                 return error_set(ret_err, errno, "open %s", tmp);
         r = write_all(fd, content, len);
-        if (r < 0 || fsync(fd) < 0) {
+        if (r < 0 || (sync && fsync(fd) < 0)) {
                 r = r < 0 ? r : -errno;
                 unlink(tmp);
                 return error_set(ret_err, -r, "write %s", tmp);

@@ -36,6 +36,9 @@ int write_string_fileat(int dirfd, const char *path, const char *s);
 /* Atomically replace `path` with content: temp file in the same directory,
  * fsync, rename. */
 int write_file_atomic(const char *path, const char *content, size_t len, mode_t mode, Error **ret_err);
+/* The same; without `sync`, no fsync: readers still see the old content or
+ * the new, but after a crash of the machine the file may be empty. */
+int write_file_replace(const char *path, const char *content, size_t len, mode_t mode, bool sync, Error **ret_err);
 
 /* Strict number parsing: the whole string, no sign for unsigned, range checked. */
 int parse_u64(const char *s, uint64_t *ret);

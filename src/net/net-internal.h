@@ -39,3 +39,27 @@ int nft_network_add(const char *bridge, const char *subnet, bool internal, Error
 void nft_network_remove(const char *bridge, const char *subnet, bool internal);
 /* Publish (add) or withdraw one port of a container at ip. */
 int nft_port(bool add, const NetPort *p, const char *ip, Error **ret_err);
+
+/* link.c and nft.c need libnl-route-3 and libnftables, whose loading
+ * (nine libraries, their relocations and constructors) took half a
+ * millisecond of every husk command, networked or not. They are built as
+ * a module, husk-netlink.so, that netlink-load.c loads on the first call
+ * of one of the functions above (husk links netlink-load.c's versions of
+ * them, which call through this table): next to the executable, else in
+ * HUSK_LIBEXECDIR. */
+typedef struct NetlinkOps {
+        int (*link_ensure_bridge)(const char *name, const char *gateway, int prefix_len, Error **ret_err);
+        int (*link_add_veth)(const char *bridge, const char *host, int netns_fd, const char *peer, const char *mac,
+                             const char *ip, int prefix_len, const char *gateway, Error **ret_err);
+        int (*link_default_route)(int netns_fd, const char *ifname, const char *gateway, Error **ret_err);
+        int (*link_exists)(const char *name, Error **ret_err);
+        int (*link_delete)(const char *name, Error **ret_err);
+        int (*link_detach)(const char *name, Error **ret_err);
+        int (*nft_ensure)(Error **ret_err);
+        int (*nft_network_add)(const char *bridge, const char *subnet, bool internal, Error **ret_err);
+        void (*nft_network_remove)(const char *bridge, const char *subnet, bool internal);
+        int (*nft_port)(bool add, const NetPort *p, const char *ip, Error **ret_err);
+} NetlinkOps;
+
+#define NETLINK_MODULE "husk-netlink.so"
+#define NETLINK_OPS    "husk_netlink_ops"

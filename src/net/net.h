@@ -68,6 +68,11 @@ typedef struct NetNetwork {
         bool internal;        /* no masquerade, no way out of its bridge */
 } NetNetwork;
 
+/* Find the network module (husk-netlink.so, loaded on first use) now:
+ * before a runtime create in this process, which changes what
+ * /proc/self/exe names. */
+void net_locate_module(void);
+
 /* The default network, from HUSK_BRIDGE_SUBNET when set. */
 void net_default_network(NetNetwork *ret);
 

@@ -512,11 +512,10 @@ static json_t *default_linux(json_t *seccomp)
                          "readonlyPaths", json_strv(profile_readonly_paths), "seccomp", seccomp);
 }
 
-int profile_default_config(char **ret_json, Error **ret_err)
+/* The default config in jansson's form: a new reference. */
+static int default_config(json_t **ret, Error **ret_err)
 {
-        _cleanup_json_ json_t *root = NULL;
-        json_t *seccomp = NULL;
-        char *s;
+        json_t *seccomp = NULL, *root;
         int r;
 
         r = render_default(profile_default_caps, NULL, &seccomp, ret_err);
@@ -528,6 +527,19 @@ int profile_default_config(char **ret_json, Error **ret_err)
                          default_linux(seccomp));
         if (!root)
                 return error_set(ret_err, ENOMEM, "default config");
+        *ret = root;
+        return 0;
+}
+
+int profile_default_config(char **ret_json, Error **ret_err)
+{
+        _cleanup_json_ json_t *root = NULL;
+        char *s;
+        int r;
+
+        r = default_config(&root, ret_err);
+        if (r < 0)
+                return r;
         s = json_dumps(root, JSON_INDENT(2));
         if (!s)
                 return error_set(ret_err, ENOMEM, "default config");
@@ -537,11 +549,13 @@ int profile_default_config(char **ret_json, Error **ret_err)
 
 int profile_default_spec(Spec **ret_spec, Error **ret_err)
 {
-        _cleanup_free_ char *json = NULL;
+        _cleanup_json_ json_t *root = NULL;
         int r;
 
-        r = profile_default_config(&json, ret_err);
+        /* straight from the tree: no text to write and read back (0.3 ms
+         * of every husk create) */
+        r = default_config(&root, ret_err);
         if (r < 0)
                 return r;
-        return spec_parse(json, strlen(json), "default config", ret_spec, ret_err);
+        return spec_parse_json(root, "default config", ret_spec, ret_err);
 }

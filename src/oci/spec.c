@@ -670,29 +670,43 @@ static int parse_spec_obj(ParseCtx *c, const json_t *o, Spec *spec)
         return 0;
 }
 
+static int parse_root(ParseCtx *c, const json_t *root, Spec **ret_spec)
+{
+        _cleanup_spec_ Spec *spec = calloc(1, sizeof(Spec));
+        int r;
+
+        if (!spec)
+                return spec_oom(c);
+        if (!json_is_object(root))
+                return spec_fail(c, "the top level must be a JSON object");
+        r = parse_spec_obj(c, root, spec);
+        if (r < 0)
+                return r;
+        spec->warnings = TAKE_PTR(c->warnings);
+        spec->n_warnings = c->n_warnings;
+        *ret_spec = TAKE_PTR(spec);
+        return 0;
+}
+
 int spec_parse(const char *text, size_t len, const char *filename, Spec **ret_spec, Error **ret_err)
 {
         _cleanup_(parse_ctx_done) ParseCtx c = { .filename = filename ? filename : "config.json", .err = ret_err };
-        _cleanup_spec_ Spec *spec = NULL;
         json_t *root = NULL;
         int r;
 
         r = spec_json_load(&c, text, len, &root);
         if (r < 0)
                 return r;
-        spec = calloc(1, sizeof(Spec));
-        if (!spec) {
-                json_decref(root);
-                return spec_oom(&c);
-        }
-        r = parse_spec_obj(&c, root, spec);
+        r = parse_root(&c, root, ret_spec);
         json_decref(root);
-        if (r < 0)
-                return r;
-        spec->warnings = TAKE_PTR(c.warnings);
-        spec->n_warnings = c.n_warnings;
-        *ret_spec = TAKE_PTR(spec);
-        return 0;
+        return r;
+}
+
+int spec_parse_json(const json_t *root, const char *filename, Spec **ret_spec, Error **ret_err)
+{
+        _cleanup_(parse_ctx_done) ParseCtx c = { .filename = filename ? filename : "config.json", .err = ret_err };
+
+        return parse_root(&c, root, ret_spec);
 }
 
 int spec_load(const char *path, Spec **ret_spec, Error **ret_err)

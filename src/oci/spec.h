@@ -343,6 +343,10 @@ typedef struct Spec {
  * ("config.json:3:7: ..."). On success *ret_spec owns a new Spec
  * (spec_free() it). Returns 0 or -errno with *ret_err set. */
 int spec_parse(const char *text, size_t len, const char *filename, Spec **ret_spec, Error **ret_err);
+/* The same from a config already in jansson's form (made by code, not
+ * read: integers past int64 cannot occur in it). */
+struct json_t;
+int spec_parse_json(const struct json_t *root, const char *filename, Spec **ret_spec, Error **ret_err);
 
 /* Read and parse `<bundle>/config.json` (or any path). */
 int spec_load(const char *path, Spec **ret_spec, Error **ret_err);

@@ -73,11 +73,25 @@ static int write_pid_file(const char *path, pid_t pid, Error **ret_err)
         return write_file_atomic(path, buf, (size_t)n, 0644, ret_err);
 }
 
+/* Whether linux.resources.devices says what may be done with the node
+ * type major:minor: then that is what the container gets (Docker's
+ * --device /dev/sda:/dev/xvda:r is an allow rule with access "r"). */
+static bool has_rule_for(const SpecResources *res, char type, int64_t major, int64_t minor)
+{
+        for (size_t i = 0; i < res->n_devices; i++) {
+                const SpecDeviceRule *r = &res->devices[i];
+                if (r->type == type && r->major == major && r->minor == minor)
+                        return true;
+        }
+        return false;
+}
+
 /* The devices every container gets (runtime-spec "Default Devices", plus
  * the pty and console devices), allowed after the config's own rules so that
  * a "deny all" rule still leaves them usable, as runc does. linux.devices
- * entries are allowed too. Returns a new array in *ret (caller frees the
- * array only; the strings are static or borrowed). */
+ * entries are allowed too (rwm), but for a node a rule of the config
+ * names. Returns a new array in *ret (caller frees the array only; the
+ * strings are static or borrowed). */
 static int device_rules_with_defaults(const Spec *spec, SpecDeviceRule **ret, size_t *ret_n)
 {
         static const struct {
@@ -103,13 +117,12 @@ static int device_rules_with_defaults(const Spec *spec, SpecDeviceRule **ret, si
                                                .access = (char *)"rwm" };
         for (size_t i = 0; i < spec->linux_.n_devices; i++) {
                 const SpecDevice *d = &spec->linux_.devices[i];
-                if (d->type == 'p')
+                char type = d->type == 'u' ? 'c' : d->type;
+                if (d->type == 'p' || has_rule_for(res, type, d->major, d->minor))
                         continue;
-                rules[k++] = (SpecDeviceRule){ .allow = true,
-                                               .type = d->type == 'u' ? 'c' : d->type,
-                                               .major = d->major,
-                                               .minor = d->minor,
-                                               .access = (char *)"rwm" };
+                rules[k++] = (SpecDeviceRule){
+                        .allow = true, .type = type, .major = d->major, .minor = d->minor, .access = (char *)"rwm"
+                };
         }
         *ret = rules;
         *ret_n = k;
@@ -285,7 +298,8 @@ static int place_in_cgroup(const Spec *spec, Cgroup *cg, const SpecResources *re
 int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pid_t *ret_pid, int *ret_console,
                    Spec **ret_spec, Error **ret_err)
 {
-        _cleanup_spec_ Spec *spec = NULL;
+        _cleanup_spec_ Spec *parsed = NULL;
+        const Spec *spec = c->spec;
         _cleanup_free_ char *bundle = NULL, *config_path = NULL, *config_text = NULL, *rootfs = NULL, *dir = NULL,
                             *cgpath = NULL, *state = NULL;
         _cleanup_close_ int dirfd = -EBADF, sock_parent = -EBADF, sock_child = -EBADF, fifo = -EBADF, console = -EBADF,
@@ -324,9 +338,14 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                 if (r < 0)
                         return r;
         }
-        r = spec_parse(config_text, config_len, "config.json", &spec, ret_err);
-        if (r < 0)
-                return r;
+        /* The engine's spec was parsed, and so checked, when its monitor
+         * loaded it: it is not parsed again (0.2 ms), only written out */
+        if (!spec) {
+                r = spec_parse(config_text, config_len, "config.json", &parsed, ret_err);
+                if (r < 0)
+                        return r;
+                spec = parsed;
+        }
         if (!spec->has_process)
                 return error_setx(ret_err, EINVAL, "config.json: process is required to create a container");
         if (!spec->root_path)
@@ -530,6 +549,8 @@ int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pi
                                 error_prefix(ret_err, "cgroup %s", cgpath);
                                 goto fail;
                         }
+                        if (c->keep_cgroup_parents)
+                                cgroup_keep_parents(cg);
                         rec.cgroup_created_depth = cgroup_created_depth(cg);
                         rec.pid = init_pid;
                         rec.pid_start_time = proc_start_time(init_pid);
@@ -644,7 +665,7 @@ ready:
         if (ret_console)
                 *ret_console = TAKE_FD(console);
         if (ret_spec)
-                *ret_spec = TAKE_PTR(spec);
+                *ret_spec = TAKE_PTR(parsed);
         if (c->ret_cgroup)
                 *c->ret_cgroup = TAKE_PTR(cg);
         free(rec.created);

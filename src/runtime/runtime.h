@@ -28,10 +28,11 @@ typedef struct RuntimeOpts {
 
 typedef struct CreateOpts {
         const char *bundle; /* default: cwd */
-        /* The engine's prebuilt config, used instead of <bundle>/config.json
-         * (which need not exist; a relative root.path is still relative to
-         * the bundle) and saved as the state dir's config.json. NULL: read
-         * the bundle's. */
+        /* The engine's config, used instead of <bundle>/config.json (which
+         * need not exist; a relative root.path is still relative to the
+         * bundle) and saved as the state dir's config.json. It must come
+         * from spec_parse() (spec_load()): it is not checked again. NULL:
+         * read the bundle's. */
         const Spec *spec;
         const char *console_socket;
         const char *pid_file;
@@ -42,6 +43,10 @@ typedef struct CreateOpts {
                               * and poststart hooks run before create returns */
         Cgroup **ret_cgroup; /* run: gets the container's cgroup (or NULL),
                               * for runtime_delete_run() */
+        /* The cgroup's parents that create makes are left at delete (an
+         * engine's shared parent: made once, not at every container);
+         * husk-runtime's command line removes them. */
+        bool keep_cgroup_parents;
 } CreateOpts;
 
 /* Whether `id` is acceptable: [A-Za-z0-9_+.-]+, not "." or "..", at most
@@ -52,7 +57,8 @@ bool runtime_id_valid(const char *id);
  * run_mode: the caller will start and wait (run): *ret_pid gets the init
  * pid and *ret_console the pty master when process.terminal is set and no
  * console socket was given (else -EBADF). *ret_spec (may be NULL) gets the
- * parsed config, which the caller frees with spec_free(). */
+ * parsed config, which the caller frees with spec_free(); NULL when the
+ * caller gave its own (c->spec). */
 int runtime_create(const RuntimeOpts *o, const char *id, const CreateOpts *c, pid_t *ret_pid, int *ret_console,
                    Spec **ret_spec, Error **ret_err);
 

@@ -231,7 +231,7 @@ bad() {
 	bad --group-add nosuchgroup
 }
 
-@test "--device: the node in the container, usable, and the cgroup rule on the host" {
+@test "--device: the node in the container, usable as its permissions say, and the cgroup rule on the host" {
 	run hrun --rm --device /dev/null:/dev/mynull husk-test-img sh -c 'stat -c "%t %T %F" /dev/mynull; echo x > /dev/mynull && echo wrote'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "1 3 character special file" ]
@@ -240,11 +240,15 @@ bad() {
 	[ -c /dev/loop-control ] || skip "no /dev/loop-control"
 	run hrun --rm husk-test-img sh -c 'test -e /dev/loop-control || echo absent'
 	[ "$output" = absent ]
-	run hrun --rm --device /dev/loop-control:/dev/lc:r husk-test-img sh -c 'exec 3</dev/lc && echo canread'
-	[ "$output" = canread ]
+	# :r is what the container may do: read, not write
+	run hrun --rm --device /dev/loop-control:/dev/lc:r husk-test-img sh -c 'exec 3</dev/lc && echo canread; (exec 4>/dev/lc) 2>/dev/null || echo cannotwrite'
+	[ "${lines[0]}" = canread ]
+	[ "${lines[1]}" = cannotwrite ]
+	run hrun --rm --device /dev/loop-control:/dev/lc:rw husk-test-img sh -c '(exec 4>/dev/lc) && echo canwrite'
+	[ "$output" = canwrite ]
 	id=$(hrun -d --device /dev/loop-control:/dev/lc:r husk-test-img sleep 100)
 	if [[ ! -f /sys/fs/cgroup/cgroup.controllers ]]; then
-		grep -q '^c 10:237 r' "$(cg_file "$id" devices devices.list x)"
+		grep -qx 'c 10:237 r' "$(cg_file "$id" devices devices.list x)"
 	fi
 	[ "$(husk inspect -f '{{json .HostConfig.Devices}}' "$id")" = '[{"PathOnHost":"/dev/loop-control","PathInContainer":"/dev/lc","CgroupPermissions":"r"}]' ]
 }

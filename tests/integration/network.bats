@@ -216,6 +216,37 @@ open(sys.argv[1], "w").write(a[0] + " " + c.recv(100).decode())
 	[ "$output" = lo ]
 }
 
+@test "husk links neither libnl nor libnftables: a run without a network never loads them, a bridge run loads its module" {
+	local pid
+	running() { [ -n "$(husk ps -q)" ]; }
+	run ldd "$HUSK"
+	[ "$status" -eq 0 ]
+	[[ $output != *libnl* && $output != *libnftables* ]]
+	# husk run in the foreground is the container's monitor: its maps
+	# (nsenter execs husk: $! is husk)
+	nsenter --net="/run/netns/$HOST_NS" "$HUSK" run --rm --network none net-img sleep 2 &
+	pid=$!
+	wait_for running
+	grep -q libc.so "/proc/$pid/maps"
+	! grep -E 'libnftables|libnl-route|husk-netlink' "/proc/$pid/maps" || false
+	wait "$pid"
+	nsenter --net="/run/netns/$HOST_NS" "$HUSK" run --rm net-img sleep 2 &
+	pid=$!
+	wait_for running
+	grep -q husk-netlink.so "/proc/$pid/maps"
+	grep -q libnftables "/proc/$pid/maps"
+	wait "$pid"
+	# without the module: networking says what is missing, nothing is left
+	cp "$HUSK" "$TEST_DIR/husk"
+	run in_host "$TEST_DIR/husk" run --rm net-img true
+	[ "$status" -eq 125 ]
+	[[ $output == *"networking needs "*husk-netlink.so* ]]
+	run in_host "$TEST_DIR/husk" run --rm --network none net-img echo fine
+	[ "$status" -eq 0 ]
+	[ "$output" = fine ]
+	[ -z "$(husk ps -aq)" ]
+}
+
 @test "its monitor killed: the container reads as exited, its processes and its network are gone, rm works" {
 	local c pid mon
 	c=$(husk run -d -p 8090:80 net-img sleep 100)

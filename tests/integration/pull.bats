@@ -398,6 +398,28 @@ store_empty() {
 	(($(stat -c %s "$STORE/partial/${big#sha256:}") > 0))
 }
 
+@test "pull: a layer whose content the config contradicts fails its unpack while another unpacks; nothing listed" {
+	start_registry reg
+	local d=$TEST_DIR/bad cfg new
+	skopeo copy -q "oci:$OCI:bigger" "dir:$d" >&3
+	cfg=$(jq -r '.config.digest' "$d/manifest.json")
+	# the small layer's diffID, as the config gives it, made wrong
+	jq -c '.rootfs.diff_ids[1] = "sha256:" + ("0" * 64)' "$d/${cfg#sha256:}" >"$d/config.new"
+	new=sha256:$(sha256sum "$d/config.new" | cut -d' ' -f1)
+	mv "$d/config.new" "$d/${new#sha256:}"
+	rm "$d/${cfg#sha256:}"
+	jq --arg c "$new" --argjson n "$(stat -c %s "$d/${new#sha256:}")" '.config.digest = $c | .config.size = $n' \
+		"$d/manifest.json" >"$d/m.new"
+	mv "$d/m.new" "$d/manifest.json"
+	push_dir "$d" "$REG" husk-test/contradicted 1
+	run husk pull "$REG/husk-test/contradicted:1"
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ $output == *"uncompressed content has digest sha256:"*", the image config says sha256:0000"* ]]
+	store_empty
+	[ -z "$(ls -A "$STORE/layers")" ]
+}
+
 @test "pull: an interrupted download resumes where it stopped" {
 	start_registry reg
 	push big "$REG/husk-test/big:1"

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <zlib.h>
 
 #include "image/tree.h"
 #include "image/unpack.h"
@@ -262,6 +263,82 @@ static void test_diff_id_plain_and_gzip(void **state)
         free(tz.data);
 }
 
+/* `data` as one gzip member (zlib, as registries' layers are made). */
+static Tar gzip_member(const char *data, size_t len)
+{
+        z_stream z = { 0 };
+        Tar t = { .data = malloc(len + 1024) };
+
+        assert_non_null(t.data);
+        assert_int_equal(deflateInit2(&z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY), Z_OK);
+        z.next_in = (Bytef *)data;
+        z.avail_in = (uInt)len;
+        z.next_out = (Bytef *)t.data;
+        z.avail_out = (uInt)len + 1024;
+        assert_int_equal(deflate(&z, Z_FINISH), Z_STREAM_END);
+        t.len = z.total_out;
+        deflateEnd(&z);
+        return t;
+}
+
+/* A layer gzip'd in two members (as pigz -i or a concatenation makes it)
+ * is one stream; a flipped byte or a cut stream is an error, never a
+ * partial layer taken for whole. */
+static void test_gzip_members_and_corruption(void **state)
+{
+        Fixture *f = *state;
+        const Entry es[] = {
+                { "etc/", AE_IFDIR, NULL, 0755 },
+                { "etc/motd", AE_IFREG, "hello from the first half", 0644 },
+                { "etc/issue", AE_IFREG, "and the second", 0644 },
+        };
+        Tar t = make_tar(es, ELEMENTSOF(es), false);
+        size_t half = 1536; /* inside the tar: the members split an entry */
+        Tar a = gzip_member(t.data, half), b = gzip_member(t.data + half, t.len - half), cat, bad, cut;
+        _cleanup_free_ char *want = sha256_hex(t.data, t.len), *msg = NULL, *msg_bad = NULL, *msg_cut = NULL;
+        char buf[64] = { 0 };
+        UnpackStats st;
+        int fd;
+
+        assert_true(t.len > half);
+        cat.len = a.len + b.len;
+        cat.data = malloc(cat.len);
+        assert_non_null(cat.data);
+        memcpy(cat.data, a.data, a.len);
+        memcpy(cat.data + a.len, b.data, b.len);
+        if (unpack_tar(f, cat, NULL, &st, &msg) < 0)
+                fail_msg("unpack of two gzip members: %s", msg);
+        assert_string_equal(st.diff_id, want);
+        fd = openat(f->layer_fd, "etc/issue", O_RDONLY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(read(fd, buf, sizeof(buf) - 1), (ssize_t)strlen("and the second"));
+        close(fd);
+        assert_string_equal(buf, "and the second");
+
+        /* a byte of the second member's deflate data flipped */
+        assert_int_equal(tree_remove(f->layer_fd, "etc"), 0);
+        bad.len = cat.len;
+        bad.data = malloc(bad.len);
+        assert_non_null(bad.data);
+        memcpy(bad.data, cat.data, cat.len);
+        bad.data[a.len + b.len / 2] ^= 0x5a;
+        assert_true(unpack_tar(f, bad, NULL, NULL, &msg_bad) < 0);
+        assert_non_null(msg_bad);
+
+        /* the stream cut short of its second member's end */
+        (void)tree_remove(f->layer_fd, "etc");
+        cut.data = cat.data;
+        cut.len = cat.len - 6;
+        assert_true(unpack_tar(f, cut, NULL, NULL, &msg_cut) < 0);
+        assert_non_null(msg_cut);
+
+        free(t.data);
+        free(a.data);
+        free(b.data);
+        free(cat.data);
+        free(bad.data);
+}
+
 static void expect_refused(Fixture *f, const Entry *es, size_t n, const char *want_msg)
 {
         Tar t = make_tar(es, n, false);
@@ -429,6 +506,7 @@ int main(void)
                 cmocka_unit_test(test_classify),
                 cmocka_unit_test_setup_teardown(test_whiteouts, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_diff_id_plain_and_gzip, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_gzip_members_and_corruption, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_dotdot_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_hardlink_escape_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_symlink_contained, setup, teardown),
