@@ -59,6 +59,9 @@ int engine_monitor_resume(Engine *e, const char *id, const MonitorResume *res, E
  * monitor-husk.c in husk, and husk-monitor's own (monitor-main.c), which
  * leaves it to `husk rm -v`. */
 int monitor_remove(Engine *e, const char *id, Error **ret_err);
+/* Whether monitor_remove() needs the record to say "exited" first (`husk
+ * rm` does; husk's own removes what is there). */
+extern const bool monitor_remove_reads_record;
 /* Before each run of the container (up) and after it (down): its network
  * (engine_network_up/_down, network.h). The same two implementations:
  * husk-monitor, which does not link the network layer, runs husk for it. */

@@ -16,6 +16,8 @@
 #include "image/rootfs.h"
 #include "lib/macros.h"
 
+const bool monitor_remove_reads_record = false;
+
 int monitor_remove(Engine *e, const char *id, Error **ret_err)
 {
         _cleanup_free_ char *lock = engine_monitor_lock_path(e, id), *p = engine_path(e, id, "container.json");

@@ -50,6 +50,8 @@ const char *store_root(Store *s)
 
 /* --rm: `husk rm`, which has the image layer, once the record says
  * exited (it does by now). */
+const bool monitor_remove_reads_record = true;
+
 int monitor_remove(Engine *e, const char *id, Error **ret_err)
 {
         _cleanup_free_ char *husk = monitor_sibling_path("husk");

@@ -71,8 +71,17 @@ static int set_record(Engine *e, const char *id, json_t *state, json_t *top, boo
 {
         json_t *rec = NULL;
         _cleanup_free_ char *p = engine_path(e, id, "container.json");
-        int r = engine_lock(e, ret_err);
+        int r;
 
+        /* a record written only to be removed is a file made for nothing
+         * (`husk run --rm`'s last): the record is written when the removal
+         * fails */
+        if (remove && !monitor_remove_reads_record && monitor_remove(e, id, NULL) >= 0) {
+                json_decref(state);
+                json_decref(top);
+                return 0;
+        }
+        r = engine_lock(e, ret_err);
         if (r < 0)
                 goto out;
         rec = p ? json_load_file(p, 0, NULL) : NULL;
