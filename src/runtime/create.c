@@ -89,9 +89,9 @@ static bool has_rule_for(const SpecResources *res, char type, int64_t major, int
 /* The devices every container gets (runtime-spec "Default Devices", plus
  * the pty and console devices), allowed after the config's own rules so that
  * a "deny all" rule still leaves them usable, as runc does. linux.devices
- * entries are allowed too (rwm), but for a node a rule of the config
- * names. Returns a new array in *ret (caller frees the array only; the
- * strings are static or borrowed). */
+ * entries are allowed too: rwm, or only m (the runtime makes the node) for
+ * a node a rule of the config names. Returns a new array in *ret (caller
+ * frees the array only; the strings are static or borrowed). */
 static int device_rules_with_defaults(const Spec *spec, SpecDeviceRule **ret, size_t *ret_n)
 {
         static const struct {
@@ -118,10 +118,13 @@ static int device_rules_with_defaults(const Spec *spec, SpecDeviceRule **ret, si
         for (size_t i = 0; i < spec->linux_.n_devices; i++) {
                 const SpecDevice *d = &spec->linux_.devices[i];
                 char type = d->type == 'u' ? 'c' : d->type;
-                if (d->type == 'p' || has_rule_for(res, type, d->major, d->minor))
+                /* mknod is the runtime's own need: the node is made once
+                 * the init is in its cgroup (on v2, from its clone on) */
+                const char *access = has_rule_for(res, type, d->major, d->minor) ? "m" : "rwm";
+                if (d->type == 'p')
                         continue;
                 rules[k++] = (SpecDeviceRule){
-                        .allow = true, .type = type, .major = d->major, .minor = d->minor, .access = (char *)"rwm"
+                        .allow = true, .type = type, .major = d->major, .minor = d->minor, .access = (char *)access
                 };
         }
         *ret = rules;
