@@ -6,8 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -443,6 +446,68 @@ int engine_remove(Engine *e, const char *id, bool force, Error **ret_err)
         return r;
 }
 
+/* exec -d -t: the runtime hands the pty's master to a console socket, and
+ * a process of ours takes it and reads what the command writes (dropped,
+ * as Docker's shim drops it) until the command and what it started have
+ * closed the pty. The socket's path in *ret_path, the process in *ret_pid. */
+static int exec_tty_holder(Engine *e, const char *id, char **ret_path, pid_t *ret_pid, Error **ret_err)
+{
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_close_ int fd = -EBADF;
+        pid_t pid;
+
+        if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%.12s.exec-%d.sock", e->mon_dir, id, (int)getpid()) >=
+            (int)sizeof(sa.sun_path))
+                return error_setx(ret_err, ENAMETOOLONG, "exec -t: a console socket in %s: path too long", e->mon_dir);
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return error_set(ret_err, errno, "exec -t: console socket");
+        (void)unlink(sa.sun_path);
+        if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0)
+                return error_set(ret_err, errno, "exec -t: console socket %s", sa.sun_path);
+        pid = fork();
+        if (pid < 0) {
+                int r = -errno;
+                (void)unlink(sa.sun_path);
+                return error_set(ret_err, -r, "fork");
+        }
+        if (pid == 0) {
+                struct pollfd p = { .fd = fd, .events = POLLIN };
+                int devnull = open("/dev/null", O_RDWR | O_CLOEXEC), c, master = -EBADF;
+                char buf[4096];
+
+                /* nothing of husk's kept open (the engine's lock among
+                 * them) for as long as the command runs */
+                (void)setsid();
+                for (int i = 0; i < 3 && devnull >= 0; i++)
+                        (void)dup2(devnull, i);
+                (void)close_all_fds(3, &fd, 1);
+                if (poll(&p, 1, 30000) <= 0)
+                        _exit(1);
+                c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+                if (c < 0 || recv_fd(c, &master, buf, sizeof(buf)) < 0)
+                        _exit(1);
+                close(c);
+                close(fd);
+                for (;;) {
+                        ssize_t n = read(master, buf, sizeof(buf));
+                        if (n > 0 || (n < 0 && errno == EINTR))
+                                continue;
+                        break; /* EIO: the last of the command's ends closed */
+                }
+                _exit(0);
+        }
+        *ret_path = strdup(sa.sun_path);
+        if (!*ret_path) {
+                (void)unlink(sa.sun_path);
+                (void)kill(pid, SIGKILL);
+                (void)waitpid(pid, NULL, 0);
+                return error_set(ret_err, ENOMEM, "exec");
+        }
+        *ret_pid = pid;
+        return 0;
+}
+
 int engine_exec(Engine *e, const char *id, const EngineExecOpts *o, int *ret_exit, Error **ret_err)
 {
         _cleanup_spec_ Spec *spec = NULL;
@@ -505,8 +570,23 @@ int engine_exec(Engine *e, const char *id, const EngineExecOpts *o, int *ret_exi
         p->terminal = o->tty;
         x.process = p;
         x.detach = o->detach;
-        if (o->tty && o->detach)
-                return error_setx(ret_err, EINVAL, "exec -d -t is not supported: the pty needs a client");
+        if (o->tty && o->detach) {
+                _cleanup_free_ char *sock = NULL;
+                pid_t holder;
+
+                r = exec_tty_holder(e, id, &sock, &holder, ret_err);
+                if (r < 0)
+                        return r;
+                x.console_socket = sock;
+                r = runtime_exec(&e->ro, id, &x, ret_exit, ret_err);
+                (void)unlink(sock);
+                if (r < 0) {
+                        (void)kill(holder, SIGKILL);
+                        (void)waitpid(holder, NULL, 0);
+                        return -engine_start_error_code(ret_err ? *ret_err : NULL);
+                }
+                return 0;
+        }
         if (!o->interactive && !o->tty && !o->detach) {
                 /* without -i the command's stdin is empty, as Docker's */
                 _cleanup_close_ int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC),

@@ -242,7 +242,7 @@ teardown() { engine_teardown; }
 	[ "$status" -ne 0 ]
 }
 
-@test "exec: in the container's namespaces and cgroup, with -e -u -w -d, exit codes, and not into a stopped one" {
+@test "exec: in the container's namespaces and cgroup, with -e -u -w -d -dt, exit codes, and not into a stopped one" {
 	local cid pid out epid
 	cid=$(hrun -d --name ex -e FROM_RUN=run husk-test-img sleep 1000)
 	pid=$(husk inspect -f '{{.State.Pid}}' ex)
@@ -279,6 +279,15 @@ teardown() { engine_teardown; }
 	[ -n "$epid" ]
 	diff "/proc/$pid/cgroup" "/proc/$epid/cgroup"
 	[ "$(readlink /proc/$epid/ns/pid)" = "$(readlink /proc/$pid/ns/pid)" ]
+
+	# -d -t: on a pty of its own, whose output nobody reads; what holds the
+	# pty's other end goes when the command has
+	husk exec -d -t ex sh -c 'tty >/tmp/tty.txt; seq 100000; echo done >>/tmp/tty.txt; sleep 2'
+	for _ in $(seq 50); do husk exec ex grep -q done /tmp/tty.txt && break; sleep 0.1; done
+	run husk exec ex cat /tmp/tty.txt
+	[[ ${lines[0]} == /dev/pts/* ]]
+	[ "${lines[1]}" = done ]
+	[ -z "$(ls "$TEST_DIR"/state/monitors/ | grep exec-)" ]
 
 	# Not into a stopped container.
 	husk stop -t 1 ex >/dev/null
