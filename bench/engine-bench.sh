@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # engine-bench.sh [N]: `husk run --rm IMAGE true` against `podman run --rm
 # IMAGE true`, same image, in one run; and the memory of the process each
-# engine leaves beside a running container (husk's monitor, podman's conmon).
+# engine leaves beside a running container (husk's monitor, podman's conmon,
+# and containerd's shim when containerd is installed).
 #
 # The image: a static busybox in an OCI layout made with umoci, loaded into
 # husk and pulled into podman (each under its own temp storage root). Every
@@ -55,17 +56,35 @@ pod_ids=()
 # unless they were there before
 [[ -e /dev/shm/libpod_lock ]] && had_libpod_lock=1 || had_libpod_lock=0
 trap 'cleanup' EXIT
+ctrd_pid=
+holder_pid=
 cleanup() {
-	local id
+	local id t
 	for id in "${husk_ids[@]}"; do husk_ rm -f "$id" >/dev/null 2>&1 || true; done
 	for id in "${pod_ids[@]}"; do podman_ rm -f -t 0 "$id" >/dev/null 2>&1 || true; done
 	podman_ system reset -f >/dev/null 2>&1 || true
+	if [[ -n $ctrd_pid ]]; then
+		for t in $(ctr_ task list -q 2>/dev/null); do
+			ctr_ task kill -s SIGKILL "$t" >/dev/null 2>&1 || true
+			sleep 0.2
+			ctr_ task delete --force "$t" >/dev/null 2>&1 || true
+		done
+		for t in $(ctr_ container list -q 2>/dev/null); do ctr_ container delete "$t" >/dev/null 2>&1 || true; done
+		kill "$ctrd_pid" 2>/dev/null || true
+		wait "$ctrd_pid" 2>/dev/null || true
+	fi
+	if [[ -n $holder_pid ]]; then
+		kill "$holder_pid" 2>/dev/null || true
+		wait "$holder_pid" 2>/dev/null || true
+	fi
 	((had_libpod_lock)) || rm -f /dev/shm/libpod_lock
 	ip netns del "$netns" 2>/dev/null || true
 	grep -o " $work/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	grep -o " $run/[^ ]*" /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
 	rm -rf --one-file-system "$work" "$run"
-	for d in /sys/fs/cgroup/*/husk-bench /sys/fs/cgroup/husk-bench; do [[ -d $d ]] && rmdir "$d" 2>/dev/null; done
+	for d in /sys/fs/cgroup/*/husk-bench/* /sys/fs/cgroup/*/husk-bench /sys/fs/cgroup/husk-bench; do
+		[[ -d $d ]] && rmdir "$d" 2>/dev/null
+	done
 	return 0
 }
 
@@ -77,6 +96,10 @@ podman_() {
 		--runtime runc --cgroup-manager cgroupfs --events-backend none "$@"
 }
 pod_ulimits=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+# containerd: in a mount namespace of the bench's own, held by one sleep,
+# with a tmpfs on /run there (its shims' sockets go to /run/containerd/s),
+# its root, state and socket under $work
+ctr_() { nsenter -t "$holder_pid" -m -n ctr --address "$work/ctrd/containerd.sock" --namespace bench "$@"; }
 
 # The image
 umoci init --layout "$work/oci" >/dev/null
@@ -175,6 +198,38 @@ for i in $(seq 10); do
 	pod_ids+=("$pc")
 	cons+=("$(podman_ inspect -f '{{.State.ConmonPid}}' "$pc")")
 done
+shims=()
+if command -v containerd >/dev/null && command -v ctr >/dev/null; then
+	mkdir -p "$work/ctrd/root" "$work/ctrd/state"
+	cat >"$work/ctrd/config.toml" <<-EOF
+		version = 2
+		root = "$work/ctrd/root"
+		state = "$work/ctrd/state"
+		disabled_plugins = ["io.containerd.grpc.v1.cri"]
+		[grpc]
+		  address = "$work/ctrd/containerd.sock"
+		[ttrpc]
+		  address = "$work/ctrd/containerd.sock.ttrpc"
+	EOF
+	nsenter --net="/run/netns/$netns" unshare -m --propagation private \
+		sh -c 'mount -n -t tmpfs -o mode=755 tmpfs /run && exec sleep 100000' </dev/null >/dev/null 2>&1 &
+	holder_pid=$!
+	for _ in $(seq 50); do [[ $(readlink "/proc/$holder_pid/ns/mnt") != "$(readlink /proc/self/ns/mnt)" ]] && break; sleep 0.1; done
+	sleep 0.2
+	nsenter -t "$holder_pid" -m -n containerd --config "$work/ctrd/config.toml" </dev/null >"$work/ctrd.log" 2>&1 &
+	ctrd_pid=$!
+	for _ in $(seq 100); do ctr_ version >/dev/null 2>&1 && break; sleep 0.1; done
+	# the same image: the layout with the name containerd reads
+	jq '.manifests[0].annotations["io.containerd.image.name"] = "docker.io/library/bench-img:latest"' \
+		"$work/oci/index.json" >"$work/index.json" && cp "$work/index.json" "$work/oci/index.json"
+	tar -C "$work/oci" -cf "$work/oci.tar" .
+	ctr_ image import "$work/oci.tar" >/dev/null
+	for i in $(seq 10); do
+		ctr_ run -d --cgroup "/husk-bench/ctr-$i" docker.io/library/bench-img:latest "c$i" sleep 300 >/dev/null
+		t=$(ctr_ task list | awk -v c="c$i" '$1 == c {print $2}')
+		shims+=("$(awk '/^PPid/ {print $2}' "/proc/$t/status")")
+	done
+fi
 mean() { # fn pids...
 	local f=$1 t=0 p
 	shift
@@ -190,3 +245,7 @@ printf '%-28s %10s %18s\n' "per running container" "RSS KiB" "PSS KiB (10 run)"
 mon_names=$(for p in "${mons[@]}"; do cat "/proc/$p/comm"; done | sort -u | paste -sd /)
 printf '%-28s %10s %18s\n' "husk monitor ($mon_names)" "$(mean rss "${mons[@]}")" "$(mean pss "${mons[@]}")"
 printf '%-28s %10s %18s\n' "podman conmon" "$(mean rss "${cons[@]}")" "$(mean pss "${cons[@]}")"
+if ((${#shims[@]})); then
+	printf '%-28s %10s %18s\n' "containerd shim ($(cat "/proc/${shims[0]}/comm"))" "$(mean rss "${shims[@]}")" \
+		"$(mean pss "${shims[@]}")"
+fi
