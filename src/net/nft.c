@@ -8,26 +8,50 @@
 #include "lib/macros.h"
 #include "net/net-internal.h"
 
-static void nftp(struct nft_ctx **n)
+/* One context for the process's life, never freed: closing its netlink
+ * socket after a transaction that deleted elements (a published port's,
+ * at teardown) waits for an RCU grace period, since nf_tables flushes its
+ * deferred destroy work when the socket is released: 10 to 30 ms here.
+ * Left open, the socket is closed as the process exits, and the kernel
+ * finishes that without the process, or whoever waits for it, waiting.
+ * The socket belongs to the network namespace the process is in at the
+ * first call, which is the one husk's table is in (link.c enters a
+ * container's namespace only around a socket() call of its own). */
+static struct nft_ctx *nft_context(Error **ret_err)
 {
-        if (*n)
-                nft_ctx_free(*n);
+        static struct nft_ctx *ctx;
+
+        if (ctx)
+                return ctx;
+        ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+        if (!ctx) {
+                error_set(ret_err, ENOMEM, "nftables context");
+                return NULL;
+        }
+        if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0) {
+                nft_ctx_free(ctx);
+                ctx = NULL;
+                error_set(ret_err, ENOMEM, "nftables buffers");
+        }
+        return ctx;
 }
 
 /* Run nft commands; 0, or -EIO with nft's own message. */
 static int nft_run(const char *cmds, Error **ret_err)
 {
-        _cleanup_(nftp) struct nft_ctx *n = nft_ctx_new(NFT_CTX_DEFAULT);
+        struct nft_ctx *n = nft_context(ret_err);
         const char *msg;
         size_t l;
+        int r;
 
         if (!n)
-                return error_set(ret_err, ENOMEM, "nftables context");
-        if (nft_ctx_buffer_output(n) < 0 || nft_ctx_buffer_error(n) < 0)
-                return error_set(ret_err, ENOMEM, "nftables buffers");
-        if (nft_run_cmd_from_buffer(n, cmds) == 0)
-                return 0;
+                return -ENOMEM;
+        r = nft_run_cmd_from_buffer(n, cmds);
+        /* (each read of a buffer rewinds it for the next command) */
+        (void)nft_ctx_get_output_buffer(n);
         msg = nft_ctx_get_error_buffer(n);
+        if (r == 0)
+                return 0;
         l = msg ? strlen(msg) : 0;
         while (l > 0 && msg[l - 1] == '\n')
                 l--;
