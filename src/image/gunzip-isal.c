@@ -91,6 +91,7 @@ ssize_t gunzip_read(Gunzip *g, void *buf, size_t size, Error **ret_err)
         if (size > UINT32_MAX)
                 size = UINT32_MAX;
         while (!g->done) {
+                uint32_t in_before;
                 int r;
 
                 if (g->st.block_state == ISAL_BLOCK_FINISH) {
@@ -108,9 +109,15 @@ ssize_t gunzip_read(Gunzip *g, void *buf, size_t size, Error **ret_err)
                 }
                 g->st.next_out = buf;
                 g->st.avail_out = (uint32_t)size;
+                in_before = g->st.avail_in;
                 r = isal_inflate(&g->st);
-                if (r == ISAL_END_INPUT) /* in a member's header: needs more */
+                if (r == ISAL_END_INPUT) {
+                        /* in a member's header: it needs more than there is
+                         * (taken whole, or the stream is not gzip) */
+                        if (g->st.avail_in > 0 && g->st.avail_in == in_before)
+                                return error_setx(ret_err, EBADMSG, "decompress: corrupt gzip header");
                         continue;
+                }
                 if (r == ISAL_INCORRECT_CHECKSUM)
                         return error_setx(ret_err, EBADMSG, "decompress: gzip checksum mismatch");
                 if (r != ISAL_DECOMP_OK)
