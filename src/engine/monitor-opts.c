@@ -221,24 +221,10 @@ char *monitor_sibling_path(const char *name)
         /* Read once, early (engine_monitor, husk-monitor's main): the
          * runtime's create seals /proc/self/exe, which then names a
          * sealed copy rather than the file next to its siblings. */
-        static char dir[PATH_MAX];
+        const char *dir = self_exe_dir();
         char *r = NULL;
 
-        if (!dir[0]) {
-                ssize_t n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
-                char *slash;
-
-                if (n <= 0)
-                        return NULL;
-                dir[n] = 0;
-                slash = strrchr(dir, '/');
-                if (!slash) {
-                        dir[0] = 0;
-                        return NULL;
-                }
-                *slash = 0;
-        }
-        if (asprintf(&r, "%s/%s", dir, name) < 0)
+        if (!dir || asprintf(&r, "%s/%s", dir, name) < 0)
                 return NULL;
         return r;
 }

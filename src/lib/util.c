@@ -723,3 +723,24 @@ int strv_env_set(char ***env, const char *e)
                 }
         return strv_push(env, e);
 }
+
+const char *self_exe_dir(void)
+{
+        static char dir[PATH_MAX];
+        ssize_t n;
+        char *slash;
+
+        if (dir[0])
+                return dir;
+        n = readlink("/proc/self/exe", dir, sizeof(dir) - 1);
+        if (n <= 0)
+                return NULL;
+        dir[n] = 0;
+        slash = strrchr(dir, '/');
+        if (!slash) {
+                dir[0] = 0;
+                return NULL;
+        }
+        *slash = 0;
+        return dir;
+}

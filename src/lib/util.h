@@ -110,5 +110,11 @@ ssize_t recv_fd_iov(int sock, struct iovec *iov, size_t n_iov, int *ret_fd, int 
 int send_fd(int sock, int fd, const void *data, size_t len);
 int recv_fd(int sock, int *ret_fd, void *data, size_t len);
 
+/* The directory of this process's executable, read from /proc/self/exe at
+ * the first call and kept: call it before anything can change what that
+ * link names (husk-runtime's create maps a sealed copy of the binary).
+ * NULL when it cannot be read. */
+const char *self_exe_dir(void);
+
 /* Whether the caller runs as root in the initial user namespace. */
 bool running_in_init_userns(void);

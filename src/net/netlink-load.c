@@ -9,42 +9,25 @@
 
 #include "config.h"
 #include "lib/macros.h"
+#include "lib/util.h"
 #include "net/net-internal.h"
-
-/* The executable's directory, read before anything can change what
- * /proc/self/exe names (husk-runtime's create maps a sealed copy of it). */
-static char exe_dir[PATH_MAX];
 
 void net_locate_module(void)
 {
-        ssize_t n;
-        char *slash;
-
-        if (exe_dir[0])
-                return;
-        n = readlink("/proc/self/exe", exe_dir, sizeof(exe_dir) - 1);
-        if (n <= 0) {
-                exe_dir[0] = 0;
-                return;
-        }
-        exe_dir[n] = 0;
-        slash = strrchr(exe_dir, '/');
-        if (slash)
-                *slash = 0;
-        else
-                exe_dir[0] = 0;
+        (void)self_exe_dir();
 }
 
 static const NetlinkOps *netlink(Error **ret_err)
 {
         static const NetlinkOps *ops;
         char path[PATH_MAX + sizeof(NETLINK_MODULE) + 1];
+        const char *dir;
         void *h = NULL;
 
         if (ops)
                 return ops;
-        net_locate_module();
-        if (exe_dir[0] && snprintf(path, sizeof(path), "%s/%s", exe_dir, NETLINK_MODULE) < (int)sizeof(path))
+        dir = self_exe_dir();
+        if (dir && snprintf(path, sizeof(path), "%s/%s", dir, NETLINK_MODULE) < (int)sizeof(path))
                 h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
         if (!h)
                 h = dlopen(HUSK_LIBEXECDIR "/" NETLINK_MODULE, RTLD_NOW | RTLD_LOCAL);
